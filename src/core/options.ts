@@ -1,0 +1,100 @@
+import { type ResourceType, resourceTypes } from './resource-types.js'
+
+/** A substring of, or a pattern for, a creation stack. */
+export type StackPattern = string | RegExp
+
+/**
+ * Options, given as `environmentOptions.asyncDebug` (Vitest) or
+ * `testEnvironmentOptions.asyncDebug` (Jest).
+ *
+ * @example
+ * ```ts
+ * // vitest.config.ts
+ * export default defineConfig({
+ *   test: {
+ *     environment: 'async-debug',
+ *     environmentOptions: { asyncDebug: { ignore: { types: ['file-handle'], stacks: [/node_modules\/pino/] } } },
+ *   },
+ * })
+ * ```
+ */
+export interface AsyncDebugOptions {
+  /** Resources never to report: by type, or by a substring or pattern of their creation stack. */
+  ignore?: { types?: ResourceType[]; stacks?: StackPattern[] }
+  /** Count unref'd handles and timers too (AbortSignal.timeout, idle keep-alive sockets). Default `false`. */
+  countUnref?: boolean
+  /** After reporting a leak, clear, close, kill or terminate it so that it cannot affect later tests. Default `true`. */
+  dispose?: boolean
+  /**
+   * How long, at most, to let resources that are closing finish before a scope is judged, in ms.
+   * Only spent when something is still alive at the end of a scope. Default `50`.
+   */
+  settleMs?: number
+}
+
+/** Options with every default applied. */
+export interface Settings {
+  readonly ignoreTypes: ReadonlySet<ResourceType>
+  readonly ignoreStacks: readonly StackPattern[]
+  readonly countUnref: boolean
+  readonly dispose: boolean
+  readonly settleMs: number
+}
+
+const keys = ['ignore', 'countUnref', 'dispose', 'settleMs'] as const
+const ignoreKeys = ['types', 'stacks'] as const
+
+// Across realms (Jest's vm, structured clones) `instanceof RegExp` is not reliable.
+const isRegExp = (value: unknown): value is RegExp => Object.prototype.toString.call(value) === '[object RegExp]'
+
+const show = (value: unknown): string => (typeof value === 'string' ? `'${value}'` : String(value))
+
+function fail(key: string, expected: string, got: unknown): never {
+  throw new TypeError(`async-debug: option \`${key}\` must be ${expected}, got ${show(got)}`)
+}
+
+function boolean(value: unknown, key: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback
+  return typeof value === 'boolean' ? value : fail(key, 'a boolean', value)
+}
+
+function list<T>(value: unknown, key: string, check: (item: unknown, key: string) => T): T[] {
+  if (value === undefined) return []
+  if (!Array.isArray(value)) fail(key, 'an array', value)
+  return value.map((item, i) => check(item, `${key}[${i}]`))
+}
+
+function unknownKey(object: object, allowed: readonly string[], key: string): void {
+  for (const name of Object.keys(object))
+    if (!allowed.includes(name)) throw new TypeError(`async-debug: unknown option \`${key}${name}\`; known: ${allowed.join(', ')}`)
+}
+
+/**
+ * Validates user options and applies defaults.
+ * @param where how the user wrote the options' place, for error messages.
+ */
+export function resolveOptions(options: unknown, where = 'asyncDebug'): Settings {
+  if (options === undefined || options === null) options = {}
+  if (typeof options !== 'object' || Array.isArray(options)) fail(where, 'an object', options)
+  const o = options as Record<string, unknown>
+  unknownKey(o, keys, `${where}.`)
+  const ignore = o.ignore ?? {}
+  if (typeof ignore !== 'object' || Array.isArray(ignore)) fail(`${where}.ignore`, 'an object like { types, stacks }', ignore)
+  const i = ignore as Record<string, unknown>
+  unknownKey(i, ignoreKeys, `${where}.ignore.`)
+  const types = list(i.types, `${where}.ignore.types`, (t, key) =>
+    resourceTypes.includes(t as ResourceType) ? (t as ResourceType) : fail(key, `one of ${resourceTypes.join(', ')}`, t),
+  )
+  const stacks = list(i.stacks, `${where}.ignore.stacks`, (s, key) =>
+    typeof s === 'string' || isRegExp(s) ? s : fail(key, 'a string or a RegExp', s),
+  )
+  const settleMs = o.settleMs ?? 50
+  if (typeof settleMs !== 'number' || !Number.isFinite(settleMs) || settleMs < 0) fail(`${where}.settleMs`, 'a number of ms >= 0', settleMs)
+  return {
+    ignoreTypes: new Set(types),
+    ignoreStacks: stacks,
+    countUnref: boolean(o.countUnref, `${where}.countUnref`, false),
+    dispose: boolean(o.dispose, `${where}.dispose`, true),
+    settleMs,
+  }
+}

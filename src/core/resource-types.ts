@@ -1,0 +1,222 @@
+/**
+ * What each tracked async_hooks resource type means to a user: how to tell that it is still
+ * alive, how to describe it, and how to dispose of it once it has been reported.
+ * Types that are not here (promises, requests, ticks, stdio) are not tracked at all.
+ */
+
+/** The user-facing name of a kind of leaked resource; also what `ignore.types` takes. */
+export type ResourceType =
+  | 'timeout'
+  | 'interval'
+  | 'immediate'
+  | 'server'
+  | 'socket'
+  | 'udp-socket'
+  | 'child-process'
+  | 'watcher'
+  | 'file-handle'
+  | 'worker'
+  | 'message-port'
+
+export const resourceTypes: readonly ResourceType[] = [
+  'timeout',
+  'interval',
+  'immediate',
+  'server',
+  'socket',
+  'udp-socket',
+  'child-process',
+  'watcher',
+  'file-handle',
+  'worker',
+  'message-port',
+]
+
+/** The fields of Node's objects that we read. All optional: they are Node internals. */
+interface Handle {
+  hasRef?(): boolean | undefined
+  close?(): unknown
+  stopThread?(): void
+  fd?: number
+  threadId?: number
+  _destroyed?: boolean
+  _idleTimeout?: number
+  _repeat?: number | null
+}
+
+interface Kind {
+  /** Whether it still represents ongoing work. `countUnref`: unref'd handles count too. */
+  alive(resource: Handle, countUnref: boolean): boolean
+  describe(resource: Handle, owner: any): string
+  dispose(resource: Handle, owner: any): void
+  /** Resources that a finding of this one already explains, such as a child's stdio pipes. */
+  covers?(owner: any): unknown[]
+}
+
+const timerAlive = (t: Handle, countUnref: boolean): boolean =>
+  t._destroyed === false && (countUnref || t.hasRef?.() === true)
+
+// A closed handle answers hasRef() with undefined; an open unref'd one with false.
+const handleAlive = (h: Handle, countUnref: boolean): boolean => {
+  const ref = h.hasRef?.()
+  return ref === true || (countUnref && ref === false)
+}
+
+const address = (a: any): string =>
+  a && typeof a === 'object' ? `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}` : String(a)
+
+const close = (_: Handle, owner: any): void => owner?.close?.()
+
+const kinds: Record<string, Kind & { type: ResourceType | ((r: Handle) => ResourceType) }> = {
+  Timeout: {
+    type: (t) => (t._repeat == null ? 'timeout' : 'interval'),
+    alive: timerAlive,
+    describe: (t) => (t._repeat == null ? `setTimeout of ${t._idleTimeout} ms` : `setInterval every ${t._repeat} ms`),
+    dispose: (t) => clearTimeout(t as NodeJS.Timeout),
+  },
+  Immediate: {
+    type: 'immediate',
+    alive: timerAlive,
+    describe: () => 'setImmediate callback',
+    dispose: (t) => clearImmediate(t as NodeJS.Immediate),
+  },
+  TCPSERVERWRAP: {
+    type: 'server',
+    alive: handleAlive,
+    describe: (_, server) =>
+      `${typeof server?.closeAllConnections === 'function' ? 'HTTP' : 'TCP'} server listening on ${address(server?.address?.())}`,
+    dispose: (_, server) => {
+      server?.close?.()
+      server?.closeAllConnections?.()
+    },
+  },
+  PIPESERVERWRAP: {
+    type: 'server',
+    alive: handleAlive,
+    describe: (_, server) => `server listening on pipe ${server?.address?.() ?? ''}`.trimEnd(),
+    dispose: close,
+  },
+  TCPWRAP: {
+    type: 'socket',
+    alive: handleAlive,
+    describe: (_, socket) => {
+      const request = socket?._httpMessage
+      if (request?.method && !socket.server) return `HTTP request ${request.method} ${request.protocol ?? 'http:'}//${request.host}${request.path} still open`
+      const ends = `${socket?.localAddress}:${socket?.localPort} -> ${socket?.remoteAddress}:${socket?.remotePort}`
+      return socket?.server ? `TCP connection ${ends} accepted by a server` : `TCP socket ${ends}`
+    },
+    dispose: (_, socket) => socket?.destroy?.(),
+  },
+  PIPEWRAP: {
+    type: 'socket',
+    alive: (h, countUnref) => !(h.fd !== undefined && h.fd >= 0 && h.fd <= 2) && handleAlive(h, countUnref),
+    describe: () => 'pipe socket',
+    dispose: (_, socket) => socket?.destroy?.(),
+  },
+  UDPWRAP: {
+    type: 'udp-socket',
+    alive: handleAlive,
+    describe: (_, socket) => {
+      let bound = ''
+      try {
+        bound = ` bound to ${address(socket.address())}`
+      } catch {
+        // not bound yet
+      }
+      return `UDP socket${bound}`
+    },
+    dispose: close,
+  },
+  PROCESSWRAP: {
+    type: 'child-process',
+    alive: handleAlive,
+    describe: (_, child) => `child process '${(child?.spawnargs ?? []).join(' ')}' pid ${child?.pid}`,
+    dispose: (_, child) => child?.kill?.('SIGKILL'),
+    covers: (child) => (child?.stdio ?? []).map((stream: any) => stream?._handle),
+  },
+  FSEVENTWRAP: {
+    type: 'watcher',
+    alive: handleAlive,
+    describe: () => 'fs.watch() watcher',
+    dispose: close,
+  },
+  STATWATCHER: {
+    type: 'watcher',
+    alive: handleAlive,
+    describe: () => 'fs.watchFile() watcher',
+    dispose: (_, watcher) => watcher?.stop?.(),
+  },
+  FILEHANDLE: {
+    type: 'file-handle',
+    // A FileHandle holds a descriptor, not the event loop: it counts whatever its ref state.
+    alive: (h) => typeof h.fd === 'number' && h.fd >= 0,
+    describe: (h) => `file handle (fd ${h.fd}) from fs.promises.open()`,
+    dispose: (h) => {
+      Promise.resolve(h.close?.()).catch(() => {})
+    },
+  },
+  WORKER: {
+    type: 'worker',
+    alive: handleAlive,
+    describe: (h) => `worker thread ${h.threadId}`,
+    dispose: (h) => h.stopThread?.(),
+  },
+  MESSAGEPORT: {
+    type: 'message-port',
+    alive: handleAlive,
+    describe: () => 'MessagePort receiving messages',
+    dispose: (h) => h.close?.(),
+  },
+}
+
+/** Whether async_hooks type `type` is tracked. */
+export const isTrackedType = (type: string): boolean => Object.hasOwn(kinds, type)
+
+const ownerSymbols = new WeakMap<object, symbol | null>()
+
+/** The JS object (Server, Socket, ChildProcess...) that Node links to a native handle. */
+export function ownerOf(resource: object): any {
+  const proto = Object.getPrototypeOf(resource) as object
+  let symbol = ownerSymbols.get(proto)
+  if (symbol === undefined) {
+    symbol = null
+    // Node tags handles with its internal `owner_symbol`; found by description, once per handle class.
+    for (const s of Object.getOwnPropertySymbols(resource)) if (s.description === 'owner_symbol') symbol = s
+    if (symbol) ownerSymbols.set(proto, symbol)
+  }
+  return symbol ? (resource as Record<symbol, unknown>)[symbol] : undefined
+}
+
+function kindOf(asyncType: string): (typeof kinds)[string] {
+  const kind = kinds[asyncType]
+  if (!kind) throw new TypeError(`Untracked async resource type: ${asyncType}`)
+  return kind
+}
+
+/** The user-facing type of a tracked resource. */
+export function typeOf(asyncType: string, resource: object): ResourceType {
+  const { type } = kindOf(asyncType)
+  return typeof type === 'function' ? type(resource as Handle) : type
+}
+
+export function isAlive(asyncType: string, resource: object, countUnref: boolean): boolean {
+  return kindOf(asyncType).alive(resource as Handle, countUnref)
+}
+
+export function describe(asyncType: string, resource: object): string {
+  return kindOf(asyncType).describe(resource as Handle, ownerOf(resource))
+}
+
+/** Resources that reporting this one already explains. */
+export function covered(asyncType: string, resource: object): unknown[] {
+  return kindOf(asyncType).covers?.(ownerOf(resource)) ?? []
+}
+
+/** Stops the resource so that it cannot fire into later tests or keep the process alive. Never throws. */
+export function dispose(asyncType: string, resource: object): void {
+  try {
+    kindOf(asyncType).dispose(resource as Handle, ownerOf(resource))
+  } catch {
+    // Containment is best effort: the finding has been reported either way.
+  }
+}

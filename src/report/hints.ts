@@ -1,0 +1,16 @@
+import type { ResourceType } from '../core/resource-types.js'
+
+/** What to do about each type of leak, as Deno's sanitizers say it. */
+export const hints: Record<ResourceType, string> = {
+  timeout: 'clear it with clearTimeout(timer) before the test ends, or await what it schedules',
+  interval: 'clear it with clearInterval(timer) before the test ends, e.g. in afterEach',
+  immediate: 'clear it with clearImmediate(immediate), or await it',
+  server: 'close it and wait: await new Promise((resolve) => server.close(resolve)) (server.closeAllConnections() first if clients keep connections alive)',
+  socket: 'end it and wait for "close", or socket.destroy(); for HTTP, consume or abort the response',
+  'udp-socket': 'close it and wait: await new Promise((resolve) => socket.close(resolve))',
+  'child-process': "stop it and wait: child.kill(); await once(child, 'exit')",
+  watcher: 'close it: watcher.close() for fs.watch(), fs.unwatchFile(path) for fs.watchFile()',
+  'file-handle': 'close it: await fileHandle.close(), e.g. in a finally block',
+  worker: 'stop it and wait: await worker.terminate()',
+  'message-port': 'close it: port.close(), or remove its message listener',
+}

@@ -1,0 +1,134 @@
+import { relative } from 'node:path'
+import type { RunnerTask, RunnerTestCase, RunnerTestFile, RunnerTestSuite, TestRunner } from 'vitest'
+import type { Engine } from '../core/engine.js'
+import type { Scope } from '../core/scope.js'
+import { leakError } from '../report/leak-error.js'
+
+type Runner = typeof TestRunner
+type Hook = (...args: any[]) => unknown
+type HookName = 'beforeAll' | 'afterAll' | 'beforeEach' | 'afterEach'
+const hookNames: HookName[] = ['beforeAll', 'afterAll', 'beforeEach', 'afterEach']
+
+/** The runner methods we hook, as Vitest 4.1 calls them (see @vitest/runner's runTest and runSuite). */
+interface Hooked {
+  importFile(filepath: string, source: 'collect' | 'setup'): unknown
+  runTask?(test: RunnerTestCase): unknown
+  onBeforeRunSuite?(suite: RunnerTestSuite): unknown
+  onAfterRunSuite?(suite: RunnerTestSuite): unknown
+  onBeforeTryTask?(test: RunnerTestCase, info: unknown): unknown
+  onAfterRetryTask?(test: RunnerTestCase, info: unknown): unknown
+}
+
+const absent = Symbol('absent')
+
+const isFile = (suite: RunnerTestSuite): suite is RunnerTestFile => 'filepath' in suite
+
+function nameOf(task: RunnerTask): string {
+  const names: string[] = []
+  for (let t: RunnerTask | undefined = task; t && !('filepath' in t); t = t.suite) names.unshift(t.name)
+  return names.join(' > ')
+}
+
+/**
+ * Makes Vitest's test runner run user code in async-debug scopes and fail what leaks.
+ * Ownership is bound to the user's functions (module body, hooks, test body), never to the
+ * runner's own async chains, so concurrent tests and nested suites keep their own resources.
+ * Returns a function that restores the runner.
+ */
+export function installRunnerHooks(Runner: Runner, engine: Engine): () => void {
+  const proto = Runner.prototype as unknown as Hooked
+  const scopes = new Map<unknown, Scope>()
+  const wrapped = new WeakSet<Hook>()
+  const originals = new Map<keyof Hooked, unknown>()
+
+  const parentScope = (task: RunnerTask): Scope | undefined => scopes.get(task.suite ?? task.file)
+
+  function wrapHook(name: HookName, hook: Hook): Hook {
+    if (wrapped.has(hook)) return hook
+    // Vitest calls beforeEach/afterEach with (context, suite), beforeAll/afterAll with (suite).
+    const inScope: Hook = function (this: unknown, ...args) {
+      const scope = scopes.get(name.endsWith('Each') ? args[0]?.task : args[0])
+      return scope ? engine.run(scope, () => hook.apply(this, args)) : hook.apply(this, args)
+    }
+    wrapped.add(inScope)
+    return inScope
+  }
+
+  function patch<K extends keyof Hooked>(key: K, make: (original: Hooked[K]) => NonNullable<Hooked[K]>): void {
+    originals.set(key, Object.hasOwn(proto, key) ? proto[key] : absent)
+    Object.defineProperty(proto, key, { value: make(proto[key]), configurable: true, writable: true })
+  }
+
+  patch('importFile', (original) =>
+    function (this: unknown, filepath, source) {
+      if (source !== 'collect') return original.call(this, filepath, source)
+      const scope = engine.open('file', relative(process.cwd(), filepath))
+      scopes.set(filepath, scope)
+      return engine.run(scope, () => original.call(this, filepath, source))
+    },
+  )
+
+  patch('onBeforeRunSuite', (original) =>
+    function (this: unknown, suite) {
+      const hooks = Runner.getSuiteHooks(suite) as unknown as Record<HookName, Hook[]>
+      for (const name of hookNames) hooks[name]?.forEach((hook, i, list) => (list[i] = wrapHook(name, hook)))
+      let scope: Scope
+      if (isFile(suite)) {
+        // The file's scope was opened when its module was imported.
+        scope = scopes.get(suite.filepath) ?? engine.open('file', suite.name)
+        scopes.delete(suite.filepath)
+      } else scope = engine.open('suite', nameOf(suite), parentScope(suite))
+      scopes.set(suite, scope)
+      return original?.call(this, suite)
+    },
+  )
+
+  patch('onBeforeTryTask', (original) =>
+    function (this: unknown, test, info) {
+      scopes.set(test, engine.open('test', nameOf(test), parentScope(test)))
+      return original?.call(this, test, info)
+    },
+  )
+
+  patch('runTask', (original) =>
+    function (this: unknown, test) {
+      const run = original ? () => original.call(this, test) : () => Runner.getTestFn(test)()
+      const scope = scopes.get(test)
+      return scope ? engine.run(scope, run) : run()
+    },
+  )
+
+  // After afterEach hooks and fixture teardown; a throw here fails this attempt of the test.
+  patch('onAfterRetryTask', (original) =>
+    async function (this: unknown, test, info) {
+      await original?.call(this, test, info)
+      const scope = scopes.get(test)
+      if (!scope) return
+      scopes.delete(test)
+      const findings = await engine.close(scope)
+      if (findings.length > 0) throw leakError(scope, findings, engine.settings.dispose)
+    },
+  )
+
+  // After afterAll hooks; Vitest reports errors pushed on a suite's result as that suite's failure.
+  patch('onAfterRunSuite', (original) =>
+    async function (this: unknown, suite) {
+      await original?.call(this, suite)
+      const scope = scopes.get(suite)
+      if (!scope) return
+      scopes.delete(suite)
+      const findings = await engine.close(scope)
+      if (findings.length === 0 || !suite.result) return
+      const error = leakError(scope, findings, engine.settings.dispose)
+      suite.result.state = 'fail'
+      ;(suite.result.errors ??= []).push({ name: error.name, message: error.message, stack: error.stack ?? '' } as never)
+    },
+  )
+
+  return () => {
+    for (const [key, original] of originals) {
+      if (original === absent) delete proto[key]
+      else Object.defineProperty(proto, key, { value: original, configurable: true, writable: true })
+    }
+  }
+}
