@@ -1,13 +1,24 @@
 import { AsyncLocalStorage, createHook } from 'node:async_hooks'
-import { covered, describe, dispose, isAlive, isTrackedType, typeOf } from './resource-types.js'
+import { installPatches } from './patches.js'
+import { covered, describe, dispose, isAlive, isTrackedType, origin, typeOf } from './resource-types.js'
 import { Scope, type ScopeKind } from './scope.js'
 import type { Settings } from './options.js'
-import type { Finding, Tracked } from './tracked.js'
+import { type Finding, type Site, type Tracked, siteStacks } from './tracked.js'
 
-// Frames above the user's line in a creation stack: our hook, Node's emitInit and a library or two.
+// Frames above the user's line in a creation stack: our hook, Node's internals and a library or two.
 const STACK_DEPTH = 40
 // A scope that creates many short-lived resources is pruned of the finished ones this often.
 const PRUNE_EVERY = 2048
+
+/** Where the code calling `below` is; V8 formats the stack only when `site.stack` is first read. */
+function capture(below: Function): Site {
+  const site: Site = { cause: undefined }
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = STACK_DEPTH
+  Error.captureStackTrace(site, below)
+  Error.stackTraceLimit = limit
+  return site
+}
 
 /**
  * The ownership engine: scopes own the async resources created while their code runs,
@@ -18,36 +29,41 @@ export class Engine {
   readonly settings: Settings
   readonly #context = new AsyncLocalStorage<Scope>()
   readonly #hook
+  #unpatch: (() => void) | undefined
 
   constructor(settings: Settings) {
     this.settings = settings
     const context = this.#context
-    function init(_id: number, type: string, _trigger: number, resource: object): void {
-      if (type === 'PROMISE' || !isTrackedType(type)) return
+    this.record = (type, resource, site) => {
       const owner = context.getStore()
       if (owner === undefined || owner.closed) return
-      const site: { stack?: string } = {}
-      const limit = Error.stackTraceLimit
-      Error.stackTraceLimit = STACK_DEPTH
-      Error.captureStackTrace(site, init)
-      Error.stackTraceLimit = limit
-      const tracked: Tracked = { asyncType: type, resource, owner, createdAt: performance.now(), site }
-      owner.resources.add(tracked)
+      owner.resources.add({ asyncType: type, resource, owner, createdAt: performance.now(), site })
       if (owner.resources.size % PRUNE_EVERY === 0) prune(owner)
+    }
+    const record = this.record
+    function init(_id: number, type: string, _trigger: number, resource: object): void {
+      if (type === 'PROMISE' || !isTrackedType(type) || context.getStore() === undefined) return
+      record(type, resource, capture(init))
     }
     // Node >= 24.10 can leave promises out of the hook: ownership is AsyncLocalStorage's job.
     this.#hook = createHook({ init, trackPromises: false } as Parameters<typeof createHook>[0])
   }
 
+  /** Records `resource` as created by the code running now, at `site`. */
+  readonly record: (type: string, resource: object, site: Site) => void
+
   /** Starts recording resources. */
   enable(): this {
     this.#hook.enable()
+    this.#unpatch ??= installPatches(capture, this.record)
     return this
   }
 
   /** Stops recording resources. */
   disable(): void {
     this.#hook.disable()
+    this.#unpatch?.()
+    this.#unpatch = undefined
   }
 
   /** A new scope, child of `parent`. It owns nothing until code runs in it. */
@@ -80,8 +96,9 @@ export class Engine {
       if (explained.has(tracked.resource)) continue
       const type = typeOf(tracked.asyncType, tracked.resource)
       if (ignoreTypes.has(type)) continue
+      tracked.site.cause ??= origin(tracked.asyncType, tracked.resource)
       if (ignoreStacks.length > 0) {
-        const stack = tracked.site.stack ?? ''
+        const stack = siteStacks(tracked.site).join('\n')
         if (ignoreStacks.some((p) => (typeof p === 'string' ? stack.includes(p) : p.test(stack)))) continue
       }
       findings.push({ tracked, type, description: describe(tracked.asyncType, tracked.resource) })

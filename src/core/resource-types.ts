@@ -1,3 +1,6 @@
+import { LISTEN_SITE } from './patches.js'
+import type { Site } from './tracked.js'
+
 /**
  * What each tracked async_hooks resource type means to a user: how to tell that it is still
  * alive, how to describe it, and how to dispose of it once it has been reported.
@@ -51,6 +54,8 @@ interface Kind {
   dispose(resource: Handle, owner: any): void
   /** Resources that a finding of this one already explains, such as a child's stdio pipes. */
   covers?(owner: any): unknown[]
+  /** Where the user started what created it, when that was not on its own stack. */
+  origin?(owner: any): Site | undefined
 }
 
 const timerAlive = (t: Handle, countUnref: boolean): boolean =>
@@ -89,12 +94,14 @@ const kinds: Record<string, Kind & { type: ResourceType | ((r: Handle) => Resour
       server?.close?.()
       server?.closeAllConnections?.()
     },
+    origin: (server) => server?.[LISTEN_SITE],
   },
   PIPESERVERWRAP: {
     type: 'server',
     alive: handleAlive,
     describe: (_, server) => `server listening on pipe ${server?.address?.() ?? ''}`.trimEnd(),
     dispose: close,
+    origin: (server) => server?.[LISTEN_SITE],
   },
   TCPWRAP: {
     type: 'socket',
@@ -146,9 +153,10 @@ const kinds: Record<string, Kind & { type: ResourceType | ((r: Handle) => Resour
     describe: () => 'fs.watchFile() watcher',
     dispose: (_, watcher) => watcher?.stop?.(),
   },
-  FILEHANDLE: {
+  // Recorded by the fs.promises.open() patch, not by async_hooks: see patches.ts.
+  FileHandle: {
     type: 'file-handle',
-    // A FileHandle holds a descriptor, not the event loop: it counts whatever its ref state.
+    // It holds a descriptor, not the event loop: it counts whatever its ref state. Closed: fd -1.
     alive: (h) => typeof h.fd === 'number' && h.fd >= 0,
     describe: (h) => `file handle (fd ${h.fd}) from fs.promises.open()`,
     dispose: (h) => {
@@ -205,6 +213,11 @@ export function isAlive(asyncType: string, resource: object, countUnref: boolean
 
 export function describe(asyncType: string, resource: object): string {
   return kindOf(asyncType).describe(resource as Handle, ownerOf(resource))
+}
+
+/** Where the user started what created the resource, if its kind knows. */
+export function origin(asyncType: string, resource: object): Site | undefined {
+  return kindOf(asyncType).origin?.(ownerOf(resource))
 }
 
 /** Resources that reporting this one already explains. */

@@ -10,8 +10,15 @@ export interface Tracked {
   readonly owner: Scope
   /** `performance.now()` at creation. */
   readonly createdAt: number
-  /** Holds the creation stack; V8 formats `site.stack` only when it is first read. */
-  readonly site: { stack?: string }
+  readonly site: Site
+}
+
+/** Where a resource was created. */
+export interface Site {
+  /** Set by Error.captureStackTrace; V8 formats it only when it is first read. */
+  stack?: string
+  /** Where the user started what created it, when its own stack has no user frame (a server's `listen()`). */
+  cause: Site | undefined
 }
 
 /** A resource its owner left alive when the owner's scope was judged. */
@@ -20,4 +27,11 @@ export interface Finding {
   readonly type: ResourceType
   /** What leaked, e.g. `setInterval every 1000 ms`. */
   readonly description: string
+}
+
+/** The stacks of `site` and of the sites that caused it, innermost first. */
+export function siteStacks(site: Site | undefined): string[] {
+  const stacks: string[] = []
+  for (let s = site; s; s = s.cause) stacks.push(s.stack ?? '')
+  return stacks
 }

@@ -22,7 +22,7 @@ export class AsyncLeakError extends Error {
     readonly findings: readonly Finding[],
   ) {
     super(message)
-    const frames = userFrames(findings[0]?.tracked.site.stack)
+    const frames = userFrames(findings[0]?.tracked.site)
     // The runner shows its code frame at the first frame: the line that created the first leak.
     this.stack = `${this.name}: ${message}\n${frames.join('\n')}`
   }
@@ -32,8 +32,9 @@ export class AsyncLeakError extends Error {
 export function listFindings(findings: readonly Finding[]): string {
   return findings
     .map(({ description, type, tracked }, i) => {
-      const site = creationSite(tracked.site.stack)
-      return `  ${i + 1}. ${description}${site ? `, created at ${site}` : ''}\n     Hint: ${hints[type]}.`
+      const site = creationSite(tracked.site)
+      const where = site ? `created at ${site}` : 'created by Node or a dependency (no line of your code on its stack)'
+      return `  ${i + 1}. ${description}, ${where}\n     Hint: ${hints[type]}.`
     })
     .join('\n')
 }

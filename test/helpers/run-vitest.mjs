@@ -1,0 +1,62 @@
+// Runs the real Vitest as a child process on a fixture project and reads its JSON report.
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+export const fixtures = join(repo, 'test', 'fixtures')
+const vitestBin = join(repo, 'node_modules', 'vitest', 'vitest.mjs')
+
+/**
+ * @param {string} fixture folder under test/fixtures/vitest
+ * @param {{ test?: object, files?: string[], args?: string[], timeout?: number }} [options]
+ *   `test`: Vitest's `test` config, merged over `{ environment: 'async-debug', globals: true }`.
+ */
+export function runVitest(fixture, { test = {}, files = [], args = [], timeout = 60_000 } = {}) {
+  const work = mkdtempSync(join(tmpdir(), 'async-debug-vitest-'))
+  try {
+    const root = join(fixtures, 'vitest', fixture)
+    const config = { root, test: { environment: 'async-debug', globals: true, ...test } }
+    const configFile = join(work, 'vitest.config.mjs')
+    writeFileSync(configFile, `export default ${serialize(config)}\n`)
+    const outputFile = join(work, 'report.json')
+    const run = spawnSync(process.execPath, [vitestBin, 'run', '--config', configFile, '--reporter=default', '--reporter=json', `--outputFile.json=${outputFile}`, ...args, ...files], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout,
+      killSignal: 'SIGKILL',
+      env: { ...process.env, CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' },
+    })
+    let report
+    try {
+      report = JSON.parse(readFileSync(outputFile, 'utf8'))
+    } catch {
+      report = undefined
+    }
+    return result(run, report)
+  } finally {
+    rmSync(work, { recursive: true, force: true })
+  }
+}
+
+// JSON with RegExp literals kept, so that configs can carry patterns.
+function serialize(value) {
+  if (value instanceof RegExp) return value.toString()
+  if (Array.isArray(value)) return `[${value.map(serialize).join(', ')}]`
+  if (value && typeof value === 'object') return `{ ${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${serialize(v)}`).join(', ')} }`
+  return JSON.stringify(value)
+}
+
+function result(run, report) {
+  const output = `${run.stdout ?? ''}${run.stderr ?? ''}`
+  /** @type {Map<string, { status: string, message: string }>} title -> result */
+  const tests = new Map()
+  const fileErrors = []
+  for (const file of report?.testResults ?? []) {
+    if (file.message) fileErrors.push(file.message)
+    for (const a of file.assertionResults ?? []) tests.set(a.title, { status: a.status, message: (a.failureMessages ?? []).join('\n') })
+  }
+  return { exitCode: run.status, timedOut: run.error?.code === 'ETIMEDOUT', output, report, tests, fileErrors }
+}
