@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', vitest: 'src/vitest/index.ts' },
+  entry: { index: 'src/index.ts', vitest: 'src/vitest/index.ts', 'vitest-setup': 'src/vitest/setup-file.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

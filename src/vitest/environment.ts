@@ -2,20 +2,31 @@ import type { Environment } from 'vitest/environments'
 import { installEngine, uninstallEngine } from '../core/bridge.js'
 import { Engine } from '../core/engine.js'
 import { resolveOptions } from '../core/options.js'
+import { PLUGIN_FLAG } from './plugin.js'
 import { installRunnerHooks } from './runner-hooks.js'
+
+const where = 'environmentOptions.asyncDebug'
+
+const vmPoolsNeedPlugin = `async-debug: the vmThreads and vmForks pools load each test file with its own copy of Vitest, which \`environment: 'async-debug'\` alone cannot reach, so it would check nothing. Use the Vitest plugin instead, which works on every pool:
+
+  // vitest.config.ts
+  import { asyncDebug } from 'async-debug/vitest'
+  export default defineConfig({ plugins: [asyncDebug()] })
+
+or run with \`pool: 'forks'\` or \`pool: 'threads'\`.`
 
 /**
  * The Vitest environment `async-debug`: Node's globals, plus per-test leak checks.
  * Vitest 4 runs `setup` once per worker, before its test runner exists: the checks are
  * installed on the runner class that the worker is about to instantiate.
+ * In the vm pools the runner is another copy of Vitest, which the plugin's setup file hooks.
  */
 export const environment: Environment = {
   name: 'async-debug',
   viteEnvironment: 'ssr',
   async setup(global, options) {
-    const settings = resolveOptions(options.asyncDebug, 'environmentOptions.asyncDebug')
+    const engine = new Engine(resolveOptions(options.asyncDebug, where)).enable()
     const { TestRunner } = await import('vitest')
-    const engine = new Engine(settings).enable()
     installEngine(global, engine)
     const restore = installRunnerHooks(TestRunner, engine)
     return {
@@ -23,6 +34,20 @@ export const environment: Environment = {
         restore()
         engine.disable()
         uninstallEngine(global)
+      },
+    }
+  },
+  async setupVM(options) {
+    if (process.env[PLUGIN_FLAG] !== '1') throw new Error(vmPoolsNeedPlugin)
+    const engine = new Engine(resolveOptions(options.asyncDebug, where)).enable()
+    const { builtinEnvironments } = await import('vitest/environments')
+    const vm = await builtinEnvironments.node.setupVM!(options)
+    installEngine(vm.getVmContext(), engine)
+    return {
+      getVmContext: () => vm.getVmContext(),
+      async teardown() {
+        engine.disable()
+        await vm.teardown()
       },
     }
   },

@@ -1,14 +1,24 @@
 import { type AsyncDebugOptions, resolveOptions } from '../core/options.js'
 
+/** Set in the main process, inherited by workers: tells the environment that the plugin's setup file is in place. */
+export const PLUGIN_FLAG = 'ASYNC_DEBUG_VITEST_PLUGIN'
+
+const setupFile = 'async-debug/vitest/setup'
+
+interface PluginConfig {
+  test: { environment: 'async-debug'; environmentOptions: { asyncDebug: AsyncDebugOptions }; setupFiles: string[] }
+}
+
 /** The part of a Vite plugin that {@link asyncDebug} returns. */
 export interface AsyncDebugPlugin {
   name: 'async-debug'
-  config(): { test: { environment: 'async-debug'; environmentOptions: { asyncDebug: AsyncDebugOptions } } }
+  config(): PluginConfig
 }
 
 /**
- * A Vitest plugin that turns on the async-debug environment, with typed options.
- * Equivalent to `test: { environment: 'async-debug', environmentOptions: { asyncDebug: options } }`.
+ * A Vitest plugin that turns on the async-debug environment, with typed options. Unlike
+ * `environment: 'async-debug'` alone, it also works in the `vmThreads` and `vmForks` pools,
+ * because it hooks the runner from a setup file, inside the tests' own copy of Vitest.
  *
  * @example
  * ```ts
@@ -24,6 +34,9 @@ export function asyncDebug(options: AsyncDebugOptions = {}): AsyncDebugPlugin {
   resolveOptions(options, 'asyncDebug()')
   return {
     name: 'async-debug',
-    config: () => ({ test: { environment: 'async-debug', environmentOptions: { asyncDebug: options } } }),
+    config() {
+      process.env[PLUGIN_FLAG] = '1'
+      return { test: { environment: 'async-debug', environmentOptions: { asyncDebug: options }, setupFiles: [setupFile] } }
+    },
   }
 }

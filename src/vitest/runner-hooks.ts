@@ -20,6 +20,8 @@ interface Hooked {
 }
 
 const absent = Symbol('absent')
+// Both the environment and the plugin's setup file install the hooks; only the first one counts.
+const HOOKED = Symbol.for('async-debug.runnerHooks')
 
 const isFile = (suite: RunnerTestSuite): suite is RunnerTestFile => 'filepath' in suite
 
@@ -36,7 +38,9 @@ function nameOf(task: RunnerTask): string {
  * Returns a function that restores the runner.
  */
 export function installRunnerHooks(Runner: Runner, engine: Engine): () => void {
-  const proto = Runner.prototype as unknown as Hooked
+  const proto = Runner.prototype as unknown as Hooked & { [HOOKED]?: true }
+  if (proto[HOOKED]) return () => {}
+  proto[HOOKED] = true
   const scopes = new Map<unknown, Scope>()
   const wrapped = new WeakSet<Hook>()
   const originals = new Map<keyof Hooked, unknown>()
@@ -126,6 +130,7 @@ export function installRunnerHooks(Runner: Runner, engine: Engine): () => void {
   )
 
   return () => {
+    delete proto[HOOKED]
     for (const [key, original] of originals) {
       if (original === absent) delete proto[key]
       else Object.defineProperty(proto, key, { value: original, configurable: true, writable: true })

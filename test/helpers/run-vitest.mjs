@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const fixtures = join(repo, 'test', 'fixtures')
@@ -11,16 +11,16 @@ const vitestBin = join(repo, 'node_modules', 'vitest', 'vitest.mjs')
 
 /**
  * @param {string} fixture folder under test/fixtures/vitest
- * @param {{ test?: object, files?: string[], args?: string[], timeout?: number }} [options]
+ * @param {{ test?: object, plugin?: object, files?: string[], args?: string[], timeout?: number }} [options]
  *   `test`: Vitest's `test` config, merged over `{ environment: 'async-debug', globals: true }`.
+ *   `plugin`: use the `asyncDebug(plugin)` Vitest plugin instead of the one-line environment.
  */
-export function runVitest(fixture, { test = {}, files = [], args = [], timeout = 60_000 } = {}) {
+export function runVitest(fixture, { test = {}, plugin, files = [], args = [], timeout = 60_000 } = {}) {
   const work = mkdtempSync(join(tmpdir(), 'async-debug-vitest-'))
   try {
     const root = join(fixtures, 'vitest', fixture)
-    const config = { root, test: { environment: 'async-debug', globals: true, ...test } }
     const configFile = join(work, 'vitest.config.mjs')
-    writeFileSync(configFile, `export default ${serialize(config)}\n`)
+    writeFileSync(configFile, configSource(root, test, plugin))
     const outputFile = join(work, 'report.json')
     const run = spawnSync(process.execPath, [vitestBin, 'run', '--config', configFile, '--reporter=default', '--reporter=json', `--outputFile.json=${outputFile}`, ...args, ...files], {
       cwd: root,
@@ -39,6 +39,12 @@ export function runVitest(fixture, { test = {}, files = [], args = [], timeout =
   } finally {
     rmSync(work, { recursive: true, force: true })
   }
+}
+
+function configSource(root, test, plugin) {
+  if (plugin === undefined) return `export default ${serialize({ root, test: { environment: 'async-debug', globals: true, ...test } })}\n`
+  const entry = pathToFileURL(join(repo, 'dist', 'vitest.js')).href
+  return `import { asyncDebug } from ${JSON.stringify(entry)}\nexport default { root: ${JSON.stringify(root)}, plugins: [asyncDebug(${serialize(plugin)})], test: ${serialize({ globals: true, ...test })} }\n`
 }
 
 // JSON with RegExp literals kept, so that configs can carry patterns.
