@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict'
+import { createServer } from 'node:net'
+import { afterEach, test } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { Engine, resolveOptions } from './helpers/core.mjs'
+
+let engine
+const start = (options) => (engine = new Engine(resolveOptions(options)).enable())
+afterEach(() => engine?.disable())
+
+const types = (findings) => findings.map((f) => f.type)
+
+test('a scope owns the timers created while its code runs, until they are cleared', () => {
+  start()
+  const scope = engine.open('test', 'a')
+  const timer = engine.run(scope, () => setInterval(() => {}, 1000))
+  assert.deepEqual(types(engine.pending(scope)), ['interval'])
+  assert.equal(engine.pending(scope)[0].description, 'setInterval every 1000 ms')
+  clearInterval(timer)
+  assert.deepEqual(engine.pending(scope), [])
+})
+
+test('ownership follows async continuations, not the time at which code runs', async () => {
+  start()
+  const a = engine.open('test', 'a')
+  const b = engine.open('test', 'b')
+  const timers = []
+  const body = (ms) => async () => {
+    await sleep(ms)
+    timers.push(setTimeout(() => {}, 10_000 + ms))
+  }
+  await Promise.all([engine.run(a, body(20)), engine.run(b, body(5))])
+  assert.equal(engine.pending(a)[0].description, 'setTimeout of 10020 ms')
+  assert.equal(engine.pending(b)[0].description, 'setTimeout of 10005 ms')
+  timers.forEach(clearTimeout)
+})
+
+test('code outside any scope, and code of a closed scope, is not recorded', async () => {
+  start()
+  const outside = setTimeout(() => {}, 1000)
+  const scope = engine.open('test', 'a')
+  assert.deepEqual(await engine.close(scope), [])
+  const late = engine.run(scope, () => setTimeout(() => {}, 1000))
+  assert.deepEqual(engine.pending(scope), [])
+  clearTimeout(outside)
+  clearTimeout(late)
+})
+
+test('close() waits for handles closed just before, and reports only what is still alive', async () => {
+  start()
+  const scope = engine.open('test', 'a')
+  const leaked = await engine.run(scope, async () => {
+    const closing = createServer()
+    await new Promise((resolve) => closing.listen(0, '127.0.0.1', resolve))
+    closing.close()
+    return setTimeout(() => {}, 10_000)
+  })
+  const findings = await engine.close(scope)
+  assert.deepEqual(types(findings), ['timeout'])
+  assert.match(findings[0].tracked.site.stack, /core-engine\.test\.mjs:\d+:\d+/)
+  assert.equal(leaked._destroyed, true)
+})
+
+test('dispose: false reports without touching the resource', async () => {
+  start({ dispose: false })
+  const scope = engine.open('test', 'a')
+  const timer = engine.run(scope, () => setTimeout(() => {}, 10_000))
+  assert.deepEqual(types(await engine.close(scope)), ['timeout'])
+  assert.equal(timer._destroyed, false)
+  clearTimeout(timer)
+})
+
+test('a server is reported with its address, at the line that called listen()', async () => {
+  start()
+  const scope = engine.open('test', 'a')
+  const server = createServer()
+  await engine.run(scope, () => new Promise((resolve) => server.listen(0, '127.0.0.1', resolve)))
+  const [finding] = engine.pending(scope)
+  assert.equal(finding.type, 'server')
+  assert.equal(finding.description, `TCP server listening on 127.0.0.1:${server.address().port}`)
+  assert.ok(finding.tracked.site.cause.stack.includes('core-engine.test.mjs'))
+  // 'close' is emitted before libuv has closed the handle: close() settles that.
+  await new Promise((resolve) => server.close(resolve))
+  assert.deepEqual(await engine.close(scope), [])
+})
+
+test('unref handles count only with countUnref', () => {
+  for (const countUnref of [false, true]) {
+    start({ countUnref })
+    const scope = engine.open('test', 'a')
+    const timer = engine.run(scope, () => setInterval(() => {}, 1000).unref())
+    assert.equal(engine.pending(scope).length, countUnref ? 1 : 0)
+    clearInterval(timer)
+    engine.disable()
+  }
+})
+
+test('ignore by type and by stack pattern', () => {
+  start({ ignore: { types: ['interval'], stacks: [/ignoredByName/] } })
+  const scope = engine.open('test', 'a')
+  const timers = engine.run(scope, () => {
+    const ignoredByName = () => setTimeout(() => {}, 1000)
+    return [setInterval(() => {}, 1000), ignoredByName(), setTimeout(() => {}, 1000)]
+  })
+  assert.deepEqual(types(engine.pending(scope)), ['timeout'])
+  assert.equal(engine.pending(scope)[0].tracked.resource, timers[2])
+  timers.forEach(clearTimeout)
+})
+
+test('a scope that creates many short-lived timers keeps only the live ones', () => {
+  start()
+  const scope = engine.open('test', 'a')
+  engine.run(scope, () => {
+    for (let i = 0; i < 5000; i++) clearTimeout(setTimeout(() => {}, 1000))
+  })
+  assert.ok(scope.resources.size < 2048, `${scope.resources.size} records kept`)
+})

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { Engine, creationSite, leakError, resolveOptions, userFrames } from './helpers/core.mjs'
+
+const site = (stack) => ({ stack, cause: undefined })
+
+test('user frames leave out Node, dependencies and native frames', () => {
+  const stack = [
+    'Error',
+    '    at init (node:internal/async_hooks:1:1)',
+    '    at setTimeout (node:timers:2:2)',
+    '    at poll (/app/node_modules/lib/index.js:3:3)',
+    '    at startPoller (/app/src/poller.ts:4:5)',
+    '    at /app/test/poller.test.ts:6:7',
+    '    at new Promise (<anonymous>)',
+  ].join('\n')
+  assert.deepEqual(userFrames(site(stack)), ['    at startPoller (/app/src/poller.ts:4:5)', '    at /app/test/poller.test.ts:6:7'])
+  assert.equal(creationSite(site(stack)), '/app/src/poller.ts:4:5')
+  assert.equal(creationSite(site('Error\n    at file:///app/a.test.js:1:2')), '/app/a.test.js:1:2')
+})
+
+test('with no user frame on its own stack, the cause is used', () => {
+  const own = site('Error\n    at onlookup (node:net:1:1)')
+  own.cause = site('Error\n    at Server.listen (node:net:2:2)\n    at startServer (/app/server.js:9:3)')
+  assert.equal(creationSite(own), '/app/server.js:9:3')
+  assert.equal(creationSite(site('Error\n    at node:internal/x:1:1')), undefined)
+})
+
+test('a leak error lists every finding with its line and hint, and its stack starts at the first one', async () => {
+  const engine = new Engine(resolveOptions({})).enable()
+  try {
+    const scope = engine.open('test', 'loads the user')
+    engine.run(scope, () => {
+      setInterval(() => {}, 1000)
+      setTimeout(() => {}, 2000)
+    })
+    const error = leakError(scope, await engine.close(scope), true)
+    assert.equal(error.name, 'AsyncLeakError')
+    const lines = error.message.split('\n')
+    assert.equal(lines[0], 'test "loads the user" left 2 async resources alive when it ended (after its afterEach hooks):')
+    assert.match(lines[2], /^ {2}1\. setInterval every 1000 ms, created at \S+core-report\.test\.mjs:\d+:\d+$/)
+    assert.match(lines[3], /^ {5}Hint: .*clearInterval/)
+    assert.match(lines[4], /^ {2}2\. setTimeout of 2000 ms, created at /)
+    assert.equal(lines.at(-1), 'async-debug disposed of them so that later tests are not affected.')
+    assert.match(error.stack.split('\n').find((l) => l.startsWith('    at ')), /core-report\.test\.mjs/)
+  } finally {
+    engine.disable()
+  }
+})
