@@ -1,3 +1,4 @@
+export { allowPending } from './api/allow-pending.js'
 export { expectNoPendingTasks, type ExpectNoPendingTasksOptions } from './api/expect-no-pending-tasks.js'
 export type { AsyncDebugOptions, StackPattern } from './core/options.js'
 export type { ResourceType } from './core/resource-types.js'

@@ -1,9 +1,11 @@
 import { AsyncLocalStorage, createHook } from 'node:async_hooks'
 import { installPatches } from './patches.js'
-import { covered, describe, dispose, isAlive, isTrackedType, origin, typeOf } from './resource-types.js'
+import { observeProcess } from './process-events.js'
+import { foldAwaitedBy, pendingPromises, trackPromises } from './promises.js'
+import { covered, describe, dispose, isAlive, isTrackedType, origin, ownerOf, typeOf } from './resource-types.js'
 import { Scope, type ScopeKind } from './scope.js'
 import type { Settings } from './options.js'
-import { type Finding, type Site, type Tracked, siteStacks } from './tracked.js'
+import { type Finding, type Mistake, type MistakeKind, type Site, type Tracked, siteStacks } from './tracked.js'
 
 // Frames above the user's line in a creation stack: our hook, Node's internals and a library or two.
 const STACK_DEPTH = 40
@@ -11,10 +13,10 @@ const STACK_DEPTH = 40
 const PRUNE_EVERY = 2048
 
 /** Where the code calling `below` is; V8 formats the stack only when `site.stack` is first read. */
-function capture(below: Function): Site {
+function capture(below: Function, depth = STACK_DEPTH): Site {
   const site: Site = { cause: undefined }
   const limit = Error.stackTraceLimit
-  Error.stackTraceLimit = STACK_DEPTH
+  Error.stackTraceLimit = depth
   Error.captureStackTrace(site, below)
   Error.stackTraceLimit = limit
   return site
@@ -28,8 +30,14 @@ function capture(below: Function): Site {
 export class Engine {
   readonly settings: Settings
   readonly #context = new AsyncLocalStorage<Scope>()
+  readonly #allowed = new WeakMap<object, string>()
   readonly #hook
   #unpatch: (() => void) | undefined
+  #untrackPromises: (() => void) | undefined
+  #unobserve: (() => void) | undefined
+  // AsyncLocalStorage (Node < 24) keeps the store on each promise under a private symbol.
+  readonly #storeKey: symbol | undefined
+  readonly #unhandled = new WeakMap<Promise<unknown>, Mistake>()
 
   constructor(settings: Settings) {
     this.settings = settings
@@ -45,6 +53,9 @@ export class Engine {
       if (type === 'PROMISE' || !isTrackedType(type) || context.getStore() === undefined) return
       record(type, resource, capture(init))
     }
+    const probe = new Scope('worker', 'probe')
+    const probed = context.run(probe, () => Promise.resolve())
+    this.#storeKey = Object.getOwnPropertySymbols(probed).find((key) => (probed as unknown as Record<symbol, unknown>)[key] === probe)
     // Node >= 24.10 can leave promises out of the hook: ownership is AsyncLocalStorage's job.
     this.#hook = createHook({ init, trackPromises: false } as Parameters<typeof createHook>[0])
   }
@@ -56,6 +67,25 @@ export class Engine {
   enable(): this {
     this.#hook.enable()
     this.#unpatch ??= installPatches(capture, this.record)
+    this.#untrackPromises ??= trackPromises(() => this.#context.getStore(), capture)
+    this.#unobserve ??= observeProcess({
+      uncaught: (error) => this.charge(this.current(), 'uncaught', error),
+      unhandledRejection: (reason, promise) => {
+        const mistake = this.charge(this.#ownerOf(promise), 'unhandled-rejection', reason)
+        if (mistake) this.#unhandled.set(promise, mistake)
+      },
+      // Handled after Node reported it: the same mistake, better named if not yet reported.
+      rejectionHandled: (promise) => {
+        const mistake = this.#unhandled.get(promise)
+        if (mistake) mistake.kind = 'late-handled-rejection'
+      },
+      warning: (warning) => {
+        const action = this.settings.warnings.get(warning?.name) ?? 'error'
+        // Node warns of a late-handled rejection too; that is reported as such.
+        if (action === 'error' && warning?.name !== 'PromiseRejectionHandledWarning') this.charge(this.current(), 'warning', warning)
+        return action !== 'ignore'
+      },
+    })
     return this
   }
 
@@ -64,6 +94,10 @@ export class Engine {
     this.#hook.disable()
     this.#unpatch?.()
     this.#unpatch = undefined
+    this.#untrackPromises?.()
+    this.#untrackPromises = undefined
+    this.#unobserve?.()
+    this.#unobserve = undefined
   }
 
   /** A new scope, child of `parent`. It owns nothing until code runs in it. */
@@ -81,29 +115,62 @@ export class Engine {
     return this.#context.getStore()
   }
 
-  /** What `scope` owns that is alive right now, without waiting. */
-  pending(scope: Scope): Finding[] {
+  /**
+   * Charges an async mistake to `owner`: the error fails it when it is judged, or, if it has
+   * been judged already, the nearest enclosing scope that has not.
+   */
+  charge(owner: Scope | undefined, kind: MistakeKind, cause: unknown): Mistake | undefined {
+    let target = owner
+    while (target?.judged) target = target.parent
+    if (owner === undefined || target === undefined) return undefined
+    const mistake: Mistake = { kind, owner, cause, late: target !== owner }
+    target.mistakes.push(mistake)
+    return mistake
+  }
+
+  #ownerOf(promise: Promise<unknown>): Scope | undefined {
+    const store = this.#storeKey && (promise as unknown as Record<symbol, unknown>)[this.#storeKey]
+    return store instanceof Scope ? store : this.current()
+  }
+
+  /** Lets `target` (a promise, or a timer, handle or the object owning a handle) outlive its scope. */
+  allow(target: object, reason: string): void {
+    this.#allowed.set(target, reason)
+  }
+
+  #isAllowed(resource: object): boolean {
+    return this.#allowed.has(resource) || this.#allowed.has(ownerOf(resource) ?? resource)
+  }
+
+  /**
+   * What `scope` owns that is alive right now, without waiting. While its code runs, its own
+   * promises are in flight: `promises: false` leaves them out.
+   */
+  pending(scope: Scope, { promises: withPromises = true } = {}): Finding[] {
     const { countUnref, ignoreTypes, ignoreStacks } = this.settings
     const alive: Tracked[] = []
     const explained = new Set<unknown>()
     for (const tracked of scope.resources) {
-      if (!isAlive(tracked.asyncType, tracked.resource, countUnref)) continue
+      if (!isAlive(tracked.asyncType, tracked.resource, countUnref) || this.#isAllowed(tracked.resource)) continue
       alive.push(tracked)
       for (const resource of covered(tracked.asyncType, tracked.resource)) explained.add(resource)
     }
-    const findings: Finding[] = []
+    const handles: Finding[] = []
     for (const tracked of alive) {
       if (explained.has(tracked.resource)) continue
-      const type = typeOf(tracked.asyncType, tracked.resource)
-      if (ignoreTypes.has(type)) continue
       tracked.site.cause ??= origin(tracked.asyncType, tracked.resource)
-      if (ignoreStacks.length > 0) {
-        const stack = siteStacks(tracked.site).join('\n')
-        if (ignoreStacks.some((p) => (typeof p === 'string' ? stack.includes(p) : p.test(stack)))) continue
-      }
-      findings.push({ tracked, type, description: describe(tracked.asyncType, tracked.resource) })
+      handles.push({ tracked, type: typeOf(tracked.asyncType, tracked.resource), description: describe(tracked.asyncType, tracked.resource) })
     }
-    return findings
+    const ignored = ({ type, tracked }: Finding): boolean => {
+      if (ignoreTypes.has(type)) return true
+      if (ignoreStacks.length === 0) return false
+      const stack = siteStacks(tracked.site).join('\n')
+      return ignoreStacks.some((p) => (typeof p === 'string' ? stack.includes(p) : p.test(stack)))
+    }
+    const kept = handles.filter((finding) => !ignored(finding))
+    if (!withPromises) return kept
+    const promises = pendingPromises(scope).filter((finding) => !ignored(finding) && !this.#isAllowed(finding.tracked.resource))
+    return [...kept, ...foldAwaitedBy(kept, promises)]
   }
 
   /**
@@ -113,14 +180,19 @@ export class Engine {
   async close(scope: Scope): Promise<Finding[]> {
     scope.closed = true
     const deadline = performance.now() + this.settings.settleMs
-    // Two turns reach the close callbacks of handles closed just before; then poll until the deadline.
-    for (let turn = 0; this.pending(scope).length > 0; turn++) {
-      if (turn >= 2 && performance.now() >= deadline) break
-      await this.#context.exit(() => new Promise((resolve) => (turn < 2 ? setImmediate(resolve) : setTimeout(resolve, 1))))
+    const turn = (next: (resolve: () => void) => unknown): Promise<void> => this.#context.exit(() => new Promise<void>(next))
+    // One turn, always: warnings and rejection events of the scope's last tick arrive in it.
+    await turn(setImmediate)
+    // One more reaches the close callbacks of handles closed just before; then poll until the deadline.
+    for (let n = 0; this.pending(scope).length > 0; n++) {
+      if (n >= 1 && performance.now() >= deadline) break
+      await turn(n < 1 ? setImmediate : (resolve) => setTimeout(resolve, 1))
     }
     const findings = this.pending(scope)
+    scope.judged = true
     scope.resources.clear()
-    if (this.settings.dispose) for (const { tracked } of findings) dispose(tracked.asyncType, tracked.resource)
+    scope.promises.clear()
+    if (this.settings.dispose) for (const { tracked, type } of findings) if (type !== 'promise') dispose(tracked.asyncType, tracked.resource)
     return findings
   }
 }

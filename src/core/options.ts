@@ -30,7 +30,16 @@ export interface AsyncDebugOptions {
    * Only spent when something is still alive at the end of a scope. Default `50`.
    */
   settleMs?: number
+  /**
+   * What a process warning emitted by a test's code does, by warning name: `'error'` fails the
+   * test, `'warn'` lets Node print it, `'ignore'` drops it. Default `'error'`, except
+   * `DeprecationWarning` and `ExperimentalWarning`: `'warn'`.
+   */
+  warnings?: Record<string, WarningAction>
 }
+
+/** What a process warning does: fail the test, be printed, or be dropped. */
+export type WarningAction = 'error' | 'warn' | 'ignore'
 
 /** Options with every default applied. */
 export interface Settings {
@@ -39,9 +48,13 @@ export interface Settings {
   readonly countUnref: boolean
   readonly dispose: boolean
   readonly settleMs: number
+  /** The action for each warning name; names not listed fail the test. */
+  readonly warnings: ReadonlyMap<string, WarningAction>
 }
 
-const keys = ['ignore', 'countUnref', 'dispose', 'settleMs'] as const
+const keys = ['ignore', 'countUnref', 'dispose', 'settleMs', 'warnings'] as const
+const warningActions: readonly WarningAction[] = ['error', 'warn', 'ignore']
+const defaultWarnings: Record<string, WarningAction> = { DeprecationWarning: 'warn', ExperimentalWarning: 'warn' }
 const ignoreKeys = ['types', 'stacks'] as const
 
 // Across realms (Jest's vm, structured clones) `instanceof RegExp` is not reliable.
@@ -90,7 +103,12 @@ export function resolveOptions(options: unknown, where = 'asyncDebug'): Settings
   )
   const settleMs = o.settleMs ?? 50
   if (typeof settleMs !== 'number' || !Number.isFinite(settleMs) || settleMs < 0) fail(`${where}.settleMs`, 'a number of ms >= 0', settleMs)
+  const warnings = o.warnings ?? {}
+  if (typeof warnings !== 'object' || Array.isArray(warnings)) fail(`${where}.warnings`, "an object like { MaxListenersExceededWarning: 'warn' }", warnings)
+  for (const [name, action] of Object.entries(warnings as object))
+    if (!warningActions.includes(action)) fail(`${where}.warnings.${name}`, `one of ${warningActions.join(', ')}`, action)
   return {
+    warnings: new Map(Object.entries({ ...defaultWarnings, ...(warnings as Record<string, WarningAction>) })),
     ignoreTypes: new Set(types),
     ignoreStacks: stacks,
     countUnref: boolean(o.countUnref, `${where}.countUnref`, false),

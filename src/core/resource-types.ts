@@ -20,6 +20,7 @@ export type ResourceType =
   | 'file-handle'
   | 'worker'
   | 'message-port'
+  | 'promise'
 
 export const resourceTypes: readonly ResourceType[] = [
   'timeout',
@@ -33,6 +34,7 @@ export const resourceTypes: readonly ResourceType[] = [
   'file-handle',
   'worker',
   'message-port',
+  'promise',
 ]
 
 /** The fields of Node's objects that we read. All optional: they are Node internals. */

@@ -1,4 +1,5 @@
-import type { Tracked } from './tracked.js'
+import { PROMISE_STACKS_PER_SCOPE } from './promises.js'
+import type { Mistake, Site, Tracked } from './tracked.js'
 
 /** The kinds of scope that own async work, outermost first. */
 export type ScopeKind = 'worker' | 'file' | 'suite' | 'test' | 'fixture'
@@ -9,7 +10,15 @@ export type ScopeKind = 'worker' | 'file' | 'suite' | 'test' | 'fixture'
  */
 export class Scope {
   readonly resources = new Set<Tracked>()
+  /** Promises created here that nothing has awaited yet, with their creation site if recorded. */
+  readonly promises = new Map<Promise<unknown>, Site | undefined>()
+  promiseStacks = PROMISE_STACKS_PER_SCOPE
+  /** Async mistakes of its own code or, once they are judged, of its children's; reported when it is judged. */
+  readonly mistakes: Mistake[] = []
+  /** No longer records what its code creates: it is being judged. */
   closed = false
+  /** Judged: its findings and errors were handed to the runner; later errors go to its parent. */
+  judged = false
 
   constructor(
     readonly kind: ScopeKind,

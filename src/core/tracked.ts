@@ -27,6 +27,12 @@ export interface Finding {
   readonly type: ResourceType
   /** What leaked, e.g. `setInterval every 1000 ms`. */
   readonly description: string
+  /** Said instead of the creation site, when the stack cannot tell it. */
+  readonly where?: string
+  /** For the promise of an async function: the function's name. */
+  readonly asyncFunction?: string
+  /** A never-settled promise of the same scope that waits on this resource: reported with it. */
+  awaitedBy?: Finding
 }
 
 /** The stacks of `site` and of the sites that caused it, innermost first. */
@@ -34,4 +40,17 @@ export function siteStacks(site: Site | undefined): string[] {
   const stacks: string[] = []
   for (let s = site; s; s = s.cause) stacks.push(s.stack ?? '')
   return stacks
+}
+
+/** What async mistake a scope's code made, besides leaving resources alive. */
+export type MistakeKind = 'uncaught' | 'unhandled-rejection' | 'late-handled-rejection' | 'warning' | 'unawaited-assertion'
+
+/** An async mistake charged to the scope whose code made it. */
+export interface Mistake {
+  kind: MistakeKind
+  readonly owner: Scope
+  /** The error, rejection reason, warning or runner message. */
+  readonly cause: unknown
+  /** Whether the owner had been judged when it happened, so that an enclosing scope reports it. */
+  readonly late: boolean
 }

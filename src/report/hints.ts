@@ -13,4 +13,5 @@ export const hints: Record<ResourceType, string> = {
   'file-handle': 'close it: await fileHandle.close(), e.g. in a finally block',
   worker: 'stop it and wait: await worker.terminate()',
   'message-port': 'close it: port.close(), or remove its message listener',
+  promise: 'await it (or return it from the test) so that the test waits for it; if it is meant to outlive the test, say so with allowPending(promise, reason)',
 }

@@ -31,12 +31,18 @@ export class AsyncLeakError extends Error {
 /** The numbered list of findings, each with where it was created and what to do. */
 export function listFindings(findings: readonly Finding[]): string {
   return findings
-    .map(({ description, type, tracked }, i) => {
-      const site = creationSite(tracked.site)
-      const where = site ? `created at ${site}` : 'created by Node or a dependency (no line of your code on its stack)'
-      return `  ${i + 1}. ${description}, ${where}\n     Hint: ${hints[type]}.`
+    .map((finding, i) => {
+      const by = finding.awaitedBy
+      const awaited = by ? `\n     Awaited by ${by.asyncFunction ? `async call ${by.asyncFunction}()` : 'a promise'}, ${whereFrom(by)}, which nothing awaits.` : ''
+      return `  ${i + 1}. ${finding.description}, ${whereFrom(finding)}${awaited}\n     Hint: ${hints[finding.type]}.`
     })
     .join('\n')
+}
+
+function whereFrom({ where, tracked }: Finding): string {
+  if (where !== undefined) return where
+  const site = creationSite(tracked.site)
+  return site ? `created at ${site}` : 'created by Node or a dependency (no line of your code on its stack)'
 }
 
 /** The failure for what `scope` left alive when it was judged. */
@@ -46,6 +52,8 @@ export function leakError(scope: Scope, findings: readonly Finding[], disposed: 
     '',
     listFindings(findings),
   ]
-  if (disposed) lines.push('', `async-debug disposed of ${findings.length === 1 ? 'it' : 'them'} so that later tests are not affected.`)
+  // A promise cannot be cancelled: only the other resources are disposed of.
+  const stopped = findings.filter(({ type }) => type !== 'promise').length
+  if (disposed && stopped > 0) lines.push('', `async-debug disposed of ${stopped === findings.length ? (stopped === 1 ? 'it' : 'them') : `the ${plural(stopped, 'resource')} it could stop`} so that later tests are not affected.`)
   return new AsyncLeakError(lines.join('\n'), findings)
 }

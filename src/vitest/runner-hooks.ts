@@ -2,6 +2,8 @@ import { relative } from 'node:path'
 import type { RunnerTask, RunnerTestCase, RunnerTestFile, RunnerTestSuite, TestRunner } from 'vitest'
 import type { Engine } from '../core/engine.js'
 import type { Scope } from '../core/scope.js'
+import type { Finding } from '../core/tracked.js'
+import { AsyncTaskError } from '../report/async-errors.js'
 import { leakError } from '../report/leak-error.js'
 
 type Runner = typeof TestRunner
@@ -16,6 +18,7 @@ interface Hooked {
   onBeforeRunSuite?(suite: RunnerTestSuite): unknown
   onAfterRunSuite?(suite: RunnerTestSuite): unknown
   onBeforeTryTask?(test: RunnerTestCase, info: unknown): unknown
+  onTaskFinished?(test: RunnerTestCase): unknown
   onAfterRetryTask?(test: RunnerTestCase, info: unknown): unknown
 }
 
@@ -29,6 +32,35 @@ function nameOf(task: RunnerTask): string {
   const names: string[] = []
   for (let t: RunnerTask | undefined = task; t && !('filepath' in t); t = t.suite) names.unshift(t.name)
   return names.join(' > ')
+}
+
+/** What fails a judged scope: its leaks, then the async mistakes charged to it. */
+function failures(scope: Scope, findings: Finding[], engine: Engine): Error[] {
+  const errors: Error[] = scope.mistakes.map((mistake) => new AsyncTaskError(mistake))
+  if (findings.length > 0) errors.unshift(leakError(scope, findings, engine.settings.dispose))
+  return errors
+}
+
+const UNAWAITED = /^(Promise returned by `.*` was not awaited\.)/
+
+function chargingUnawaitedAssertions(engine: Engine, scope: Scope, handler: Hook): Hook {
+  return function (this: unknown, ...args) {
+    const { warn } = console
+    console.warn = (...parts: unknown[]) => {
+      const [message] = parts
+      const match = typeof message === 'string' ? UNAWAITED.exec(message) : null
+      if (match) {
+        const frames = (message as string).split('\n').filter((line) => /^\s+at /.test(line))
+        engine.charge(scope, 'unawaited-assertion', Object.assign(new Error(match[1]), { stack: [match[1], ...frames].join('\n') }))
+      }
+      warn.apply(console, parts)
+    }
+    try {
+      return handler.apply(this, args)
+    } finally {
+      console.warn = warn
+    }
+  }
 }
 
 /**
@@ -102,6 +134,18 @@ export function installRunnerHooks(Runner: Runner, engine: Engine): () => void {
     },
   )
 
+  // Vitest warns of an unawaited `expect().resolves` from the test's onFinished handlers: make it count.
+  // onTaskFinished is called whether the test passed or failed, before those handlers.
+  patch('onTaskFinished', (original) =>
+    function (this: unknown, test) {
+      const scope = scopes.get(test)
+      // `onFinished` is @vitest/runner's, not in its public types.
+      const finishing = test as RunnerTestCase & { onFinished?: Hook[] }
+      if (scope && finishing.onFinished) finishing.onFinished = finishing.onFinished.map((handler) => chargingUnawaitedAssertions(engine, scope, handler))
+      return original?.call(this, test)
+    },
+  )
+
   // After afterEach hooks and fixture teardown; a throw here fails this attempt of the test.
   patch('onAfterRetryTask', (original) =>
     async function (this: unknown, test, info) {
@@ -109,8 +153,8 @@ export function installRunnerHooks(Runner: Runner, engine: Engine): () => void {
       const scope = scopes.get(test)
       if (!scope) return
       scopes.delete(test)
-      const findings = await engine.close(scope)
-      if (findings.length > 0) throw leakError(scope, findings, engine.settings.dispose)
+      const errors = failures(scope, await engine.close(scope), engine)
+      if (errors.length > 0) throw errors.length === 1 ? errors[0] : errors
     },
   )
 
@@ -121,11 +165,10 @@ export function installRunnerHooks(Runner: Runner, engine: Engine): () => void {
       const scope = scopes.get(suite)
       if (!scope) return
       scopes.delete(suite)
-      const findings = await engine.close(scope)
-      if (findings.length === 0 || !suite.result) return
-      const error = leakError(scope, findings, engine.settings.dispose)
+      const errors = failures(scope, await engine.close(scope), engine)
+      if (errors.length === 0 || !suite.result) return
       suite.result.state = 'fail'
-      ;(suite.result.errors ??= []).push({ name: error.name, message: error.message, stack: error.stack ?? '' } as never)
+      for (const error of errors) (suite.result.errors ??= []).push({ name: error.name, message: error.message, stack: error.stack ?? '' } as never)
     },
   )
 

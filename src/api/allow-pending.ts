@@ -1,0 +1,28 @@
+import { engineOf } from '../core/bridge.js'
+
+/**
+ * Declares that a promise, timer or handle created by the current test may outlive it, such as
+ * a module-level deferred or a server meant to serve the whole file: async-debug does not report
+ * or dispose of it. Needs the `async-debug` test environment.
+ *
+ * @param target the promise, timer, server, socket, child process, watcher, file handle or worker.
+ * @param reason why it may stay pending; shown when async-debug lists what was allowed.
+ * @returns `target`, so that the call can wrap the expression that creates it.
+ *
+ * @example
+ * ```ts
+ * import { allowPending } from 'async-debug'
+ *
+ * const ready = allowPending(new Promise((resolve) => (markReady = resolve)), 'resolved by the first request')
+ * ```
+ */
+export function allowPending<T extends object>(target: T, reason: string): T {
+  if ((typeof target !== 'object' && typeof target !== 'function') || target === null)
+    throw new TypeError(`allowPending: expected a promise, timer or handle, got ${String(target)}`)
+  if (typeof reason !== 'string' || reason.trim() === '') throw new TypeError('allowPending: expected a reason, as a non-empty string')
+  const engine = engineOf()
+  if (!engine)
+    throw new Error("allowPending() needs the async-debug test environment: set `environment: 'async-debug'` (Vitest) or `testEnvironment: 'async-debug'` (Jest)")
+  engine.allow(target, reason)
+  return target
+}

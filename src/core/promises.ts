@@ -1,0 +1,91 @@
+import { inspect } from 'node:util'
+import { promiseHooks } from 'node:v8'
+import type { Scope } from './scope.js'
+import { type Finding, type Site, siteStacks } from './tracked.js'
+
+/**
+ * Promises that outlive their scope. A promise is a candidate from its creation until something
+ * awaits it or chains on it (V8 reports the new promise with it as parent): what is left pending
+ * at the end is work nobody waits for, and only the root of each such chain is left.
+ * Stacks cost microseconds each, so only the first promises of each scope get one.
+ */
+export const PROMISE_STACKS_PER_SCOPE = 64
+// A scope that leaves many promises unawaited (settled ones, mostly) is pruned at this size.
+const PRUNE_AT = 4096
+const STACK_DEPTH = 12
+
+type Capture = (below: Function, depth: number) => Site
+
+/** Starts recording the promises created in scopes; returns a function that stops it. */
+export function trackPromises(current: () => Scope | undefined, capture: Capture): () => void {
+  const stop = promiseHooks.onInit(function init(promise, parent) {
+    const scope = current()
+    if (scope === undefined) return
+    if (parent !== undefined) {
+      scope.promises.delete(parent)
+      return
+    }
+    if (scope.closed) return
+    const site = scope.promiseStacks > 0 ? (scope.promiseStacks--, capture(init, STACK_DEPTH)) : undefined
+    scope.promises.set(promise, site)
+    if (scope.promises.size >= PRUNE_AT) for (const p of scope.promises.keys()) if (!isPending(p)) scope.promises.delete(p)
+  })
+  return () => stop()
+}
+
+/** Whether a promise is still pending; JavaScript has no other way to ask. Only used on candidates. */
+export function isPending(promise: Promise<unknown>): boolean {
+  const shown = inspect(promise, { depth: 0, maxArrayLength: 0, maxStringLength: 0, breakLength: Infinity, customInspect: false })
+  return /^[^{]*\{ <pending>[ ,]/.test(shown)
+}
+
+const NEW_PROMISE = /^\s+at new Promise \(<anonymous>\)$/
+const FUNCTION_FRAME = /^\s+at (?:async )?([\w$.<>]+) \((?!node:|<anonymous>)/
+
+/**
+ * What a never-settled promise is, from the stack of its creation: an async function's promise
+ * is named after the function, and located where it was called rather than where it starts.
+ */
+function describePromise(site: Site | undefined): { description: string; site: Site; asyncFunction?: string } {
+  if (site?.stack === undefined) return { description: 'promise still pending', site: { cause: undefined } }
+  // Node calls the hook from its own dispatcher, whose frames sit below the hook's.
+  const [head = '', top = '', ...rest] = site.stack.split('\n').filter((line) => !line.includes('node:internal/promise_hooks'))
+  if (NEW_PROMISE.test(top)) return { description: 'new Promise() still pending', site }
+  const name = FUNCTION_FRAME.exec(top)?.[1]
+  if (name === undefined) return { description: 'promise still pending', site }
+  return {
+    description: `promise of async call ${name}() still pending`,
+    site: { stack: [head, ...rest].join('\n'), cause: site.cause },
+    asyncFunction: name,
+  }
+}
+
+/** The promises `scope` created, nobody awaited, and are still pending. */
+export function pendingPromises(scope: Scope): Finding[] {
+  const findings: Finding[] = []
+  for (const [promise, recorded] of scope.promises) {
+    if (!isPending(promise)) continue
+    const { site, ...described } = describePromise(recorded)
+    const tracked = { asyncType: 'PROMISE', resource: promise, owner: scope, createdAt: Number.NaN, site }
+    findings.push({ tracked, type: 'promise', ...described, ...(recorded === undefined ? { where: UNRECORDED } : {}) })
+  }
+  return findings
+}
+
+const UNRECORDED = `where it was created is not recorded: only the first ${PROMISE_STACKS_PER_SCOPE} promises of a test get a stack`
+
+/**
+ * Folds each never-settled async function's promise into the finding of the resource it waits on,
+ * found by the function's frame on that resource's creation stack: one finding, not two.
+ */
+export function foldAwaitedBy(handles: Finding[], promises: Finding[]): Finding[] {
+  return promises.filter((promise) => {
+    const fn = promise.asyncFunction
+    if (fn === undefined) return true
+    const frame = new RegExp(`^\\s+at (?:async )?${fn.replace(/[$.]/g, '\\$&')} \\(`, 'm')
+    const handle = handles.find((h) => h.awaitedBy === undefined && siteStacks(h.tracked.site).some((stack) => frame.test(stack)))
+    if (handle === undefined) return true
+    handle.awaitedBy = promise
+    return false
+  })
+}
