@@ -54,7 +54,7 @@ test('settleMs: a timer due within the settle window is waited for', () => {
 })
 
 for (const [options, message] of [
-  [{ ignor: {} }, 'unknown option `environmentOptions.asyncDebug.ignor`; known: ignore, countUnref, dispose, settleMs'],
+  [{ ignor: {} }, 'unknown option `environmentOptions.asyncDebug.ignor`; known: ignore, countUnref, dispose, settleMs, warnings, tracePromises'],
   [{ settleMs: '50' }, "option `environmentOptions.asyncDebug.settleMs` must be a number of ms >= 0, got '50'"],
   [{ ignore: { types: ['timer'] } }, "option `environmentOptions.asyncDebug.ignore.types[0]` must be one of timeout, interval"],
   [{ countUnref: 1 }, 'option `environmentOptions.asyncDebug.countUnref` must be a boolean, got 1'],

@@ -56,7 +56,7 @@ export class Engine {
     const probe = new Scope('worker', 'probe')
     const probed = context.run(probe, () => Promise.resolve())
     this.#storeKey = Object.getOwnPropertySymbols(probed).find((key) => (probed as unknown as Record<symbol, unknown>)[key] === probe)
-    // Node >= 24.10 can leave promises out of the hook: ownership is AsyncLocalStorage's job.
+    // Node >= 24.10 can leave promises out of the hook: they are v8.promiseHooks' job.
     this.#hook = createHook({ init, trackPromises: false } as Parameters<typeof createHook>[0])
   }
 
@@ -67,7 +67,7 @@ export class Engine {
   enable(): this {
     this.#hook.enable()
     this.#unpatch ??= installPatches(capture, this.record)
-    this.#untrackPromises ??= trackPromises(() => this.#context.getStore(), capture)
+    this.#untrackPromises ??= trackPromises(() => this.#context.getStore(), capture, this.settings.tracePromises)
     this.#unobserve ??= observeProcess({
       uncaught: (error) => this.charge(this.current(), 'uncaught', error),
       unhandledRejection: (reason, promise) => {
@@ -94,10 +94,10 @@ export class Engine {
     this.#hook.disable()
     this.#unpatch?.()
     this.#unpatch = undefined
-    this.#untrackPromises?.()
-    this.#untrackPromises = undefined
     this.#unobserve?.()
     this.#unobserve = undefined
+    this.#untrackPromises?.()
+    this.#untrackPromises = undefined
   }
 
   /** A new scope, child of `parent`. It owns nothing until code runs in it. */

@@ -36,6 +36,11 @@ export interface AsyncDebugOptions {
    * `DeprecationWarning` and `ExperimentalWarning`: `'warn'`.
    */
   warnings?: Record<string, WarningAction>
+  /**
+   * Record where every promise was created. By default only a test's first 16 promises get a
+   * creation stack (a stack costs microseconds); turn this on to locate a promise reported without one.
+   */
+  tracePromises?: boolean
 }
 
 /** What a process warning does: fail the test, be printed, or be dropped. */
@@ -50,9 +55,10 @@ export interface Settings {
   readonly settleMs: number
   /** The action for each warning name; names not listed fail the test. */
   readonly warnings: ReadonlyMap<string, WarningAction>
+  readonly tracePromises: boolean
 }
 
-const keys = ['ignore', 'countUnref', 'dispose', 'settleMs', 'warnings'] as const
+const keys = ['ignore', 'countUnref', 'dispose', 'settleMs', 'warnings', 'tracePromises'] as const
 const warningActions: readonly WarningAction[] = ['error', 'warn', 'ignore']
 const defaultWarnings: Record<string, WarningAction> = { DeprecationWarning: 'warn', ExperimentalWarning: 'warn' }
 const ignoreKeys = ['types', 'stacks'] as const
@@ -112,6 +118,7 @@ export function resolveOptions(options: unknown, where = 'asyncDebug'): Settings
     ignoreTypes: new Set(types),
     ignoreStacks: stacks,
     countUnref: boolean(o.countUnref, `${where}.countUnref`, false),
+    tracePromises: boolean(o.tracePromises, `${where}.tracePromises`, false),
     dispose: boolean(o.dispose, `${where}.dispose`, true),
     settleMs,
   }

@@ -9,15 +9,18 @@ import { type Finding, type Site, siteStacks } from './tracked.js'
  * at the end is work nobody waits for, and only the root of each such chain is left.
  * Stacks cost microseconds each, so only the first promises of each scope get one.
  */
-export const PROMISE_STACKS_PER_SCOPE = 64
+export const PROMISE_STACKS_PER_SCOPE = 16
 // A scope that leaves many promises unawaited (settled ones, mostly) is pruned at this size.
 const PRUNE_AT = 4096
-const STACK_DEPTH = 12
+const STACK_DEPTH = 10
 
 type Capture = (below: Function, depth: number) => Site
 
-/** Starts recording the promises created in scopes; returns a function that stops it. */
-export function trackPromises(current: () => Scope | undefined, capture: Capture): () => void {
+/**
+ * Starts recording the promises created in scopes; returns a function that stops it.
+ * `traceAll`: every promise gets a creation stack, not only the first of each scope.
+ */
+export function trackPromises(current: () => Scope | undefined, capture: Capture, traceAll: boolean): () => void {
   const stop = promiseHooks.onInit(function init(promise, parent) {
     const scope = current()
     if (scope === undefined) return
@@ -26,7 +29,7 @@ export function trackPromises(current: () => Scope | undefined, capture: Capture
       return
     }
     if (scope.closed) return
-    const site = scope.promiseStacks > 0 ? (scope.promiseStacks--, capture(init, STACK_DEPTH)) : undefined
+    const site = traceAll || scope.promiseStacks-- > 0 ? capture(init, STACK_DEPTH) : undefined
     scope.promises.set(promise, site)
     if (scope.promises.size >= PRUNE_AT) for (const p of scope.promises.keys()) if (!isPending(p)) scope.promises.delete(p)
   })
@@ -49,7 +52,8 @@ const FUNCTION_FRAME = /^\s+at (?:async )?([\w$.<>]+) \((?!node:|<anonymous>)/
 function describePromise(site: Site | undefined): { description: string; site: Site; asyncFunction?: string } {
   if (site?.stack === undefined) return { description: 'promise still pending', site: { cause: undefined } }
   // Node calls the hook from its own dispatcher, whose frames sit below the hook's.
-  const [head = '', top = '', ...rest] = site.stack.split('\n').filter((line) => !line.includes('node:internal/promise_hooks'))
+  const [head = '', ...frames] = site.stack.split('\n')
+  const [top = '', ...rest] = frames.slice(Math.max(0, frames.findIndex((line) => !line.includes('node:internal/'))))
   if (NEW_PROMISE.test(top)) return { description: 'new Promise() still pending', site }
   const name = FUNCTION_FRAME.exec(top)?.[1]
   if (name === undefined) return { description: 'promise still pending', site }
@@ -72,7 +76,7 @@ export function pendingPromises(scope: Scope): Finding[] {
   return findings
 }
 
-const UNRECORDED = `where it was created is not recorded: only the first ${PROMISE_STACKS_PER_SCOPE} promises of a test get a stack`
+const UNRECORDED = `where it was created is not recorded (only the first ${PROMISE_STACKS_PER_SCOPE} promises of a test get a stack; the option \`tracePromises: true\` records all)`
 
 /**
  * Folds each never-settled async function's promise into the finding of the resource it waits on,

@@ -12,6 +12,7 @@ export class Scope {
   readonly resources = new Set<Tracked>()
   /** Promises created here that nothing has awaited yet, with their creation site if recorded. */
   readonly promises = new Map<Promise<unknown>, Site | undefined>()
+  /** How many more of its promises get a creation stack. */
   promiseStacks = PROMISE_STACKS_PER_SCOPE
   /** Async mistakes of its own code or, once they are judged, of its children's; reported when it is judged. */
   readonly mistakes: Mistake[] = []
