@@ -1,12 +1,12 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', vitest: 'src/vitest/index.ts', 'vitest-setup': 'src/vitest/setup-file.ts' },
+  entry: { index: 'src/index.ts', vitest: 'src/vitest/index.ts', 'vitest-setup': 'src/vitest/setup-file.ts', jest: 'src/jest/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
   target: 'node20',
   platform: 'node',
   // Runners are peers: resolve the user's copy at run time.
-  external: ['vitest'],
+  external: ['vitest', 'jest-environment-node'],
 })

@@ -38,19 +38,28 @@ export class Engine {
   // AsyncLocalStorage (Node < 24) keeps the store on each promise under a private symbol.
   readonly #storeKey: symbol | undefined
   readonly #unhandled = new WeakMap<Promise<unknown>, Mistake>()
+  #ambient: Scope | undefined
+  readonly #runnerCode: RegExp | undefined
 
-  constructor(settings: Settings) {
+  /**
+   * @param runnerCode where the runner's own code lives: what it creates on its own behalf while
+   * a test calls it (a reporter's buffered stdout flush) is not the test's.
+   */
+  constructor(settings: Settings, { runnerCode }: { runnerCode?: RegExp } = {}) {
     this.settings = settings
+    this.#runnerCode = runnerCode
     const context = this.#context
+    const current = (): Scope | undefined => context.getStore() ?? this.#ambient
     this.record = (type, resource, site) => {
-      const owner = context.getStore()
-      if (owner === undefined || owner.closed) return
+      const owner = current()
+      // Until judged: a handle can be created a tick after the code that asked for it (listen on a host).
+      if (owner === undefined || owner.judged) return
       owner.resources.add({ asyncType: type, resource, owner, createdAt: performance.now(), site })
       if (owner.resources.size % PRUNE_EVERY === 0) prune(owner)
     }
     const record = this.record
     function init(_id: number, type: string, _trigger: number, resource: object): void {
-      if (type === 'PROMISE' || !isTrackedType(type) || context.getStore() === undefined) return
+      if (type === 'PROMISE' || !isTrackedType(type) || current() === undefined) return
       record(type, resource, capture(init))
     }
     const probe = new Scope('worker', 'probe')
@@ -67,7 +76,7 @@ export class Engine {
   enable(): this {
     this.#hook.enable()
     this.#unpatch ??= installPatches(capture, this.record)
-    this.#untrackPromises ??= trackPromises(() => this.#context.getStore(), capture, this.settings.tracePromises)
+    this.#untrackPromises ??= trackPromises(() => this.current(), capture, this.settings.tracePromises)
     this.#unobserve ??= observeProcess({
       uncaught: (error) => this.charge(this.current(), 'uncaught', error),
       unhandledRejection: (reason, promise) => {
@@ -112,7 +121,15 @@ export class Engine {
 
   /** The scope that owns the code running now. */
   current(): Scope | undefined {
-    return this.#context.getStore()
+    return this.#context.getStore() ?? this.#ambient
+  }
+
+  /**
+   * Makes `scope` own what code outside every scope creates, until called again with `undefined`.
+   * For module bodies that a runner evaluates itself, where no function of ours is on the stack.
+   */
+  adopt(scope: Scope | undefined): void {
+    this.#ambient = scope
   }
 
   /**
@@ -157,7 +174,7 @@ export class Engine {
     }
     const handles: Finding[] = []
     for (const tracked of alive) {
-      if (explained.has(tracked.resource)) continue
+      if (explained.has(tracked.resource) || this.#byRunner(tracked.site)) continue
       tracked.site.cause ??= origin(tracked.asyncType, tracked.resource)
       handles.push({ tracked, type: typeOf(tracked.asyncType, tracked.resource), description: describe(tracked.asyncType, tracked.resource) })
     }
@@ -194,6 +211,12 @@ export class Engine {
     scope.promises.clear()
     if (this.settings.dispose) for (const { tracked, type } of findings) if (type !== 'promise') dispose(tracked.asyncType, tracked.resource)
     return findings
+  }
+
+  #byRunner(site: Site): boolean {
+    if (this.#runnerCode === undefined) return false
+    const creator = site.stack?.split('\n').find((line) => /^\s+at /.test(line) && !/\(node:|^\s+at node:/.test(line))
+    return creator !== undefined && this.#runnerCode.test(creator)
   }
 }
 

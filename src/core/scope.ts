@@ -16,7 +16,7 @@ export class Scope {
   promiseStacks = PROMISE_STACKS_PER_SCOPE
   /** Async mistakes of its own code or, once they are judged, of its children's; reported when it is judged. */
   readonly mistakes: Mistake[] = []
-  /** No longer records what its code creates: it is being judged. */
+  /** Being judged: the promises its code still creates are no longer recorded, only its handles. */
   closed = false
   /** Judged: its findings and errors were handed to the runner; later errors go to its parent. */
   judged = false

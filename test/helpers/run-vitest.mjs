@@ -4,13 +4,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { serialize } from './serialize.mjs'
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const fixtures = join(repo, 'test', 'fixtures')
 const vitestBin = join(repo, 'node_modules', 'vitest', 'vitest.mjs')
 
 /**
- * @param {string} fixture folder under test/fixtures/vitest
+ * @param {string} fixture folder under test/fixtures/shared (ESM fixtures that both runners run)
  * @param {{ test?: object, plugin?: object, files?: string[], args?: string[], timeout?: number }} [options]
  *   `test`: Vitest's `test` config, merged over `{ environment: 'async-debug', globals: true }`.
  *   `plugin`: use the `asyncDebug(plugin)` Vitest plugin instead of the one-line environment.
@@ -18,7 +19,7 @@ const vitestBin = join(repo, 'node_modules', 'vitest', 'vitest.mjs')
 export function runVitest(fixture, { test = {}, plugin, files = [], args = [], timeout = 60_000 } = {}) {
   const work = mkdtempSync(join(tmpdir(), 'async-debug-vitest-'))
   try {
-    const root = join(fixtures, 'vitest', fixture)
+    const root = join(fixtures, 'shared', fixture)
     const configFile = join(work, 'vitest.config.mjs')
     writeFileSync(configFile, configSource(root, test, plugin))
     const outputFile = join(work, 'report.json')
@@ -47,14 +48,6 @@ function configSource(root, test, plugin) {
   return `import { asyncDebug } from ${JSON.stringify(entry)}\nexport default { root: ${JSON.stringify(root)}, plugins: [asyncDebug(${serialize(plugin)})], test: ${serialize({ globals: true, ...test })} }\n`
 }
 
-// JSON with RegExp literals kept, so that configs can carry patterns.
-function serialize(value) {
-  if (value instanceof RegExp) return value.toString()
-  if (Array.isArray(value)) return `[${value.map(serialize).join(', ')}]`
-  if (value && typeof value === 'object') return `{ ${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${serialize(v)}`).join(', ')} }`
-  return JSON.stringify(value)
-}
-
 function result(run, report) {
   const output = `${run.stdout ?? ''}${run.stderr ?? ''}`
   /** @type {Map<string, { status: string, message: string }>} title -> result */
@@ -64,5 +57,7 @@ function result(run, report) {
     if (file.message) fileErrors.push(file.message)
     for (const a of file.assertionResults ?? []) tests.set(a.title, { status: a.status, message: (a.failureMessages ?? []).join('\n') })
   }
-  return { exitCode: run.status, timedOut: run.error?.code === 'ETIMEDOUT', output, report, tests, fileErrors }
+  // Vitest says so when a handle keeps its process from exiting.
+  const hung = /close timed out|something prevents/i.test(output)
+  return { exitCode: run.status, timedOut: run.error?.code === 'ETIMEDOUT', hung, output, report, tests, fileErrors }
 }

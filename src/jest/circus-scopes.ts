@@ -1,0 +1,132 @@
+import type { Circus } from '@jest/types'
+import type { Engine } from '../core/engine.js'
+import type { Scope } from '../core/scope.js'
+import type { Mistake } from '../core/tracked.js'
+import { AsyncTaskError } from '../report/async-errors.js'
+import { leakError } from '../report/leak-error.js'
+
+type Fn = (this: unknown, ...args: unknown[]) => unknown
+
+/** What turns jest-circus's events into async-debug scopes; see {@link circusScopes}. */
+export interface CircusScopes {
+  /** From now until the tests start, code outside every hook and test (module bodies) belongs to the file. */
+  loading(): void
+  /** jest-circus's event handler. It never throws: a throw there loses the whole file's results. */
+  handle(event: Circus.Event, state: Circus.State): void | Promise<void>
+}
+
+const isGenerator = (fn: Function): boolean => Object.prototype.toString.call(fn) === '[object GeneratorFunction]'
+
+function nameOf(item: Circus.TestEntry | Circus.DescribeBlock): string {
+  const names: string[] = []
+  for (let at: Circus.TestEntry | Circus.DescribeBlock | undefined = item; at?.parent; at = at.parent) names.unshift(at.name)
+  return names.join(' > ')
+}
+
+// Jest 30.5 charges uncaught errors and unhandled rejections to the test whose code raised them
+// while it runs: only those that outlive their test are ours to report.
+const reportedByJest = (mistake: Mistake): boolean => !mistake.late && (mistake.kind === 'uncaught' || mistake.kind === 'unhandled-rejection')
+
+/**
+ * Maps jest-circus's lifecycle to scopes: the file (import time and the top-level beforeAll/afterAll),
+ * each describe block's beforeAll/afterAll, and each test with its beforeEach/afterEach.
+ * User functions are bound to their scope when jest-circus is about to call them, keeping the
+ * arity Jest reads to detect a `done` callback; Jest's own timeout timers stay outside.
+ */
+export function circusScopes(engine: Engine, file: string): CircusScopes {
+  const fileScope = engine.open('file', file)
+  const scopes = new Map<Circus.TestEntry | Circus.DescribeBlock, Scope>()
+  const bound = new WeakSet<Function>()
+  let state: Circus.State | undefined
+
+  function bind(fn: Fn, scopeOf: () => Scope | undefined): Fn {
+    // Jest runs generator functions through `co`, which needs the generator itself.
+    if (bound.has(fn) || isGenerator(fn)) return fn
+    const call = (self: unknown, args: unknown[]): unknown => {
+      const scope = scopeOf()
+      return scope ? engine.run(scope, () => fn.apply(self, args)) : fn.apply(self, args)
+    }
+    const inScope: Fn =
+      fn.length > 0
+        ? function (this: unknown, done: unknown) {
+            return call(this, [done])
+          }
+        : function (this: unknown) {
+            return call(this, [])
+          }
+    bound.add(inScope)
+    return inScope
+  }
+
+  async function judge(scope: Scope): Promise<Error[]> {
+    const findings = await engine.close(scope)
+    const errors: Error[] = scope.mistakes.filter((mistake) => !reportedByJest(mistake)).map((mistake) => new AsyncTaskError(mistake))
+    if (findings.length > 0) errors.unshift(leakError(scope, findings, engine.settings.dispose))
+    return errors
+  }
+
+  function react(event: Circus.Event): void | Promise<void> {
+    switch (event.name) {
+      case 'run_start':
+        engine.adopt(undefined)
+        return
+      case 'run_describe_start': {
+        const block = event.describeBlock
+        scopes.set(block, block.parent ? engine.open('suite', nameOf(block), scopes.get(block.parent)) : fileScope)
+        return
+      }
+      case 'hook_start': {
+        const { hook } = event
+        const each = hook.type === 'beforeEach' || hook.type === 'afterEach'
+        // Jest does not run beforeEach/afterEach for concurrent tests: the running test is theirs.
+        hook.fn = bind(hook.fn as Fn, () => scopes.get(each ? state?.currentlyRunningTest ?? hook.parent : hook.parent)) as Circus.HookFn
+        return
+      }
+      case 'test_start':
+        scopes.set(event.test, engine.open('test', nameOf(event.test), scopes.get(event.test.parent)))
+        return
+      case 'test_fn_start': {
+        const { test } = event
+        if (test.fn) test.fn = bind(test.fn as Fn, () => scopes.get(test)) as Circus.TestFn
+        return
+      }
+      case 'test_skip':
+      case 'test_todo':
+        scopes.delete(event.test)
+        return
+      case 'test_done': {
+        const { test } = event
+        const scope = scopes.get(test)
+        if (!scope) return
+        scopes.delete(test)
+        return judge(scope).then((errors) => void test.errors.push(...errors))
+      }
+      case 'run_describe_finish': {
+        const scope = scopes.get(event.describeBlock)
+        if (!scope) return
+        scopes.delete(event.describeBlock)
+        // Errors of a describe block or of the file fail the file, as Jest's own hook errors do.
+        return judge(scope).then((errors) => void state?.unhandledErrors.push(...errors))
+      }
+    }
+  }
+
+  function internalError(error: unknown): void {
+    const failure = new Error(`async-debug failed while handling a Jest event; please report it: ${(error as Error)?.stack ?? String(error)}`)
+    state?.unhandledErrors.push(failure)
+  }
+
+  return {
+    loading() {
+      engine.adopt(fileScope)
+    },
+    handle(event, current) {
+      state = current
+      try {
+        return react(event)?.catch(internalError)
+      } catch (error) {
+        internalError(error)
+      }
+    },
+  }
+}

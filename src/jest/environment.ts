@@ -1,0 +1,69 @@
+import { relative } from 'node:path'
+import type { EnvironmentContext, JestEnvironment, JestEnvironmentConfig } from '@jest/environment'
+import type { Circus } from '@jest/types'
+import { TestEnvironment as NodeEnvironment } from 'jest-environment-node'
+import { installEngine, uninstallEngine } from '../core/bridge.js'
+import { Engine } from '../core/engine.js'
+import { resolveOptions } from '../core/options.js'
+import { type CircusScopes, circusScopes } from './circus-scopes.js'
+
+const where = 'testEnvironmentOptions.asyncDebug'
+// Jest's packages; its reporter, for one, buffers a test's stdout writes behind a timer.
+const jestCode = /[/\\]node_modules[/\\](?:@jest[/\\]|jest-[\w-]+[/\\]|jest[/\\])/
+
+/** A Jest test environment class, as `testEnvironment` names one. */
+export type EnvironmentClass = abstract new (config: JestEnvironmentConfig, context: EnvironmentContext) => JestEnvironment
+
+const attached = new WeakMap<JestEnvironment, { engine: Engine; circus: CircusScopes }>()
+
+/**
+ * Adds async-debug's per-test checks to a Jest test environment: timers, sockets, servers,
+ * child processes, watchers, file handles, workers and promises that a test leaves behind fail
+ * that test; those of a describe block's beforeAll or of import time fail the file.
+ * Options are read from `testEnvironmentOptions.asyncDebug`.
+ *
+ * @example
+ * ```js
+ * // jsdom-async-debug.js, then `testEnvironment: './jsdom-async-debug.js'`
+ * const { withAsyncDebug } = require('async-debug/jest')
+ * const { TestEnvironment } = require('jest-environment-jsdom')
+ * module.exports = withAsyncDebug(TestEnvironment)
+ * ```
+ */
+export function withAsyncDebug<Base extends EnvironmentClass>(BaseEnvironment: Base): Base {
+  if (typeof BaseEnvironment !== 'function') throw new TypeError(`withAsyncDebug: expected a Jest test environment class, got ${String(BaseEnvironment)}`)
+  abstract class AsyncDebugEnvironment extends (BaseEnvironment as EnvironmentClass) {
+    constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
+      super(config, context)
+      const { projectConfig } = config
+      const engine = new Engine(resolveOptions((projectConfig.testEnvironmentOptions as Record<string, unknown>).asyncDebug, where), { runnerCode: jestCode })
+      const circus = circusScopes(engine, relative(projectConfig.rootDir, context.testPath))
+      attached.set(this, { engine, circus })
+      const own = this.handleTestEvent?.bind(this) as ((event: Circus.Event, state: Circus.State) => unknown) | undefined
+      // Awaited by jest-circus for most events; the base environment's handler, if any, goes first.
+      this.handleTestEvent = ((event: Circus.Event, state: Circus.State) => {
+        const before = own?.(event, state)
+        return before ? Promise.resolve(before).then(() => circus.handle(event, state)) : circus.handle(event, state)
+      }) as Circus.EventHandler
+    }
+
+    override async setup(): Promise<void> {
+      await super.setup()
+      const { engine, circus } = attached.get(this)!
+      engine.enable()
+      installEngine(this.global, engine)
+      circus.loading()
+    }
+
+    override async teardown(): Promise<void> {
+      const { engine } = attached.get(this)!
+      engine.disable()
+      if (this.global) uninstallEngine(this.global)
+      await super.teardown()
+    }
+  }
+  return AsyncDebugEnvironment as unknown as Base
+}
+
+/** The Jest environment `async-debug`: jest-environment-node with per-test leak checks. */
+export const TestEnvironment = withAsyncDebug(NodeEnvironment)

@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { failed, passed } from './helpers/expect-results.mjs'
+import { runJest } from './helpers/run-jest.mjs'
+
+// What only Jest has: CommonJS test files in a vm realm, done callbacks, test.each, worker
+// processes or one process (--runInBand), ts-jest, and composing with another environment.
+for (const mode of [['--runInBand'], ['--maxWorkers=2']]) {
+  const run = runJest('jest/commonjs', { args: mode })
+  const title = (text) => `${mode[0]}: ${text}`
+
+  test(title('CommonJS tests: each leak fails its test, at the line that created it'), () => {
+    failed(run, 'leaks an interval', /^AsyncLeakError: test "leaks an interval" left 1 async resource[\s\S]*setInterval every 1000 ms, created at \S*leaks\.test\.js:6:3/)
+    failed(run, 'leaks a server after an await', /HTTP server listening on 127\.0\.0\.1:\d+, created at \S*leaks\.test\.js:10:23/)
+    failed(run, 'leaks a child process', /child process 'sleep 5' pid \d+, created at \S*leaks\.test\.js:13:3/)
+    failed(run, 'leaks a timer from a done-callback test', /setTimeout of 10000 ms, created at \S*leaks\.test\.js:19:3/)
+    passed(run, 'clean neighbour')
+  })
+
+  test(title('a promise created in the test realm and never settled is found'), () => {
+    failed(run, 'leaks a promise made in the test realm', /new Promise\(\) still pending, created at \S*leaks\.test\.js:16:3/)
+  })
+
+  test(title('require("async-debug") in a test reaches the environment in the outer realm'), () => {
+    passed(run, 'sees its pending interval through require("async-debug")')
+  })
+
+  test(title('test.each cases and test.concurrent are judged one by one'), () => {
+    passed(run, 'test.each case 1 is clean')
+    passed(run, 'test.each case 2 is clean')
+    failed(run, 'concurrent leaker', /test "concurrent > concurrent leaker" left 1[\s\S]*setTimeout of 5000 ms, created at \S*scopes\.test\.js:20:5/)
+    passed(run, 'concurrent clean')
+  })
+
+  test(title('describe-level beforeAll and import-time leaks fail the file, naming the suite or file'), () => {
+    assert.ok(run.fileErrors.some((m) => /^suite "database suite" left 1[\s\S]*TCP server listening on 127\.0\.0\.1:\d+, created at \S*scopes\.test\.js:10:43/.test(m)), run.fileErrors.join('\n'))
+    assert.ok(run.fileErrors.some((m) => /^file scopes\.test\.js left 1[\s\S]*setInterval every 1000 ms, created at \S*scopes\.test\.js:4:16/.test(m)), run.fileErrors.join('\n'))
+    passed(run, 'uses the suite server')
+    passed(run, 'runs beside the module-level interval')
+  })
+
+  test(title('beforeEach belongs to its test'), () => {
+    passed(run, 'beforeEach timer cleared by afterEach')
+    failed(run, 'only test under a leaky beforeEach', /created at \S*scopes\.test\.js:38:5/)
+  })
+
+  test(title('a test that times out also says what it was waiting on'), () => {
+    const { message } = run.tests.get('times out waiting on a timer')
+    assert.match(message, /Exceeded timeout of 100 ms/)
+    assert.match(message, /setTimeout of 60000 ms, created at \S*scopes\.test\.js:44:34/)
+  })
+
+  test(title('the run ends promptly with exit code 1, although the leaks would keep its workers alive'), () => {
+    assert.equal(run.timedOut, false)
+    assert.equal(run.hung, false, run.output)
+    assert.equal(run.exitCode, 1)
+    assert.equal(run.tests.size, 16)
+  })
+}
+
+test('TypeScript through ts-jest: the leak points at the TypeScript line, with a code frame', () => {
+  const tsJest = ['ts-jest', { diagnostics: false, tsconfig: { module: 'commonjs', target: 'es2022', sourceMap: true } }]
+  const run = runJest('jest/typescript', { config: { transform: { '^.+\\.ts$': tsJest } } })
+  failed(run, 'leaks a poller from TypeScript', /setInterval every 250 ms, created at \S*leak\.test\.ts:9:33/)
+  assert.match(run.output, />\s+9 \|\s+const timer: NodeJS\.Timeout = setInterval/)
+  passed(run, 'stops its poller')
+})
+
+test('withAsyncDebug() adds the checks to another environment, whose own setup and event handler keep working', () => {
+  const run = runJest('jest/composed', { config: { testEnvironment: '<rootDir>/environment.js' } })
+  passed(run, 'sees what its own environment set up')
+  failed(run, 'leaks an interval under a composed environment', /setInterval every 1000 ms, created at \S*composed\.test\.js:6:3/)
+})

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { runShared, runners } from './helpers/runners.mjs'
+
+// Each leak fails its own test with what leaked, the user's line that created it, and a hint.
+const leaks = {
+  'leaks a timeout': /setTimeout of 10000 ms, created at \S*timers\.test\.js:2:3\n\s+Hint: clear it with clearTimeout/,
+  'leaks an interval': /setInterval every 1000 ms, created at \S*timers\.test\.js:5:3\n\s+Hint: clear it with clearInterval/,
+  'leaks a listening server': /HTTP server listening on 127\.0\.0\.1:\d+, created at \S*network\.test\.js:20:41\n\s+Hint: close it and wait/,
+  'leaks a pipe server': /server listening on pipe \S+\.sock, created at \S*network\.test\.js:24:41/,
+  'leaks an HTTP request': /HTTP request GET http:\/\/127\.0\.0\.1\/slow still open, created at \S*network\.test\.js:27:24/,
+  'leaks a client socket': /TCP socket 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+, created at \S*network\.test\.js:32:22\n\s+Hint: end it/,
+  'leaks a UDP socket': /UDP socket bound to 127\.0\.0\.1:\d+, created at \S*network\.test\.js:36:24/,
+  'leaks a child process': /child process 'sleep 5' pid \d+, created at \S*processes\.test\.js:5:3\n\s+Hint: stop it and wait: child\.kill\(\)/,
+  'leaks a worker thread': /worker thread \d+, created at \S*processes\.test\.js:8:18\n\s+Hint: stop it and wait: await worker\.terminate\(\)/,
+  'leaks a MessagePort': /MessagePort receiving messages, created at \S*processes\.test\.js:12:21/,
+  'leaks a fs.watch watcher': /fs\.watch\(\) watcher, created at \S*files\.test\.js:7:6/,
+  'leaks a fs.watchFile watcher': /fs\.watchFile\(\) watcher, created at \S*files\.test\.js:10:6/,
+  'leaks a file handle': /file handle \(fd \d+\) from fs\.promises\.open\(\), created at \S*files\.test\.js:13:13\n\s+Hint: close it: await fileHandle\.close\(\)/,
+}
+
+// The code frame each runner prints under a failure, at the line that created the leak.
+const codeFrame = {
+  vitest: /❯ timers\.test\.js:5:3\n.*\n.*\n\s+5\|\s+setInterval\(\(\) => \{\}, 1000\)\n\s+\|\s+\^/,
+  jest: /> 5 \|\s+setInterval\(\(\) => \{\}, 1000\)\n\s+\|\s+\^/,
+}
+
+for (const runner of runners) {
+  const run = runShared(runner, 'leaks')
+
+  for (const [title, message] of Object.entries(leaks)) {
+    test(`${runner}: "${title}" fails with its finding`, () => {
+      const result = run.tests.get(title)
+      assert.equal(result?.status, 'failed', run.output)
+      assert.match(result.message, new RegExp(`^AsyncLeakError: test "${title}" left 1 async resource alive when it ended`))
+      assert.match(result.message, message)
+      assert.match(result.message, /async-debug disposed of it/)
+    })
+  }
+
+  test(`${runner}: several leaks in one test make one failure listing all`, () => {
+    const { status, message } = run.tests.get('leaks two things at once')
+    assert.equal(status, 'failed')
+    assert.match(message, /left 2 async resources alive/)
+    assert.match(message, /1\. setInterval every 1000 ms, created at \S*files\.test\.js:16:3/)
+    assert.match(message, /2\. setTimeout of 5000 ms, created at \S*files\.test\.js:17:3/)
+  })
+
+  test(`${runner}: the tests after each leak pass: leaks are charged to their test and disposed of`, () => {
+    for (const title of ['clean neighbour of timers', 'clean neighbour of network', 'clean neighbour of processes', 'clean neighbour of files'])
+      assert.equal(run.tests.get(title)?.status, 'passed', title)
+  })
+
+  test(`${runner}: the run fails, and ends on its own although every leak would keep it alive`, () => {
+    assert.equal(run.timedOut, false)
+    assert.equal(run.hung, false, run.output)
+    assert.equal(run.exitCode, 1)
+    assert.equal(run.tests.size, 18)
+  })
+
+  test(`${runner}: the failure shows a code frame at the line that created the leak`, () => {
+    assert.match(run.output, codeFrame[runner])
+  })
+}

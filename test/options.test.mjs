@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { runShared, runners } from './helpers/runners.mjs'
+import { runVitest } from './helpers/run-vitest.mjs'
+
+const statuses = (run) => Object.fromEntries([...run.tests].map(([title, { status }]) => [title, status]))
+// Where each runner takes the environment's options.
+const where = { vitest: 'environmentOptions.asyncDebug', jest: 'testEnvironmentOptions.asyncDebug' }
+
+for (const runner of runners) {
+  // Leaks left running on purpose (ignored, or dispose: false) keep Jest's process alive, as they would without async-debug.
+  const runWith = (asyncDebug) => runShared(runner, 'options', { asyncDebug, args: { jest: ['--forceExit'] } })
+  const defaults = runWith(undefined)
+
+  test(`${runner}: defaults: leaks fail, unref handles do not count, disposed leaks stop firing`, () => {
+    assert.deepEqual(statuses(defaults), {
+      'leaks a timeout': 'failed',
+      'leaks an interval that counts': 'failed',
+      'runs after the counting interval': 'passed',
+      'leaks an unref interval': 'passed',
+      'leaks through the ignored helper': 'failed',
+      'leaves a timeout due in 150 ms': 'failed',
+    })
+    assert.match(defaults.tests.get('leaks a timeout').message, /async-debug disposed of it so that later tests are not affected/)
+  })
+
+  test(`${runner}: ignore.types leaves resources of those types alone, neither reported nor disposed`, () => {
+    const run = runWith({ ignore: { types: ['interval'] } })
+    assert.equal(run.tests.get('leaks an interval that counts').status, 'passed')
+    assert.equal(run.tests.get('runs after the counting interval').status, 'failed')
+    assert.equal(run.tests.get('leaks a timeout').status, 'failed')
+  })
+
+  test(`${runner}: ignore.stacks skips resources whose creation stack matches a string or RegExp`, () => {
+    for (const pattern of ['ignored-helper.js', /ignored-helper\.js:\d+/]) {
+      const run = runWith({ ignore: { stacks: [pattern] } })
+      assert.equal(run.tests.get('leaks through the ignored helper').status, 'passed', String(pattern))
+      assert.equal(run.tests.get('leaks an interval that counts').status, 'failed', String(pattern))
+    }
+  })
+
+  test(`${runner}: countUnref: true counts unref handles`, () => {
+    const run = runWith({ countUnref: true })
+    assert.equal(run.tests.get('leaks an unref interval').status, 'failed')
+    assert.match(run.tests.get('leaks an unref interval').message, /setInterval every 1000 ms, created at \S*options\.test\.js:20:3/)
+  })
+
+  test(`${runner}: dispose: false reports leaks but leaves them running`, () => {
+    const run = runWith({ dispose: false })
+    assert.equal(run.tests.get('leaks an interval that counts').status, 'failed')
+    assert.doesNotMatch(run.tests.get('leaks an interval that counts').message, /disposed/)
+    assert.equal(run.tests.get('runs after the counting interval').status, 'failed')
+  })
+
+  test(`${runner}: settleMs: a timer due within the settle window is waited for`, () => {
+    const run = runWith({ settleMs: 300 })
+    assert.equal(run.tests.get('leaves a timeout due in 150 ms').status, 'passed')
+    assert.equal(run.tests.get('leaks a timeout').status, 'failed')
+  })
+
+  for (const [options, message] of [
+    [{ ignor: {} }, `unknown option \`${where[runner]}.ignor\`; known: ignore, countUnref, dispose, settleMs, warnings, tracePromises`],
+    [{ settleMs: '50' }, `option \`${where[runner]}.settleMs\` must be a number of ms >= 0, got '50'`],
+    [{ ignore: { types: ['timer'] } }, `option \`${where[runner]}.ignore.types[0]\` must be one of timeout, interval`],
+    [{ countUnref: 1 }, `option \`${where[runner]}.countUnref\` must be a boolean, got 1`],
+  ])
+    test(`${runner}: bad options fail the run with one error naming the key: ${JSON.stringify(options)}`, () => {
+      const run = runWith(options)
+      assert.notEqual(run.exitCode, 0)
+      assert.equal(run.tests.size, 0)
+      assert.ok(run.output.includes(`TypeError: async-debug: ${message}`), run.output)
+    })
+}
+
+test('the plugin validates its options in the main process, before any worker starts', () => {
+  const run = runVitest('options', { plugin: { dispose: 'yes' } })
+  assert.notEqual(run.exitCode, 0)
+  assert.match(run.output, /TypeError: async-debug: option `asyncDebug\(\)\.dispose` must be a boolean, got 'yes'/)
+  assert.doesNotMatch(run.output, /vitest-pool/)
+})
