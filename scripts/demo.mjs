@@ -10,15 +10,20 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), '..')
 const DELIBERATE = /^leaks: /
 const CAUGHT = /^(AsyncLeakError|AsyncTaskError): /
 
+// Each example's runner, asked for a JSON report; Jest needs vm modules for ESM test files.
 const examples = {
-  vitest: (report) => [join(repo, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--reporter=json', `--outputFile=${report}`],
+  vitest: { args: (report) => [join(repo, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--reporter=json', `--outputFile=${report}`] },
+  jest: {
+    args: (report) => [join(repo, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci', '--json', `--outputFile=${report}`],
+    env: { NODE_OPTIONS: '--experimental-vm-modules --no-warnings=ExperimentalWarning' },
+  },
 }
 
 let ok = true
-for (const [name, command] of Object.entries(examples)) {
+for (const [name, { args, env }] of Object.entries(examples)) {
   const work = mkdtempSync(join(tmpdir(), 'async-debug-demo-'))
   const report = join(work, 'report.json')
-  const run = spawnSync(process.execPath, command(report), { cwd: join(repo, 'examples', name), encoding: 'utf8', timeout: 120_000 })
+  const run = spawnSync(process.execPath, args(report), { cwd: join(repo, 'examples', name), encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env } })
   let results
   try {
     results = JSON.parse(readFileSync(report, 'utf8')).testResults.flatMap((file) => file.assertionResults)

@@ -1,5 +1,5 @@
 import { afterEach, expect, test } from 'vitest'
-import { createCache } from '../src/cache.js'
+import { createCache } from 'async-debug-example-app/cache'
 
 let cache
 afterEach(() => cache?.close())

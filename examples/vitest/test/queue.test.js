@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest'
-import { createQueue } from '../src/queue.js'
+import { createQueue } from 'async-debug-example-app/queue'
 
 test('runs jobs with bounded concurrency', async () => {
   const queue = createQueue({ concurrency: 2 })

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { startServer, stopServer } from '../src/server.js'
+import { startServer, stopServer } from 'async-debug-example-app/server'
 
 const users = new Map([['1', { name: 'Ada' }]])
 
