@@ -19,10 +19,10 @@ test('each bad option is a TypeError naming its key, as the user wrote it', () =
   const cases = [
     ['nope', "option `where` must be an object, got 'nope'"],
     [{ extra: 1 }, 'unknown option `where.extra`; known: ignore, countUnref, dispose, settleMs, warnings, tracePromises'],
-    [{ ignore: [] }, 'option `where.ignore` must be an object like { types, stacks }, got '],
+    [{ ignore: [] }, 'option `where.ignore` must be an object like { types, stacks }, got []'],
     [{ ignore: { type: [] } }, 'unknown option `where.ignore.type`; known: types, stacks'],
     [{ ignore: { types: 'timeout' } }, "option `where.ignore.types` must be an array, got 'timeout'"],
-    [{ ignore: { stacks: [42] } }, 'option `where.ignore.stacks[0]` must be a string or a RegExp, got 42'],
+    [{ ignore: { stacks: [42] } }, 'option `where.ignore.stacks[0]` must be a string or a RegExp (with Jest workers, a string: its config reaches them as JSON, which empties a RegExp), got 42'],
     [{ settleMs: -1 }, 'option `where.settleMs` must be a number of ms >= 0, got -1'],
     [{ dispose: 'no' }, "option `where.dispose` must be a boolean, got 'no'"],
     [{ warnings: { MaxListenersExceededWarning: 'fail' } }, "option `where.warnings.MaxListenersExceededWarning` must be one of error, warn, ignore, got 'fail'"],

@@ -71,3 +71,10 @@ test('withAsyncDebug() adds the checks to another environment, whose own setup a
   passed(run, 'sees what its own environment set up')
   failed(run, 'leaks an interval under a composed environment', /setInterval every 1000 ms, created at \S*composed\.test\.js:6:3/)
 })
+
+test('a RegExp option emptied by Jest on its way to workers fails with an error saying to use a string', () => {
+  const run = runJest('shared/leaks', { args: ['--maxWorkers=2'], config: { testEnvironmentOptions: { asyncDebug: { ignore: { stacks: [/timers/] } } } } })
+  assert.notEqual(run.exitCode, 0)
+  assert.equal(run.tests.size, 0)
+  assert.match(run.output, /TypeError: async-debug: option `testEnvironmentOptions\.asyncDebug\.ignore\.stacks\[0\]` must be a string or a RegExp \(with Jest workers, a string: [^)]*\), got \{\}/)
+})

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util'
 import { type ResourceType, resourceTypes } from './resource-types.js'
 
 /** A substring of, or a pattern for, a creation stack. */
@@ -66,7 +67,7 @@ const ignoreKeys = ['types', 'stacks'] as const
 // Across realms (Jest's vm, structured clones) `instanceof RegExp` is not reliable.
 const isRegExp = (value: unknown): value is RegExp => Object.prototype.toString.call(value) === '[object RegExp]'
 
-const show = (value: unknown): string => (typeof value === 'string' ? `'${value}'` : String(value))
+const show = (value: unknown): string => inspect(value, { depth: 2, breakLength: Infinity })
 
 function fail(key: string, expected: string, got: unknown): never {
   throw new TypeError(`async-debug: option \`${key}\` must be ${expected}, got ${show(got)}`)
@@ -105,7 +106,10 @@ export function resolveOptions(options: unknown, where = 'asyncDebug'): Settings
     resourceTypes.includes(t as ResourceType) ? (t as ResourceType) : fail(key, `one of ${resourceTypes.join(', ')}`, t),
   )
   const stacks = list(i.stacks, `${where}.ignore.stacks`, (s, key) =>
-    typeof s === 'string' || isRegExp(s) ? s : fail(key, 'a string or a RegExp', s),
+    typeof s === 'string' || isRegExp(s)
+      ? s
+      : // Jest sends its config to workers as JSON, where a RegExp arrives as {}.
+        fail(key, 'a string or a RegExp (with Jest workers, a string: its config reaches them as JSON, which empties a RegExp)', s),
   )
   const settleMs = o.settleMs ?? 50
   if (typeof settleMs !== 'number' || !Number.isFinite(settleMs) || settleMs < 0) fail(`${where}.settleMs`, 'a number of ms >= 0', settleMs)
