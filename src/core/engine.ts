@@ -39,6 +39,7 @@ export class Engine {
   readonly #storeKey: symbol | undefined
   readonly #unhandled = new WeakMap<Promise<unknown>, Mistake>()
   #ambient: Scope | undefined
+  readonly #mustAwait = new WeakMap<Promise<unknown>, Scope>()
   readonly #runnerCode: RegExp | undefined
 
   /**
@@ -76,7 +77,7 @@ export class Engine {
   enable(): this {
     this.#hook.enable()
     this.#unpatch ??= installPatches(capture, this.record)
-    this.#untrackPromises ??= trackPromises(() => this.current(), capture, this.settings.tracePromises)
+    this.#untrackPromises ??= trackPromises(() => this.current(), capture, this.settings.tracePromises, this.#mustAwait)
     this.#unobserve ??= observeProcess({
       uncaught: (error) => this.charge(this.current(), 'uncaught', error),
       unhandledRejection: (reason, promise) => {
@@ -150,6 +151,18 @@ export class Engine {
     return store instanceof Scope ? store : this.current()
   }
 
+  /**
+   * Expects the code running now to await `promise` (or chain on it) before its scope is judged;
+   * otherwise `unawaited`, an error made where the promise was created, fails the scope as an
+   * unawaited assertion.
+   */
+  mustAwait(promise: Promise<unknown>, unawaited: Error): void {
+    const scope = this.current()
+    if (scope === undefined || scope.judged) return
+    scope.mustAwait.set(promise, unawaited)
+    this.#mustAwait.set(promise, scope)
+  }
+
   /** Lets `target` (a promise, or a timer, handle or the object owning a handle) outlive its scope. */
   allow(target: object, reason: string): void {
     this.#allowed.set(target, reason)
@@ -206,6 +219,8 @@ export class Engine {
       await turn(n < 1 ? setImmediate : (resolve) => setTimeout(resolve, 1))
     }
     const findings = this.pending(scope)
+    for (const unawaited of scope.mustAwait.values()) this.charge(scope, 'unawaited-assertion', unawaited)
+    scope.mustAwait.clear()
     scope.judged = true
     scope.resources.clear()
     scope.promises.clear()

@@ -19,9 +19,12 @@ type Capture = (below: Function, depth: number) => Site
 /**
  * Starts recording the promises created in scopes; returns a function that stops it.
  * `traceAll`: every promise gets a creation stack, not only the first of each scope.
+ * `mustAwait`: promises that their scope must await (see Scope.mustAwait), forgotten once chained on,
+ * by whatever code: the runner awaits a promise that a test returns.
  */
-export function trackPromises(current: () => Scope | undefined, capture: Capture, traceAll: boolean): () => void {
+export function trackPromises(current: () => Scope | undefined, capture: Capture, traceAll: boolean, mustAwait: WeakMap<Promise<unknown>, Scope>): () => void {
   const stop = promiseHooks.onInit(function init(promise, parent) {
+    if (parent !== undefined) mustAwait.get(parent)?.mustAwait.delete(parent)
     const scope = current()
     if (scope === undefined) return
     if (parent !== undefined) {

@@ -14,6 +14,8 @@ export class Scope {
   readonly promises = new Map<Promise<unknown>, Site | undefined>()
   /** How many more of its promises get a creation stack. */
   promiseStacks = PROMISE_STACKS_PER_SCOPE
+  /** Promises its code must await, such as assertions on promises, with the error to report if it does not. */
+  readonly mustAwait = new Map<Promise<unknown>, Error>()
   /** Async mistakes of its own code or, once they are judged, of its children's; reported when it is judged. */
   readonly mistakes: Mistake[] = []
   /** Being judged: the promises its code still creates are no longer recorded, only its handles. */

@@ -4,6 +4,7 @@ import type { Scope } from '../core/scope.js'
 import type { Mistake } from '../core/tracked.js'
 import { AsyncTaskError } from '../report/async-errors.js'
 import { leakError } from '../report/leak-error.js'
+import { expectAwaitingAssertions } from './unawaited-assertions.js'
 
 type Fn = (this: unknown, ...args: unknown[]) => unknown
 
@@ -32,8 +33,9 @@ const reportedByJest = (mistake: Mistake): boolean => !mistake.late && (mistake.
  * each describe block's beforeAll/afterAll, and each test with its beforeEach/afterEach.
  * User functions are bound to their scope when jest-circus is about to call them, keeping the
  * arity Jest reads to detect a `done` callback; Jest's own timeout timers stay outside.
+ * `global`: the test files' global object.
  */
-export function circusScopes(engine: Engine, file: string): CircusScopes {
+export function circusScopes(engine: Engine, file: string, global: Record<string, unknown>): CircusScopes {
   const fileScope = engine.open('file', file)
   const scopes = new Map<Circus.TestEntry | Circus.DescribeBlock, Scope>()
   const bound = new WeakSet<Function>()
@@ -67,6 +69,14 @@ export function circusScopes(engine: Engine, file: string): CircusScopes {
 
   function react(event: Circus.Event): void | Promise<void> {
     switch (event.name) {
+      case 'setup': {
+        // Test files get `expect` from the global object, or from @jest/globals, which reads these.
+        const globals = event.runtimeGlobals as unknown as Record<string, unknown>
+        const expect = expectAwaitingAssertions(engine, globals.expect as Parameters<typeof expectAwaitingAssertions>[1])
+        if (global.expect === globals.expect) global.expect = expect
+        globals.expect = expect
+        return
+      }
       case 'run_start':
         engine.adopt(undefined)
         return

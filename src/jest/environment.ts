@@ -37,7 +37,7 @@ export function withAsyncDebug<Base extends EnvironmentClass>(BaseEnvironment: B
       super(config, context)
       const { projectConfig } = config
       const engine = new Engine(resolveOptions((projectConfig.testEnvironmentOptions as Record<string, unknown>).asyncDebug, where), { runnerCode: jestCode })
-      const circus = circusScopes(engine, relative(projectConfig.rootDir, context.testPath))
+      const circus = circusScopes(engine, relative(projectConfig.rootDir, context.testPath), this.global as unknown as Record<string, unknown>)
       attached.set(this, { engine, circus })
       const own = this.handleTestEvent?.bind(this) as ((event: Circus.Event, state: Circus.State) => unknown) | undefined
       // Awaited by jest-circus for most events; the base environment's handler, if any, goes first.

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { failed, passed } from './helpers/expect-results.mjs'
+import { runShared, runners } from './helpers/runners.mjs'
+
+// Jest 30.5 charges uncaught errors and unhandled rejections to the test whose code raised them,
+// with its own message; async-debug does on Vitest, and adds what Jest does not report.
+for (const runner of runners) {
+  const mistakes = runShared(runner, 'mistakes')
+  // Where async-debug's own report is the one the user sees.
+  const ours = (title, pattern) => runner === 'vitest' && failed(mistakes, title, pattern)
+
+  test(`${runner}: an unhandled rejection fails the test that created the promise, with its own error and line`, () => {
+    failed(mistakes, 'drops a rejected promise', /boom from a floating promise[\s\S]*at failLater \(\S*rejections\.test\.js:3:9\)/)
+    ours('drops a rejected promise', /^AsyncTaskError: test "drops a rejected promise" left a promise rejection unhandled: Error: boom/)
+    passed(mistakes, 'bystander of the rejections')
+  })
+
+  test(`${runner}: a rejection handled too late fails the test`, () => {
+    failed(mistakes, 'handles a rejection too late', /handled too late/)
+    ours('handles a rejection too late', /handled a promise rejection too late, after Node had reported it as unhandled: Error: handled too late/)
+  })
+
+  test(`${runner}: a late throw from a finished test’s timer fails that test, not the one running`, () => {
+    failed(mistakes, 'schedules a late throw', /thrown after the test ended[\s\S]*late-throw\.test\.js:3:11/)
+    ours('schedules a late throw', /a callback that test "schedules a late throw" scheduled threw/)
+    passed(mistakes, 'innocent bystander')
+    assert.ok(!mistakes.fileErrors.some((error) => /thrown after the test ended/.test(error)), 'reported once')
+  })
+
+  test(`${runner}: an unawaited expect().resolves fails the test, whether it would pass or fail`, () => {
+    failed(mistakes, 'forgets to await an assertion that would pass', /did not await an assertion: Error: Promise returned by `expect\(actual\)\.resolves\.toBe\(expected\)` was not awaited\.[\s\S]*unawaited\.test\.js:2:\d+/)
+    failed(mistakes, 'forgets to await an assertion that would fail', /did not await an assertion/)
+    passed(mistakes, 'awaits its assertion')
+  })
+
+  test(`${runner}: warnings fail the test that emitted them; deprecations only warn`, () => {
+    failed(mistakes, 'adds too many listeners', /test "adds too many listeners" emitted MaxListenersExceededWarning: Possible EventEmitter memory leak detected[\s\S]*warnings\.test\.js:5:/)
+    passed(mistakes, 'emits a deprecation warning')
+    passed(mistakes, 'bystander of the warnings')
+  })
+
+  test(`${runner}: the warnings option maps a warning name to error, warn or ignore`, () => {
+    const run = runShared(runner, 'mistakes', { files: ['warnings.test.js'], asyncDebug: { warnings: { MaxListenersExceededWarning: 'ignore', DeprecationWarning: 'error' } } })
+    passed(run, 'adds too many listeners')
+    assert.doesNotMatch(run.output, /MaxListenersExceededWarning/)
+    failed(run, 'emits a deprecation warning', /emitted DeprecationWarning: old API/)
+  })
+}
