@@ -46,6 +46,50 @@ test('code outside any scope, and code of a closed scope, is not recorded', asyn
   clearTimeout(late)
 })
 
+test("a handle created a tick after its scope's code, while the scope is being judged, is still its own", async () => {
+  start()
+  const scope = engine.open('test', 'a')
+  const server = engine.run(scope, () => createServer().listen(0, '127.0.0.1'))
+  const findings = await engine.close(scope)
+  assert.deepEqual(types(findings), ['server'])
+  assert.equal(server.listening, false, 'disposed of')
+})
+
+test('adopt() makes a scope own what code outside every scope creates, until adopt(undefined)', () => {
+  start()
+  const file = engine.open('file', 'f.test.js')
+  engine.adopt(file)
+  const adopted = setInterval(() => {}, 1000)
+  engine.adopt(undefined)
+  const outside = setInterval(() => {}, 1000)
+  assert.deepEqual(types(engine.pending(file)), ['interval'])
+  assert.equal(engine.pending(file)[0].tracked.resource, adopted)
+  clearInterval(adopted)
+  clearInterval(outside)
+})
+
+test('mustAwait(): a promise nobody chained on fails its scope as an unawaited assertion; an awaited one does not', async () => {
+  start()
+  const scope = engine.open('test', 'a')
+  await engine.run(scope, async () => {
+    const forgotten = Promise.resolve(1)
+    engine.mustAwait(forgotten, new Error('forgotten was not awaited'))
+    const awaited = Promise.resolve(2)
+    engine.mustAwait(awaited, new Error('awaited was not awaited'))
+    await awaited
+  })
+  await engine.close(scope)
+  assert.deepEqual(scope.mistakes.map((m) => [m.kind, m.cause.message]), [['unawaited-assertion', 'forgotten was not awaited']])
+})
+
+test("resources that the runner's own code creates while a test calls it are not the test's", async () => {
+  engine = new Engine(resolveOptions(), { runnerCode: /core-engine\.test\.mjs/ }).enable()
+  const scope = engine.open('test', 'a')
+  const timer = engine.run(scope, () => setTimeout(() => {}, 1000))
+  assert.deepEqual(engine.pending(scope), [])
+  clearTimeout(timer)
+})
+
 test('close() waits for handles closed just before, and reports only what is still alive', async () => {
   start()
   const scope = engine.open('test', 'a')

@@ -4,7 +4,7 @@ import { failed, passed } from './helpers/expect-results.mjs'
 import { runJest } from './helpers/run-jest.mjs'
 
 // What only Jest has: CommonJS test files in a vm realm, done callbacks, test.each, worker
-// processes or one process (--runInBand), ts-jest, and composing with another environment.
+// processes or one process (--runInBand), and composing with another environment.
 for (const mode of [['--runInBand'], ['--maxWorkers=2']]) {
   const run = runJest('jest/commonjs', { args: mode })
   const title = (text) => `${mode[0]}: ${text}`
@@ -57,14 +57,6 @@ for (const mode of [['--runInBand'], ['--maxWorkers=2']]) {
     assert.equal(run.tests.size, 16)
   })
 }
-
-test('TypeScript through ts-jest: the leak points at the TypeScript line, with a code frame', () => {
-  const tsJest = ['ts-jest', { diagnostics: false, tsconfig: { module: 'commonjs', target: 'es2022', sourceMap: true } }]
-  const run = runJest('jest/typescript', { config: { transform: { '^.+\\.ts$': tsJest } } })
-  failed(run, 'leaks a poller from TypeScript', /setInterval every 250 ms, created at \S*leak\.test\.ts:9:33/)
-  assert.match(run.output, />\s+9 \|\s+const timer: NodeJS\.Timeout = setInterval/)
-  passed(run, 'stops its poller')
-})
 
 test('withAsyncDebug() adds the checks to another environment, whose own setup and event handler keep working', () => {
   const run = runJest('jest/composed', { config: { testEnvironment: '<rootDir>/environment.js' } })

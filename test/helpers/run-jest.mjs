@@ -1,10 +1,10 @@
 // Runs the real Jest as a child process on a fixture project and reads its JSON report.
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { serialize } from './serialize.mjs'
+import { spawnRunner } from './spawn-runner.mjs'
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const fixtures = join(repo, 'test', 'fixtures')
@@ -25,19 +25,7 @@ export function runJest(fixture, { config = {}, args = [], files = [], esm = !fi
     // A config file, not JSON on the command line, so that options can carry RegExps.
     const configFile = join(work, 'jest.config.cjs')
     writeFileSync(configFile, `module.exports = ${serialize(fullConfig)}\n`)
-    const run = spawnSync(process.execPath, [jestBin, '--config', configFile, '--ci', '--json', `--outputFile=${outputFile}`, ...args, ...files], {
-      cwd: rootDir,
-      encoding: 'utf8',
-      timeout,
-      killSignal: 'SIGKILL',
-      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', NODE_OPTIONS: esm ? '--experimental-vm-modules --no-warnings=ExperimentalWarning' : '' },
-    })
-    let report
-    try {
-      report = JSON.parse(readFileSync(outputFile, 'utf8'))
-    } catch {
-      report = undefined
-    }
+    const { run, report } = spawnRunner([jestBin, '--config', configFile, '--ci', '--json', `--outputFile=${outputFile}`, ...args, ...files], { cwd: rootDir, timeout, reportFile: outputFile, env: { NODE_OPTIONS: esm ? '--experimental-vm-modules --no-warnings=ExperimentalWarning' : '' } })
     return result(run, report)
   } finally {
     rmSync(work, { recursive: true, force: true })

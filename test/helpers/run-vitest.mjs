@@ -1,10 +1,10 @@
 // Runs the real Vitest as a child process on a fixture project and reads its JSON report.
-import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { serialize } from './serialize.mjs'
+import { spawnRunner } from './spawn-runner.mjs'
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const fixtures = join(repo, 'test', 'fixtures')
@@ -23,19 +23,7 @@ export function runVitest(fixture, { test = {}, plugin, files = [], args = [], t
     const configFile = join(work, 'vitest.config.mjs')
     writeFileSync(configFile, configSource(root, test, plugin))
     const outputFile = join(work, 'report.json')
-    const run = spawnSync(process.execPath, [vitestBin, 'run', '--config', configFile, '--reporter=default', '--reporter=json', `--outputFile.json=${outputFile}`, ...args, ...files], {
-      cwd: root,
-      encoding: 'utf8',
-      timeout,
-      killSignal: 'SIGKILL',
-      env: { ...process.env, CI: 'true', FORCE_COLOR: '0', NO_COLOR: '1' },
-    })
-    let report
-    try {
-      report = JSON.parse(readFileSync(outputFile, 'utf8'))
-    } catch {
-      report = undefined
-    }
+    const { run, report } = spawnRunner([vitestBin, 'run', '--config', configFile, '--reporter=default', '--reporter=json', `--outputFile.json=${outputFile}`, ...args, ...files], { cwd: root, timeout, reportFile: outputFile, env: { CI: 'true' } })
     return result(run, report)
   } finally {
     rmSync(work, { recursive: true, force: true })

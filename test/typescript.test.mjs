@@ -1,0 +1,27 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { failed, passed } from './helpers/expect-results.mjs'
+import { runJest } from './helpers/run-jest.mjs'
+import { runVitest } from './helpers/run-vitest.mjs'
+
+// Source maps: the leak is located at the TypeScript line, by Vitest itself and by ts-jest's maps.
+const tsJest = ['ts-jest', { diagnostics: false, tsconfig: { module: 'commonjs', target: 'es2022', sourceMap: true } }]
+const runs = {
+  vitest: runVitest('typescript'),
+  jest: runJest('shared/typescript', { esm: false, config: { transform: { '^.+\\.ts$': tsJest } } }),
+}
+const codeFrame = {
+  vitest: /❯ startPoller leak\.test\.ts:9:33\n[\s\S]*9\|\s+const timer: NodeJS\.Timeout = setInterval/,
+  jest: />\s+9 \|\s+const timer: NodeJS\.Timeout = setInterval/,
+}
+
+for (const [runner, run] of Object.entries(runs)) {
+  test(`${runner}: a leak in a TypeScript test points at its TypeScript line, with a code frame`, () => {
+    failed(run, 'leaks a poller from TypeScript', /setInterval every 250 ms, created at \S*leak\.test\.ts:9:33/)
+    assert.match(run.output, codeFrame[runner])
+  })
+
+  test(`${runner}: expectNoPendingTasks imported in TypeScript passes once the poller stopped`, () => {
+    passed(run, 'stops its poller')
+  })
+}
