@@ -39,7 +39,8 @@ export class Engine {
   readonly #storeKey: symbol | undefined
   readonly #unhandled = new WeakMap<Promise<unknown>, Mistake>()
   #ambient: Scope | undefined
-  readonly #mustAwait = new WeakMap<Promise<unknown>, Scope>()
+  // Promises that must be awaited, until they are or their scope is judged: empty but on Jest.
+  readonly #mustAwait = new Map<Promise<unknown>, Scope>()
   readonly #runnerCode: RegExp | undefined
 
   /**
@@ -50,18 +51,24 @@ export class Engine {
     this.settings = settings
     this.#runnerCode = runnerCode
     const context = this.#context
-    const current = (): Scope | undefined => context.getStore() ?? this.#ambient
-    this.record = (type, resource, site) => {
-      const owner = current()
-      // Until judged: a handle can be created a tick after the code that asked for it (listen on a host).
-      if (owner === undefined || owner.judged) return
-      owner.resources.add({ asyncType: type, resource, owner, createdAt: performance.now(), site })
-      if (owner.resources.size % PRUNE_EVERY === 0) prune(owner)
+    // Until judged: a handle can be created a tick after the code that asked for it (listen on a host).
+    const owner = (): Scope | undefined => {
+      const scope = context.getStore() ?? this.#ambient
+      return scope?.judged ? undefined : scope
     }
-    const record = this.record
+    const add = (scope: Scope, type: string, resource: object, site: Site): void => {
+      scope.resources.add({ asyncType: type, resource, owner: scope, createdAt: performance.now(), site })
+      if (scope.resources.size % PRUNE_EVERY === 0) prune(scope)
+    }
+    this.record = (type, resource, site) => {
+      const scope = owner()
+      if (scope !== undefined) add(scope, type, resource, site)
+    }
+    // Every async resource of the process passes here: one store lookup, a stack only for the tracked.
     function init(_id: number, type: string, _trigger: number, resource: object): void {
-      if (type === 'PROMISE' || !isTrackedType(type) || current() === undefined) return
-      record(type, resource, capture(init))
+      if (type === 'PROMISE' || !isTrackedType(type)) return
+      const scope = owner()
+      if (scope !== undefined) add(scope, type, resource, capture(init))
     }
     const probe = new Scope('worker', 'probe')
     const probed = context.run(probe, () => Promise.resolve())
@@ -187,12 +194,12 @@ export class Engine {
     }
     const handles: Finding[] = []
     for (const tracked of alive) {
-      if (explained.has(tracked.resource) || this.#byRunner(tracked.site)) continue
+      if (explained.has(tracked.resource)) continue
       tracked.site.cause ??= origin(tracked.asyncType, tracked.resource)
       handles.push({ tracked, type: typeOf(tracked.asyncType, tracked.resource), description: describe(tracked.asyncType, tracked.resource) })
     }
     const ignored = ({ type, tracked }: Finding): boolean => {
-      if (ignoreTypes.has(type)) return true
+      if (ignoreTypes.has(type) || this.#byRunner(tracked.site)) return true
       if (ignoreStacks.length === 0) return false
       const stack = siteStacks(tracked.site).join('\n')
       return ignoreStacks.some((p) => (typeof p === 'string' ? stack.includes(p) : p.test(stack)))
@@ -214,12 +221,15 @@ export class Engine {
     // One turn, always: warnings and rejection events of the scope's last tick arrive in it.
     await turn(setImmediate)
     // One more reaches the close callbacks of handles closed just before; then poll until the deadline.
-    for (let n = 0; this.pending(scope).length > 0; n++) {
-      if (n >= 1 && performance.now() >= deadline) break
+    let findings = this.pending(scope)
+    for (let n = 0; findings.length > 0 && (n < 1 || performance.now() < deadline); n++) {
       await turn(n < 1 ? setImmediate : (resolve) => setTimeout(resolve, 1))
+      findings = this.pending(scope)
     }
-    const findings = this.pending(scope)
-    for (const unawaited of scope.mustAwait.values()) this.charge(scope, 'unawaited-assertion', unawaited)
+    for (const [promise, unawaited] of scope.mustAwait) {
+      this.#mustAwait.delete(promise)
+      this.charge(scope, 'unawaited-assertion', unawaited)
+    }
     scope.mustAwait.clear()
     scope.judged = true
     scope.resources.clear()

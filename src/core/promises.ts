@@ -22,9 +22,12 @@ type Capture = (below: Function, depth: number) => Site
  * `mustAwait`: promises that their scope must await (see Scope.mustAwait), forgotten once chained on,
  * by whatever code: the runner awaits a promise that a test returns.
  */
-export function trackPromises(current: () => Scope | undefined, capture: Capture, traceAll: boolean, mustAwait: WeakMap<Promise<unknown>, Scope>): () => void {
+export function trackPromises(current: () => Scope | undefined, capture: Capture, traceAll: boolean, mustAwait: Map<Promise<unknown>, Scope>): () => void {
   const stop = promiseHooks.onInit(function init(promise, parent) {
-    if (parent !== undefined) mustAwait.get(parent)?.mustAwait.delete(parent)
+    if (parent !== undefined && mustAwait.size > 0) {
+      mustAwait.get(parent)?.mustAwait.delete(parent)
+      mustAwait.delete(parent)
+    }
     const scope = current()
     if (scope === undefined) return
     if (parent !== undefined) {
@@ -67,11 +70,15 @@ function describePromise(site: Site | undefined): { description: string; site: S
   }
 }
 
-/** The promises `scope` created, nobody awaited, and are still pending. */
+/** The promises `scope` created, nobody awaited, and are still pending; forgets the settled ones. */
 export function pendingPromises(scope: Scope): Finding[] {
   const findings: Finding[] = []
   for (const [promise, recorded] of scope.promises) {
-    if (!isPending(promise)) continue
+    // A settled promise stays settled: no need to inspect it again while the scope settles.
+    if (!isPending(promise)) {
+      scope.promises.delete(promise)
+      continue
+    }
     const { site, ...described } = describePromise(recorded)
     const tracked = { asyncType: 'PROMISE', resource: promise, owner: scope, createdAt: Number.NaN, site }
     findings.push({ tracked, type: 'promise', ...described, ...(recorded === undefined ? { where: UNRECORDED } : {}) })

@@ -2,8 +2,7 @@ import type { Circus } from '@jest/types'
 import type { Engine } from '../core/engine.js'
 import type { Scope } from '../core/scope.js'
 import type { Mistake } from '../core/tracked.js'
-import { AsyncTaskError } from '../report/async-errors.js'
-import { leakError } from '../report/leak-error.js'
+import { scopeErrors } from '../report/scope-errors.js'
 import { expectAwaitingAssertions } from './unawaited-assertions.js'
 
 type Fn = (this: unknown, ...args: unknown[]) => unknown
@@ -60,12 +59,7 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
     return inScope
   }
 
-  async function judge(scope: Scope): Promise<Error[]> {
-    const findings = await engine.close(scope)
-    const errors: Error[] = scope.mistakes.filter((mistake) => !reportedByJest(mistake)).map((mistake) => new AsyncTaskError(mistake))
-    if (findings.length > 0) errors.unshift(leakError(scope, findings, engine.settings.dispose))
-    return errors
-  }
+  const judge = async (scope: Scope): Promise<Error[]> => scopeErrors(scope, await engine.close(scope), engine.settings.dispose, reportedByJest)
 
   function react(event: Circus.Event): void | Promise<void> {
     switch (event.name) {

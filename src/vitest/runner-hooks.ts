@@ -2,9 +2,7 @@ import { relative } from 'node:path'
 import type { RunnerTask, RunnerTestCase, RunnerTestFile, RunnerTestSuite, TestRunner } from 'vitest'
 import type { Engine } from '../core/engine.js'
 import type { Scope } from '../core/scope.js'
-import type { Finding } from '../core/tracked.js'
-import { AsyncTaskError } from '../report/async-errors.js'
-import { leakError } from '../report/leak-error.js'
+import { scopeErrors } from '../report/scope-errors.js'
 
 type Runner = typeof TestRunner
 type Hook = (...args: any[]) => unknown
@@ -32,13 +30,6 @@ function nameOf(task: RunnerTask): string {
   const names: string[] = []
   for (let t: RunnerTask | undefined = task; t && !('filepath' in t); t = t.suite) names.unshift(t.name)
   return names.join(' > ')
-}
-
-/** What fails a judged scope: its leaks, then the async mistakes charged to it. */
-function failures(scope: Scope, findings: Finding[], engine: Engine): Error[] {
-  const errors: Error[] = scope.mistakes.map((mistake) => new AsyncTaskError(mistake))
-  if (findings.length > 0) errors.unshift(leakError(scope, findings, engine.settings.dispose))
-  return errors
 }
 
 const UNAWAITED = /^(Promise returned by `.*` was not awaited\.)/
@@ -153,7 +144,7 @@ export function installRunnerHooks(Runner: Runner, engine: Engine): () => void {
       const scope = scopes.get(test)
       if (!scope) return
       scopes.delete(test)
-      const errors = failures(scope, await engine.close(scope), engine)
+      const errors = scopeErrors(scope, await engine.close(scope), engine.settings.dispose)
       if (errors.length > 0) throw errors.length === 1 ? errors[0] : errors
     },
   )
@@ -165,7 +156,7 @@ export function installRunnerHooks(Runner: Runner, engine: Engine): () => void {
       const scope = scopes.get(suite)
       if (!scope) return
       scopes.delete(suite)
-      const errors = failures(scope, await engine.close(scope), engine)
+      const errors = scopeErrors(scope, await engine.close(scope), engine.settings.dispose)
       if (errors.length === 0 || !suite.result) return
       suite.result.state = 'fail'
       for (const error of errors) (suite.result.errors ??= []).push({ name: error.name, message: error.message, stack: error.stack ?? '' } as never)
