@@ -1,5 +1,6 @@
 import { AsyncLocalStorage, createHook } from 'node:async_hooks'
 import { installPatches } from './patches.js'
+import { now, setImmediate, setTimeout } from './real-timers.js'
 import { observeProcess } from './process-events.js'
 import { foldAwaitedBy, pendingPromises, trackPromises } from './promises.js'
 import { covered, describe, dispose, isAlive, isTrackedType, origin, ownerOf, typeOf } from './resource-types.js'
@@ -57,7 +58,7 @@ export class Engine {
       return scope?.judged ? undefined : scope
     }
     const add = (scope: Scope, type: string, resource: object, site: Site): void => {
-      scope.resources.add({ asyncType: type, resource, owner: scope, createdAt: performance.now(), site })
+      scope.resources.add({ asyncType: type, resource, owner: scope, createdAt: now(), site })
       if (scope.resources.size % PRUNE_EVERY === 0) prune(scope)
     }
     this.record = (type, resource, site) => {
@@ -216,13 +217,13 @@ export class Engine {
    */
   async close(scope: Scope): Promise<Finding[]> {
     scope.closed = true
-    const deadline = performance.now() + this.settings.settleMs
+    const deadline = now() + this.settings.settleMs
     const turn = (next: (resolve: () => void) => unknown): Promise<void> => this.#context.exit(() => new Promise<void>(next))
     // One turn, always: warnings and rejection events of the scope's last tick arrive in it.
     await turn(setImmediate)
     // One more reaches the close callbacks of handles closed just before; then poll until the deadline.
     let findings = this.pending(scope)
-    for (let n = 0; findings.length > 0 && (n < 1 || performance.now() < deadline); n++) {
+    for (let n = 0; findings.length > 0 && (n < 1 || now() < deadline); n++) {
       await turn(n < 1 ? setImmediate : (resolve) => setTimeout(resolve, 1))
       findings = this.pending(scope)
     }

@@ -1,4 +1,5 @@
 import { LISTEN_SITE } from './patches.js'
+import { clearImmediate, clearTimeout } from './real-timers.js'
 import type { Site } from './tracked.js'
 
 /**
