@@ -159,3 +159,14 @@ test('a scope that creates many short-lived timers keeps only the live ones', ()
   })
   assert.ok(scope.resources.size < 2048, `${scope.resources.size} records kept`)
 })
+
+test('a disabled engine leaves no mark on the promises created afterwards (one engine per Jest test file)', () => {
+  const marks = () => Object.getOwnPropertySymbols(Promise.resolve()).length
+  const before = marks()
+  for (let i = 0; i < 3; i++) {
+    const other = new Engine(resolveOptions()).enable()
+    other.run(other.open('test', 't'), () => Promise.resolve())
+    other.disable()
+  }
+  assert.equal(marks(), before)
+})

@@ -110,6 +110,8 @@ export class Engine {
   /** Stops recording resources. */
   disable(): void {
     this.#hook.disable()
+    // Before Node 24 each enabled AsyncLocalStorage adds a property to every promise of the process.
+    this.#context.disable()
     this.#unpatch?.()
     this.#unpatch = undefined
     this.#unobserve?.()
