@@ -1,8 +1,8 @@
-import { AsyncLocalStorage, createHook } from 'node:async_hooks'
+import { AsyncLocalStorage, createHook, executionAsyncId } from 'node:async_hooks'
 import { installPatches } from './patches.js'
 import { now, setImmediate, setTimeout } from './real-timers.js'
 import { observeProcess } from './process-events.js'
-import { foldAwaitedBy, pendingPromises, trackPromises } from './promises.js'
+import { type PromiseRecorder, foldAwaitedBy, pendingPromises, promiseRecorder, trackPromises, watchChaining } from './promises.js'
 import { covered, describe, dispose, isAlive, isTrackedType, origin, ownerOf, typeOf } from './resource-types.js'
 import { Scope, type ScopeKind } from './scope.js'
 import type { Settings } from './options.js'
@@ -35,6 +35,9 @@ export class Engine {
   readonly #hook
   #unpatch: (() => void) | undefined
   #untrackPromises: (() => void) | undefined
+  #unwatchChaining: (() => void) | undefined
+  readonly #hookSeesPromises: () => boolean
+  readonly #recordPromise: PromiseRecorder
   #unobserve: (() => void) | undefined
   // AsyncLocalStorage (Node < 24) keeps the store on each promise under a private symbol.
   readonly #storeKey: symbol | undefined
@@ -65,17 +68,34 @@ export class Engine {
       const scope = owner()
       if (scope !== undefined) add(scope, type, resource, site)
     }
+    const recordPromise = (this.#recordPromise = promiseRecorder(capture, settings.tracePromises))
+    let promiseSeen = false
     // Every async resource of the process passes here: one store lookup, a stack only for the tracked.
-    function init(_id: number, type: string, _trigger: number, resource: object): void {
-      if (type === 'PROMISE' || !isTrackedType(type)) return
+    function init(id: number, type: string, trigger: number, resource: object): void {
+      if (type === 'PROMISE') {
+        promiseSeen = true
+        // The store that AsyncLocalStorage's own hook just put on the promise, if it ran first.
+        const store = storeKey && (resource as Record<symbol, Scope | undefined>)[storeKey]
+        const scope = store === undefined ? owner() : store.judged ? undefined : store
+        // A new chain's trigger is the code running now; a continuation's is its parent.
+        if (scope !== undefined) recordPromise(scope, resource as Promise<unknown>, id, trigger === executionAsyncId() ? undefined : trigger, init)
+        return
+      }
+      if (!isTrackedType(type)) return
       const scope = owner()
       if (scope !== undefined) add(scope, type, resource, capture(init))
     }
     const probe = new Scope('worker', 'probe')
     const probed = context.run(probe, () => Promise.resolve())
-    this.#storeKey = Object.getOwnPropertySymbols(probed).find((key) => (probed as unknown as Record<symbol, unknown>)[key] === probe)
-    // Node >= 24.10 can leave promises out of the hook: they are v8.promiseHooks' job.
+    const storeKey = Object.getOwnPropertySymbols(probed).find((key) => (probed as unknown as Record<symbol, unknown>)[key] === probe)
+    this.#storeKey = storeKey
+    // Node lines with `trackPromises` leave promises out of the hook: they are v8.promiseHooks' job.
     this.#hook = createHook({ init, trackPromises: false } as Parameters<typeof createHook>[0])
+    this.#hookSeesPromises = () => {
+      promiseSeen = false
+      void Promise.resolve()
+      return promiseSeen
+    }
   }
 
   /** Records `resource` as created by the code running now, at `site`. */
@@ -85,7 +105,7 @@ export class Engine {
   enable(): this {
     this.#hook.enable()
     this.#unpatch ??= installPatches(capture, this.record)
-    this.#untrackPromises ??= trackPromises(() => this.current(), capture, this.settings.tracePromises, this.#mustAwait)
+    if (!this.#hookSeesPromises()) this.#untrackPromises ??= trackPromises(() => this.current(), this.#recordPromise)
     this.#unobserve ??= observeProcess({
       uncaught: (error) => this.charge(this.current(), 'uncaught', error),
       unhandledRejection: (reason, promise) => {
@@ -118,6 +138,8 @@ export class Engine {
     this.#unobserve = undefined
     this.#untrackPromises?.()
     this.#untrackPromises = undefined
+    this.#unwatchChaining?.()
+    this.#unwatchChaining = undefined
   }
 
   /** A new scope, child of `parent`. It owns nothing until code runs in it. */
@@ -171,6 +193,7 @@ export class Engine {
     if (scope === undefined || scope.judged) return
     scope.mustAwait.set(promise, unawaited)
     this.#mustAwait.set(promise, scope)
+    this.#unwatchChaining ??= watchChaining(this.#mustAwait)
   }
 
   /** Lets `target` (a promise, or a timer, handle or the object owning a handle) outlive its scope. */
@@ -234,9 +257,15 @@ export class Engine {
       this.charge(scope, 'unawaited-assertion', unawaited)
     }
     scope.mustAwait.clear()
+    // Nothing else to watch: every promise of the process would keep paying for the hook.
+    if (this.#mustAwait.size === 0) {
+      this.#unwatchChaining?.()
+      this.#unwatchChaining = undefined
+    }
     scope.judged = true
     scope.resources.clear()
     scope.promises.clear()
+    scope.promiseSites.clear()
     if (this.settings.dispose) for (const { tracked, type } of findings) if (type !== 'promise') dispose(tracked.asyncType, tracked.resource)
     return findings
   }

@@ -8,6 +8,8 @@ import { type Finding, type Site, siteStacks } from './tracked.js'
  * awaits it or chains on it (V8 reports the new promise with it as parent): what is left pending
  * at the end is work nobody waits for, and only the root of each such chain is left.
  * Stacks cost microseconds each, so only the first promises of each scope get one.
+ * Node lines without createHook's `trackPromises: false` report every promise to any async_hooks
+ * init hook anyway: there the engine records them from its own hook, cheaper than a second one.
  */
 export const PROMISE_STACKS_PER_SCOPE = 16
 // A scope that leaves many promises unawaited (settled ones, mostly) is pruned at this size.
@@ -17,27 +19,47 @@ const STACK_DEPTH = 10
 type Capture = (below: Function, depth: number) => Site
 
 /**
- * Starts recording the promises created in scopes; returns a function that stops it.
- * `traceAll`: every promise gets a creation stack, not only the first of each scope.
- * `mustAwait`: promises that their scope must await (see Scope.mustAwait), forgotten once chained on,
- * by whatever code: the runner awaits a promise that a test returns.
+ * Records, in `scope`, a promise created by its code. `key` names the promise to its children and
+ * `parentKey` the promise it continues, if any: the promises themselves where v8.promiseHooks
+ * reports them, their async ids where async_hooks does. A promise chained on stops being a candidate.
  */
-export function trackPromises(current: () => Scope | undefined, capture: Capture, traceAll: boolean, mustAwait: Map<Promise<unknown>, Scope>): () => void {
-  const stop = promiseHooks.onInit(function init(promise, parent) {
-    if (parent !== undefined && mustAwait.size > 0) {
-      mustAwait.get(parent)?.mustAwait.delete(parent)
-      mustAwait.delete(parent)
-    }
-    const scope = current()
-    if (scope === undefined) return
-    if (parent !== undefined) {
-      scope.promises.delete(parent)
+export type PromiseRecorder = (scope: Scope, promise: Promise<unknown>, key: unknown, parentKey: unknown, below: Function) => void
+
+/** `traceAll`: every promise gets a creation stack, not only the first of each scope. */
+export function promiseRecorder(capture: Capture, traceAll: boolean): PromiseRecorder {
+  return (scope, promise, key, parentKey, below) => {
+    if (parentKey !== undefined) {
+      scope.promises.delete(parentKey)
       return
     }
     if (scope.closed) return
-    const site = traceAll || scope.promiseStacks-- > 0 ? capture(init, STACK_DEPTH) : undefined
-    scope.promises.set(promise, site)
-    if (scope.promises.size >= PRUNE_AT) for (const p of scope.promises.keys()) if (!isPending(p)) scope.promises.delete(p)
+    if (traceAll || scope.promiseStacks-- > 0) scope.promiseSites.set(promise, capture(below, STACK_DEPTH))
+    scope.promises.set(key, promise)
+    if (scope.promises.size >= PRUNE_AT) for (const [k, p] of scope.promises) if (!isPending(p)) scope.promises.delete(k)
+  }
+}
+
+/**
+ * Records the promises created in scopes through v8.promiseHooks, for Node lines whose async_hooks
+ * can leave promises out; returns a function that stops it.
+ */
+export function trackPromises(current: () => Scope | undefined, record: PromiseRecorder): () => void {
+  const stop = promiseHooks.onInit(function init(promise, parent) {
+    const scope = current()
+    if (scope !== undefined) record(scope, promise, promise, parent, init)
+  })
+  return () => stop()
+}
+
+/**
+ * Forgets each promise of `mustAwait` (see Scope.mustAwait) once something chains on it, whatever
+ * the code: the runner awaits a promise that a test returns. Returns a function that stops it.
+ */
+export function watchChaining(mustAwait: Map<Promise<unknown>, Scope>): () => void {
+  const stop = promiseHooks.onInit((_promise, parent) => {
+    if (parent === undefined) return
+    mustAwait.get(parent)?.mustAwait.delete(parent)
+    mustAwait.delete(parent)
   })
   return () => stop()
 }
@@ -73,12 +95,13 @@ function describePromise(site: Site | undefined): { description: string; site: S
 /** The promises `scope` created, nobody awaited, and are still pending; forgets the settled ones. */
 export function pendingPromises(scope: Scope): Finding[] {
   const findings: Finding[] = []
-  for (const [promise, recorded] of scope.promises) {
+  for (const [key, promise] of scope.promises) {
     // A settled promise stays settled: no need to inspect it again while the scope settles.
     if (!isPending(promise)) {
-      scope.promises.delete(promise)
+      scope.promises.delete(key)
       continue
     }
+    const recorded = scope.promiseSites.get(promise)
     const { site, ...described } = describePromise(recorded)
     const tracked = { asyncType: 'PROMISE', resource: promise, owner: scope, createdAt: Number.NaN, site }
     findings.push({ tracked, type: 'promise', ...described, ...(recorded === undefined ? { where: UNRECORDED } : {}) })

@@ -10,8 +10,10 @@ export type ScopeKind = 'worker' | 'file' | 'suite' | 'test' | 'fixture'
  */
 export class Scope {
   readonly resources = new Set<Tracked>()
-  /** Promises created here that nothing has awaited yet, with their creation site if recorded. */
-  readonly promises = new Map<Promise<unknown>, Site | undefined>()
+  /** Promises created here that nothing has awaited yet, by the key their children name them with. */
+  readonly promises = new Map<unknown, Promise<unknown>>()
+  /** Where some of its promises were created (see promiseStacks). */
+  readonly promiseSites = new Map<Promise<unknown>, Site>()
   /** How many more of its promises get a creation stack. */
   promiseStacks = PROMISE_STACKS_PER_SCOPE
   /** Promises its code must await, such as assertions on promises, with the error to report if it does not. */
