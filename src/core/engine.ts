@@ -1,4 +1,5 @@
 import { AsyncLocalStorage, createHook, executionAsyncId } from 'node:async_hooks'
+import type { FakeClock } from './fake-timers.js'
 import { installPatches } from './patches.js'
 import { now, setImmediate, setTimeout } from './real-timers.js'
 import { observeProcess } from './process-events.js'
@@ -142,9 +143,19 @@ export class Engine {
     this.#unwatchChaining = undefined
   }
 
+  /**
+   * Records `clock`, just installed by the code calling `below`, as a resource of the test, hook
+   * or fixture running it: it fails that scope if still installed when the scope is judged.
+   * Installed at import time, or by the runner (Jest's `fakeTimers.enableGlobally`), it lasts the file.
+   */
+  fakeTimersInstalled(clock: FakeClock, below: Function): void {
+    const scope = this.current()
+    if (scope && !scope.judged && scope.kind !== 'file' && scope.kind !== 'worker') this.record('FAKE_TIMERS', clock, capture(below))
+  }
+
   /** A new scope, child of `parent`. It owns nothing until code runs in it. */
-  open(kind: ScopeKind, name: string, parent?: Scope): Scope {
-    return new Scope(kind, name, parent)
+  open(kind: ScopeKind, name: string, parent?: Scope, detail?: string): Scope {
+    return new Scope(kind, name, parent, detail)
   }
 
   /** Runs `fn` so that everything it creates, now or after any await, belongs to `scope`. */
@@ -225,7 +236,8 @@ export class Engine {
       handles.push({ tracked, type: typeOf(tracked.asyncType, tracked.resource), description: describe(tracked.asyncType, tracked.resource) })
     }
     const ignored = ({ type, tracked }: Finding): boolean => {
-      if (ignoreTypes.has(type) || this.#byRunner(tracked.site)) return true
+      // A fake clock is always installed through the runner's code, on the test's behalf.
+      if (ignoreTypes.has(type) || (type !== 'fake-timers' && this.#byRunner(tracked.site))) return true
       if (ignoreStacks.length === 0) return false
       const stack = siteStacks(tracked.site).join('\n')
       return ignoreStacks.some((p) => (typeof p === 'string' ? stack.includes(p) : p.test(stack)))

@@ -1,3 +1,4 @@
+import type { FakeClock } from './fake-timers.js'
 import { LISTEN_SITE } from './patches.js'
 import { clearImmediate, clearTimeout } from './real-timers.js'
 import type { Site } from './tracked.js'
@@ -21,6 +22,7 @@ export type ResourceType =
   | 'file-handle'
   | 'worker'
   | 'message-port'
+  | 'fake-timers'
   | 'promise'
 
 export const resourceTypes: readonly ResourceType[] = [
@@ -35,6 +37,7 @@ export const resourceTypes: readonly ResourceType[] = [
   'file-handle',
   'worker',
   'message-port',
+  'fake-timers',
   'promise',
 ]
 
@@ -69,6 +72,8 @@ const handleAlive = (h: Handle, countUnref: boolean): boolean => {
   const ref = h.hasRef?.()
   return ref === true || (countUnref && ref === false)
 }
+
+const asClock = (h: Handle): FakeClock => h as unknown as FakeClock
 
 const address = (a: any): string =>
   a && typeof a === 'object' ? `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}` : String(a)
@@ -171,6 +176,17 @@ const kinds: Record<string, Kind & { type: ResourceType | ((r: Handle) => Resour
     alive: handleAlive,
     describe: (h) => `worker thread ${h.threadId}`,
     dispose: (h) => h.stopThread?.(),
+  },
+  // Recorded by the adapters when a test or hook installs a runner's fake timers: see fake-timers.ts.
+  FAKE_TIMERS: {
+    type: 'fake-timers',
+    alive: (clock) => asClock(clock).installed(),
+    describe: (h) => {
+      const clock = asClock(h)
+      const pending = clock.pending()
+      return `fake timers still installed (${clock.api}.useFakeTimers()${pending > 0 ? `, ${pending} fake timer${pending === 1 ? '' : 's'} pending` : ''})`
+    },
+    dispose: (clock) => asClock(clock).restore(),
   },
   MESSAGEPORT: {
     type: 'message-port',

@@ -29,10 +29,13 @@ export class Scope {
     readonly kind: ScopeKind,
     readonly name: string,
     readonly parent?: Scope,
+    /** Said after its name in reports, e.g. `scope: file` for a fixture. */
+    readonly detail?: string,
   ) {}
 
   /** How reports name this scope, e.g. `test "loads the user"`. */
   get title(): string {
-    return this.kind === 'file' ? `file ${this.name}` : `${this.kind} "${this.name}"`
+    const title = this.kind === 'file' ? `file ${this.name}` : `${this.kind} "${this.name}"`
+    return this.detail ? `${title} (${this.detail})` : title
   }
 }

@@ -6,6 +6,7 @@ import { installEngine, uninstallEngine } from '../core/bridge.js'
 import { Engine } from '../core/engine.js'
 import { resolveOptions } from '../core/options.js'
 import { type CircusScopes, circusScopes } from './circus-scopes.js'
+import { watchFakeTimers } from './fake-timers.js'
 
 const where = 'testEnvironmentOptions.asyncDebug'
 // Jest's packages; its reporter, for one, buffers a test's stdout writes behind a timer.
@@ -14,7 +15,7 @@ const jestCode = /[/\\]node_modules[/\\](?:@jest[/\\]|jest-[\w-]+[/\\]|jest[/\\]
 /** A Jest test environment class, as `testEnvironment` names one. */
 export type EnvironmentClass = abstract new (config: JestEnvironmentConfig, context: EnvironmentContext) => JestEnvironment
 
-const attached = new WeakMap<JestEnvironment, { engine: Engine; circus: CircusScopes }>()
+const attached = new WeakMap<JestEnvironment, { engine: Engine; circus: CircusScopes; unwatch?: () => void }>()
 
 /**
  * Adds async-debug's per-test checks to a Jest test environment: timers, sockets, servers,
@@ -49,14 +50,17 @@ export function withAsyncDebug<Base extends EnvironmentClass>(BaseEnvironment: B
 
     override async setup(): Promise<void> {
       await super.setup()
-      const { engine, circus } = attached.get(this)!
+      const attachment = attached.get(this)!
+      const { engine, circus } = attachment
       engine.enable()
       installEngine(this.global, engine)
+      attachment.unwatch = watchFakeTimers(this, engine)
       circus.loading()
     }
 
     override async teardown(): Promise<void> {
-      const { engine } = attached.get(this)!
+      const { engine, unwatch } = attached.get(this)!
+      unwatch?.()
       engine.disable()
       if (this.global) uninstallEngine(this.global)
       await super.teardown()

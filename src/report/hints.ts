@@ -13,5 +13,6 @@ export const hints: Record<ResourceType, string> = {
   'file-handle': 'close it: await fileHandle.close(), e.g. in a finally block',
   worker: 'stop it and wait: await worker.terminate()',
   'message-port': 'close it: port.close(), or remove its message listener',
+  'fake-timers': 'restore the real timers before the test ends, e.g. in afterEach: vi.useRealTimers() or jest.useRealTimers(); to run or drop the pending fake timers first, runOnlyPendingTimers() or clearAllTimers()',
   promise: 'await it (or return it from the test) so that the test waits for it; if it is meant to outlive the test, say so with allowPending(promise, reason)',
 }

@@ -26,12 +26,13 @@ export const environment: Environment = {
   viteEnvironment: 'ssr',
   async setup(global, options) {
     const engine = new Engine(resolveOptions(options.asyncDebug, where)).enable()
-    const { TestRunner } = await import('vitest')
+    const { TestRunner, test, vi } = await import('vitest')
     installEngine(global, engine)
-    const restore = installRunnerHooks(TestRunner, engine)
+    const restore = installRunnerHooks({ TestRunner, test, vi }, engine)
     return {
-      teardown(global) {
-        restore()
+      async teardown(global) {
+        // Worker fixtures are torn down just before; Vitest drops an error thrown here, so it is printed.
+        for (const error of await restore()) process.stderr.write(`async-debug: ${error.stack}\n`)
         engine.disable()
         uninstallEngine(global)
       },

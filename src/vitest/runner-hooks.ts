@@ -1,10 +1,17 @@
 import { relative } from 'node:path'
-import type { RunnerTask, RunnerTestCase, RunnerTestFile, RunnerTestSuite, TestRunner } from 'vitest'
+import type { RunnerTask, RunnerTestCase, RunnerTestFile, RunnerTestSuite, TestRunner, test as Test, vi as Vi } from 'vitest'
 import type { Engine } from '../core/engine.js'
 import type { Scope } from '../core/scope.js'
 import { scopeErrors } from '../report/scope-errors.js'
+import { watchFakeTimers } from './fake-timers.js'
+import { installFixtureScopes } from './fixture-scopes.js'
 
-type Runner = typeof TestRunner
+/** What we hook of the copy of Vitest that runs the tests. */
+export interface Vitest {
+  TestRunner: typeof TestRunner
+  test: typeof Test
+  vi: typeof Vi
+}
 type Hook = (...args: any[]) => unknown
 type HookName = 'beforeAll' | 'afterAll' | 'beforeEach' | 'afterEach'
 const hookNames: HookName[] = ['beforeAll', 'afterAll', 'beforeEach', 'afterEach']
@@ -56,14 +63,17 @@ function chargingUnawaitedAssertions(engine: Engine, scope: Scope, handler: Hook
 
 /**
  * Makes Vitest's test runner run user code in async-debug scopes and fail what leaks.
- * Ownership is bound to the user's functions (module body, hooks, test body), never to the
- * runner's own async chains, so concurrent tests and nested suites keep their own resources.
- * Returns a function that restores the runner.
+ * Ownership is bound to the user's functions (module body, hooks, test body, file and worker
+ * fixtures), never to the runner's own async chains, so concurrent tests and nested suites keep
+ * their own resources. Returns a function that judges the worker's fixtures and restores the runner.
  */
-export function installRunnerHooks(Runner: Runner, engine: Engine): () => void {
+export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vitest, engine: Engine): () => Promise<Error[]> {
   const proto = Runner.prototype as unknown as Hooked & { [HOOKED]?: true }
-  if (proto[HOOKED]) return () => {}
+  if (proto[HOOKED]) return async () => []
   proto[HOOKED] = true
+  const fixtures = installFixtureScopes(testApi, engine)
+  const unwatchFakeTimers = watchFakeTimers(vi, engine)
+  const judge = async (scope: Scope): Promise<Error[]> => scopeErrors(scope, await engine.close(scope), engine.settings.dispose)
   const scopes = new Map<unknown, Scope>()
   const wrapped = new WeakSet<Hook>()
   const originals = new Map<keyof Hooked, unknown>()
@@ -144,30 +154,38 @@ export function installRunnerHooks(Runner: Runner, engine: Engine): () => void {
       const scope = scopes.get(test)
       if (!scope) return
       scopes.delete(test)
-      const errors = scopeErrors(scope, await engine.close(scope), engine.settings.dispose)
+      const errors = await judge(scope)
       if (errors.length > 0) throw errors.length === 1 ? errors[0] : errors
     },
   )
 
-  // After afterAll hooks; Vitest reports errors pushed on a suite's result as that suite's failure.
+  // After afterAll hooks and the teardown of file fixtures; Vitest reports errors pushed on a
+  // suite's result as that suite's failure.
   patch('onAfterRunSuite', (original) =>
     async function (this: unknown, suite) {
       await original?.call(this, suite)
       const scope = scopes.get(suite)
       if (!scope) return
       scopes.delete(suite)
-      const errors = scopeErrors(scope, await engine.close(scope), engine.settings.dispose)
+      const errors: Error[] = []
+      if (isFile(suite)) for (const fixture of fixtures.takeFile(scope)) errors.push(...(await judge(fixture)))
+      errors.push(...(await judge(scope)))
       if (errors.length === 0 || !suite.result) return
       suite.result.state = 'fail'
       for (const error of errors) (suite.result.errors ??= []).push({ name: error.name, message: error.message, stack: error.stack ?? '' } as never)
     },
   )
 
-  return () => {
+  return async () => {
+    const errors: Error[] = []
+    for (const fixture of fixtures.takeWorker()) errors.push(...(await judge(fixture)))
+    fixtures.restore()
+    unwatchFakeTimers()
     delete proto[HOOKED]
     for (const [key, original] of originals) {
       if (original === absent) delete proto[key]
       else Object.defineProperty(proto, key, { value: original, configurable: true, writable: true })
     }
+    return errors
   }
 }

@@ -1,4 +1,4 @@
-import { TestRunner } from 'vitest'
+import { TestRunner, test, vi } from 'vitest'
 import { engineOf } from '../core/bridge.js'
 import { installRunnerHooks } from './runner-hooks.js'
 
@@ -9,4 +9,4 @@ if (!engine)
   throw new Error(
     "async-debug: the asyncDebug() plugin needs the test environment 'async-debug', which it sets; another plugin or the config replaced it with a different `environment`",
   )
-installRunnerHooks(TestRunner, engine)
+installRunnerHooks({ TestRunner, test, vi }, engine)

@@ -11,7 +11,8 @@ export const fixtures = join(repo, 'test', 'fixtures')
 const vitestBin = join(repo, 'node_modules', 'vitest', 'vitest.mjs')
 
 /**
- * @param {string} fixture folder under test/fixtures/shared (ESM fixtures that both runners run)
+ * @param {string} fixture folder under test/fixtures/shared (ESM fixtures that both runners run), or a path
+ *   under test/fixtures such as `vitest/fixtures`
  * @param {{ test?: object, plugin?: object, files?: string[], args?: string[], timeout?: number }} [options]
  *   `test`: Vitest's `test` config, merged over `{ environment: 'async-debug', globals: true }`.
  *   `plugin`: use the `asyncDebug(plugin)` Vitest plugin instead of the one-line environment.
@@ -19,7 +20,7 @@ const vitestBin = join(repo, 'node_modules', 'vitest', 'vitest.mjs')
 export function runVitest(fixture, { test = {}, plugin, files = [], args = [], timeout = 60_000 } = {}) {
   const work = mkdtempSync(join(tmpdir(), 'async-debug-vitest-'))
   try {
-    const root = join(fixtures, 'shared', fixture)
+    const root = join(fixtures, fixture.includes('/') ? fixture : join('shared', fixture))
     const configFile = join(work, 'vitest.config.mjs')
     writeFileSync(configFile, configSource(root, test, plugin))
     const outputFile = join(work, 'report.json')

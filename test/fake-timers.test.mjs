@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { failed, passed } from './helpers/expect-results.mjs'
+import { runShared, runners } from './helpers/runners.mjs'
+
+for (const runner of runners) {
+  const run = runShared(runner, 'fake-timers')
+  const api = runner === 'vitest' ? 'vi' : 'jest'
+
+  test(`${runner}: a test that leaves fake timers installed fails, at the line that installed them, with how many are pending`, () => {
+    failed(run, 'leaves fake timers installed', new RegExp(`fake timers still installed \\(${api}\\.useFakeTimers\\(\\), 1 fake timer pending\\), created at \\S*left-installed\\.test\\.js:4:10\\n\\s+Hint: restore the real timers before the test ends`))
+    // Its fake setTimeout is not a real timer: one finding, not two.
+    assert.match(run.tests.get('leaves fake timers installed').message, /left 1 async resource/)
+    // Disposed of: the next tests run on real timers, and async-debug's settling did not stall.
+    passed(run, 'runs after them')
+    assert.equal(run.timedOut, false, run.output)
+  })
+
+  test(`${runner}: a real interval created before fake timers is still a leak`, () => {
+    failed(run, 'leaks a real interval under fake timers', /left 1 async resource[\s\S]*setInterval every 1000 ms, created at \S*left-installed\.test\.js:8:16/)
+  })
+
+  test(`${runner}: fake timers restored in afterEach, with or without pending timers, are clean`, () => {
+    passed(run, 'uses fake timers and restores them in afterEach')
+    passed(run, 'leaves a fake timer pending, dropped by useRealTimers')
+    passed(run, 'real timers again')
+  })
+
+  test(`${runner}: fake timers installed in beforeAll belong to the suite, not to its tests`, () => {
+    passed(run, 'runs under the suite clock')
+    passed(run, 'runs under the forgotten clock')
+    passed(run, 'runs after both suites')
+    const suiteError = /suite "suite that never restores the clock" left 1 async resource alive after its afterAll hooks:\s+1\. fake timers still installed/
+    if (runner === 'vitest') assert.match(run.output, suiteError)
+    else assert.ok(run.fileErrors.some((m) => suiteError.test(m)), run.output)
+    assert.doesNotMatch(run.output, /suite "fake clock for the whole suite" left/)
+  })
+}
