@@ -39,9 +39,9 @@ for (const mode of [['--runInBand'], ['--maxWorkers=2']]) {
     passed(run, 'runs beside the module-level interval')
   })
 
-  test(title('beforeEach belongs to its test'), () => {
+  test(title('beforeEach belongs to its test, and a leak of its names it'), () => {
     passed(run, 'beforeEach timer cleared by afterEach')
-    failed(run, 'only test under a leaky beforeEach', /created at \S*scopes\.test\.js:38:5/)
+    failed(run, 'only test under a leaky beforeEach', /setTimeout of 5000 ms, created by its beforeEach hook at \S*scopes\.test\.js:38:5/)
   })
 
   test(title('a test that times out also says what it was waiting on'), () => {

@@ -29,11 +29,11 @@ for (const runner of runners) {
     assert.equal(status('runs beside a top-level beforeAll server'), 'passed')
   })
 
-  test(`${runner}: beforeEach and afterEach belong to the test they wrap`, () => {
+  test(`${runner}: beforeEach and afterEach belong to the test they wrap, and a leak of theirs names the hook`, () => {
     assert.equal(status('beforeEach timer cleared by afterEach'), 'passed')
     const { status: s, message } = run.tests.get('only test under a leaky afterEach')
     assert.equal(s, 'failed')
-    assert.match(message, /test "afterEach that leaks > only test under a leaky afterEach" left 1 async resource[\s\S]*created at \S*hooks\.test\.js:13:5/)
+    assert.match(message, /test "afterEach that leaks > only test under a leaky afterEach" left 1 async resource[\s\S]*setInterval every 1000 ms, created by its afterEach hook at \S*hooks\.test\.js:13:5/)
   })
 
   test(`${runner}: test.concurrent: the leak is charged to the test whose continuation created it`, () => {

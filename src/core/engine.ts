@@ -153,9 +153,14 @@ export class Engine {
     if (scope && !scope.judged && scope.kind !== 'file' && scope.kind !== 'worker') this.record('FAKE_TIMERS', clock, capture(below))
   }
 
-  /** A new scope, child of `parent`. It owns nothing until code runs in it. */
+  /**
+   * A new scope, child of `parent`. It owns nothing until code runs in it.
+   * A `hook` scope (a beforeEach or afterEach run, named after it) is judged with its parent.
+   */
   open(kind: ScopeKind, name: string, parent?: Scope, detail?: string): Scope {
-    return new Scope(kind, name, parent, detail)
+    const scope = new Scope(kind, name, parent, detail)
+    if (kind === 'hook') parent?.parts.push(scope)
+    return scope
   }
 
   /** Runs `fn` so that everything it creates, now or after any await, belongs to `scope`. */
@@ -224,7 +229,7 @@ export class Engine {
     const { countUnref, ignoreTypes, ignoreStacks } = this.settings
     const alive: Tracked[] = []
     const explained = new Set<unknown>()
-    for (const tracked of scope.resources) {
+    for (const tracked of [scope, ...scope.parts].flatMap((owner) => [...owner.resources])) {
       if (!isAlive(tracked.asyncType, tracked.resource, countUnref) || this.#isAllowed(tracked.resource)) continue
       alive.push(tracked)
       for (const resource of covered(tracked.asyncType, tracked.resource)) explained.add(resource)
@@ -249,10 +254,17 @@ export class Engine {
   }
 
   /**
-   * Judges `scope`: gives closing resources up to `settleMs` to finish, then returns what is
-   * still alive and, unless `dispose` is off, disposes of it. The scope owns nothing afterwards.
+   * Judges `scope` with its parts: gives closing resources up to `settleMs` to finish, then returns
+   * what is still alive and, unless `dispose` is off, disposes of it. The scope owns nothing afterwards.
    */
   async close(scope: Scope): Promise<Finding[]> {
+    const parts = scope.parts.splice(0)
+    const findings = await Promise.all([scope, ...parts].map((s) => this.#judge(s)))
+    for (const part of parts) scope.mistakes.push(...part.mistakes.splice(0))
+    return findings.flat()
+  }
+
+  async #judge(scope: Scope): Promise<Finding[]> {
     scope.closed = true
     const deadline = now() + this.settings.settleMs
     const turn = (next: (resolve: () => void) => unknown): Promise<void> => this.#context.exit(() => new Promise<void>(next))

@@ -2,7 +2,7 @@ import { PROMISE_STACKS_PER_SCOPE } from './promises.js'
 import type { Mistake, Site, Tracked } from './tracked.js'
 
 /** The kinds of scope that own async work, outermost first. */
-export type ScopeKind = 'worker' | 'file' | 'suite' | 'test' | 'fixture'
+export type ScopeKind = 'worker' | 'file' | 'suite' | 'test' | 'hook' | 'fixture'
 
 /**
  * A unit of the test run that owns the async resources created while its code runs.
@@ -24,6 +24,8 @@ export class Scope {
   closed = false
   /** Judged: its findings and errors were handed to the runner; later errors go to its parent. */
   judged = false
+  /** Scopes judged with it, as its own: those of a test's beforeEach and afterEach hooks, so that reports name the hook. */
+  readonly parts: Scope[] = []
 
   constructor(
     readonly kind: ScopeKind,
@@ -35,6 +37,7 @@ export class Scope {
 
   /** How reports name this scope, e.g. `test "loads the user"`. */
   get title(): string {
+    if (this.kind === 'hook') return `${this.name} hook of ${this.parent?.title ?? 'no test'}`
     const title = this.kind === 'file' ? `file ${this.name}` : `${this.kind} "${this.name}"`
     return this.detail ? `${title} (${this.detail})` : title
   }

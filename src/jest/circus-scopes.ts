@@ -83,7 +83,11 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
         const { hook } = event
         const each = hook.type === 'beforeEach' || hook.type === 'afterEach'
         // Jest does not run beforeEach/afterEach for concurrent tests: the running test is theirs.
-        hook.fn = bind(hook.fn as Fn, () => scopes.get(each ? state?.currentlyRunningTest ?? hook.parent : hook.parent)) as Circus.HookFn
+        // Each of their runs gets a part of that test's scope, so that reports name the hook.
+        hook.fn = bind(hook.fn as Fn, () => {
+          const owner = scopes.get(each ? state?.currentlyRunningTest ?? hook.parent : hook.parent)
+          return owner && each ? engine.open('hook', hook.type, owner) : owner
+        }) as Circus.HookFn
         return
       }
       case 'test_start':

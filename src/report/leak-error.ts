@@ -5,6 +5,7 @@ import { creationSite, userFrames } from './stack.js'
 
 const after: Record<Scope['kind'], string> = {
   test: 'when it ended (after its afterEach hooks)',
+  hook: 'when its test ended',
   suite: 'after its afterAll hooks',
   file: 'at the end of the file (it was created at import time or in a top-level beforeAll)',
   fixture: 'after its teardown',
@@ -43,7 +44,8 @@ export function listFindings(findings: readonly Finding[]): string {
 function whereFrom({ where, tracked }: Finding): string {
   if (where !== undefined) return where
   const site = creationSite(tracked.site)
-  return site ? `created at ${site}` : 'created by Node or a dependency (no line of your code on its stack)'
+  const by = tracked.owner.kind === 'hook' ? ` by its ${tracked.owner.name} hook` : ''
+  return site ? `created${by} at ${site}` : `created${by} by Node or a dependency (no line of your code on its stack)`
 }
 
 /** The failure for what `scope` left alive when it was judged. */

@@ -83,8 +83,11 @@ export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vi
   function wrapHook(name: HookName, hook: Hook): Hook {
     if (wrapped.has(hook)) return hook
     // Vitest calls beforeEach/afterEach with (context, suite), beforeAll/afterAll with (suite).
+    const each = name.endsWith('Each')
     const inScope: Hook = function (this: unknown, ...args) {
-      const scope = scopes.get(name.endsWith('Each') ? args[0]?.task : args[0])
+      const owner = scopes.get(each ? args[0]?.task : args[0])
+      // Each run of a beforeEach/afterEach gets a part of its test's scope, so that reports name it.
+      const scope = owner && each ? engine.open('hook', name, owner) : owner
       return scope ? engine.run(scope, () => hook.apply(this, args)) : hook.apply(this, args)
     }
     wrapped.add(inScope)
