@@ -37,7 +37,6 @@ export class Engine {
   #unpatch: (() => void) | undefined
   #untrackPromises: (() => void) | undefined
   #unwatchChaining: (() => void) | undefined
-  readonly #hookSeesPromises: () => boolean
   readonly #recordPromise: PromiseRecorder
   #unobserve: (() => void) | undefined
   // AsyncLocalStorage (Node < 24) keeps the store on each promise under a private symbol.
@@ -70,11 +69,9 @@ export class Engine {
       if (scope !== undefined) add(scope, type, resource, site)
     }
     const recordPromise = (this.#recordPromise = promiseRecorder(capture, settings.tracePromises))
-    let promiseSeen = false
     // Every async resource of the process passes here: one store lookup, a stack only for the tracked.
     function init(id: number, type: string, trigger: number, resource: object): void {
       if (type === 'PROMISE') {
-        promiseSeen = true
         // The store that AsyncLocalStorage's own hook just put on the promise, if it ran first.
         const store = storeKey && (resource as Record<symbol, Scope | undefined>)[storeKey]
         const scope = store === undefined ? owner() : store.judged ? undefined : store
@@ -92,11 +89,6 @@ export class Engine {
     this.#storeKey = storeKey
     // Node lines with `trackPromises` leave promises out of the hook: they are v8.promiseHooks' job.
     this.#hook = createHook({ init, trackPromises: false } as Parameters<typeof createHook>[0])
-    this.#hookSeesPromises = () => {
-      promiseSeen = false
-      void Promise.resolve()
-      return promiseSeen
-    }
   }
 
   /** Records `resource` as created by the code running now, at `site`. */
@@ -106,7 +98,7 @@ export class Engine {
   enable(): this {
     this.#hook.enable()
     this.#unpatch ??= installPatches(capture, this.record)
-    if (!this.#hookSeesPromises()) this.#untrackPromises ??= trackPromises(() => this.current(), this.#recordPromise)
+    if (!asyncHooksSeePromises()) this.#untrackPromises ??= trackPromises(() => this.current(), this.#recordPromise)
     this.#unobserve ??= observeProcess({
       uncaught: (error) => this.charge(this.current(), 'uncaught', error),
       unhandledRejection: (reason, promise) => {
@@ -229,11 +221,12 @@ export class Engine {
     const { countUnref, ignoreTypes, ignoreStacks } = this.settings
     const alive: Tracked[] = []
     const explained = new Set<unknown>()
-    for (const tracked of [scope, ...scope.parts].flatMap((owner) => [...owner.resources])) {
-      if (!isAlive(tracked.asyncType, tracked.resource, countUnref) || this.#isAllowed(tracked.resource)) continue
-      alive.push(tracked)
-      for (const resource of covered(tracked.asyncType, tracked.resource)) explained.add(resource)
-    }
+    for (const owner of [scope, ...scope.parts])
+      for (const tracked of owner.resources) {
+        if (!isAlive(tracked.asyncType, tracked.resource, countUnref) || this.#isAllowed(tracked.resource)) continue
+        alive.push(tracked)
+        for (const resource of covered(tracked.asyncType, tracked.resource)) explained.add(resource)
+      }
     const handles: Finding[] = []
     for (const tracked of alive) {
       if (explained.has(tracked.resource)) continue
@@ -299,6 +292,22 @@ export class Engine {
     const creator = site.stack?.split('\n').find((line) => /^\s+at /.test(line) && !/\(node:|^\s+at node:/.test(line))
     return creator !== undefined && this.#runnerCode.test(creator)
   }
+}
+
+let hooksSeePromises: boolean | undefined
+
+/**
+ * Whether Node reports promises to an async_hooks hook that asks to be spared them: every line
+ * without createHook's `trackPromises` option. Asked once, of a hook of its own, so that the
+ * engine's hook, which every promise passes, does no bookkeeping for the question.
+ */
+function asyncHooksSeePromises(): boolean {
+  if (hooksSeePromises !== undefined) return hooksSeePromises
+  let seen = false
+  const probe = createHook({ init: (_id, type) => void (seen ||= type === 'PROMISE'), trackPromises: false } as Parameters<typeof createHook>[0]).enable()
+  void Promise.resolve()
+  probe.disable()
+  return (hooksSeePromises = seen)
 }
 
 function prune(scope: Scope): void {
