@@ -1,10 +1,10 @@
 import { AsyncLocalStorage, createHook, executionAsyncId } from 'node:async_hooks'
-import type { FakeClock } from './fake-timers.js'
+import { type FakeClock, onFakeTimersInstall } from './fake-timers.js'
 import { installPatches } from './patches.js'
 import { now, setImmediate, setTimeout } from './real-timers.js'
 import { observeProcess } from './process-events.js'
 import { type PromiseRecorder, foldAwaitedBy, pendingPromises, promiseRecorder, trackPromises, watchChaining } from './promises.js'
-import { covered, describe, dispose, isAlive, isTrackedType, origin, ownerOf, typeOf } from './resource-types.js'
+import { covered, describe, dispose, forTests, isAlive, isTrackedType, origin, ownerOf, typeOf } from './resource-types.js'
 import { Scope, type ScopeKind } from './scope.js'
 import type { Settings } from './options.js'
 import { type Finding, type Mistake, type MistakeKind, type Site, type Tracked, siteStacks } from './tracked.js'
@@ -136,13 +136,16 @@ export class Engine {
   }
 
   /**
-   * Records `clock`, just installed by the code calling `below`, as a resource of the test, hook
-   * or fixture running it: it fails that scope if still installed when the scope is judged.
-   * Installed at import time, or by the runner (Jest's `fakeTimers.enableGlobally`), it lasts the file.
+   * Makes each install of `clock` through `target.useFakeTimers()` a resource of the test, hook or
+   * fixture calling it: still installed when that scope is judged, it fails it. Installed at import
+   * time, or by the runner (Jest's `fakeTimers.enableGlobally`), it lasts the file and is not judged.
+   * Returns a function that puts `useFakeTimers` back.
    */
-  fakeTimersInstalled(clock: FakeClock, below: Function): void {
-    const scope = this.current()
-    if (scope && !scope.judged && scope.kind !== 'file' && scope.kind !== 'worker') this.record('FAKE_TIMERS', clock, capture(below))
+  watchFakeTimers(target: object, clock: FakeClock): () => void {
+    return onFakeTimersInstall(target, clock, (below) => {
+      const scope = this.current()
+      if (scope && !scope.judged && scope.kind !== 'file' && scope.kind !== 'worker') this.record('FAKE_TIMERS', clock, capture(below))
+    })
   }
 
   /**
@@ -234,8 +237,7 @@ export class Engine {
       handles.push({ tracked, type: typeOf(tracked.asyncType, tracked.resource), description: describe(tracked.asyncType, tracked.resource) })
     }
     const ignored = ({ type, tracked }: Finding): boolean => {
-      // A fake clock is always installed through the runner's code, on the test's behalf.
-      if (ignoreTypes.has(type) || (type !== 'fake-timers' && this.#byRunner(tracked.site))) return true
+      if (ignoreTypes.has(type) || (!forTests(tracked.asyncType) && this.#byRunner(tracked.site))) return true
       if (ignoreStacks.length === 0) return false
       const stack = siteStacks(tracked.site).join('\n')
       return ignoreStacks.some((p) => (typeof p === 'string' ? stack.includes(p) : p.test(stack)))

@@ -10,20 +10,20 @@ export interface FakeClock {
 }
 
 /**
- * Makes `target[method]` (a `useFakeTimers`) tell `installed` about each call that installs `clock`
- * when it was not installed yet. Returns a function that puts the method back.
+ * Makes `target.useFakeTimers` call `installed`, with itself to take a stack below, each time it
+ * installs `clock` when it was not installed yet. Returns a function that puts the method back.
  */
-export function onFakeTimersInstall(target: object, method: string, clock: FakeClock, installed: (clock: FakeClock, below: Function) => void): () => void {
-  const holder = target as Record<string, unknown>
-  const original = holder[method]
+export function onFakeTimersInstall(target: object, clock: FakeClock, installed: (below: Function) => void): () => void {
+  const holder = target as { useFakeTimers?: unknown }
+  const original = holder.useFakeTimers
   if (typeof original !== 'function') return () => {}
-  holder[method] = function useFakeTimers(this: unknown, ...args: unknown[]) {
+  holder.useFakeTimers = function useFakeTimers(this: unknown, ...args: unknown[]) {
     const was = clock.installed()
     const result = original.apply(this, args)
-    if (!was && clock.installed()) installed(clock, useFakeTimers)
+    if (!was && clock.installed()) installed(useFakeTimers)
     return result
   }
   return () => {
-    holder[method] = original
+    holder.useFakeTimers = original
   }
 }

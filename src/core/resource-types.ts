@@ -62,6 +62,8 @@ interface Kind {
   covers?(owner: any): unknown[]
   /** Where the user started what created it, when that was not on its own stack. */
   origin?(owner: any): Site | undefined
+  /** Only ever made through the runner's code on a test's behalf: the rule for the runner's own resources spares it. */
+  forTests?: true
 }
 
 const timerAlive = (t: Handle, countUnref: boolean): boolean =>
@@ -177,9 +179,10 @@ const kinds: Record<string, Kind & { type: ResourceType | ((r: Handle) => Resour
     describe: (h) => `worker thread ${h.threadId}`,
     dispose: (h) => h.stopThread?.(),
   },
-  // Recorded by the adapters when a test or hook installs a runner's fake timers: see fake-timers.ts.
+  // Recorded when a test or hook installs a runner's fake timers: see Engine.watchFakeTimers.
   FAKE_TIMERS: {
     type: 'fake-timers',
+    forTests: true,
     alive: (clock) => asClock(clock).installed(),
     describe: (h) => {
       const clock = asClock(h)
@@ -219,6 +222,9 @@ function kindOf(asyncType: string): (typeof kinds)[string] {
   if (!kind) throw new TypeError(`Untracked async resource type: ${asyncType}`)
   return kind
 }
+
+/** Whether resources of this type are only ever made through the runner's code on a test's behalf. */
+export const forTests = (asyncType: string): boolean => kinds[asyncType]?.forTests === true
 
 /** The user-facing type of a tracked resource. */
 export function typeOf(asyncType: string, resource: object): ResourceType {

@@ -1,6 +1,6 @@
 import type { JestEnvironment } from '@jest/environment'
 import type { Engine } from '../core/engine.js'
-import { type FakeClock, onFakeTimersInstall } from '../core/fake-timers.js'
+import type { FakeClock } from '../core/fake-timers.js'
 
 /** What we read of @jest/fake-timers' two implementations, both with a `_fakingTime` flag. */
 interface JestTimers {
@@ -23,7 +23,7 @@ export function watchFakeTimers(environment: JestEnvironment, engine: Engine): (
       pending: () => jestTimers.getTimerCount(),
       restore: () => jestTimers.useRealTimers(),
     }
-    return onFakeTimersInstall(timers, 'useFakeTimers', clock, (installed, below) => engine.fakeTimersInstalled(installed, below))
+    return engine.watchFakeTimers(timers, clock)
   })
   return () => undo.forEach((fn) => fn())
 }

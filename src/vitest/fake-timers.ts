@@ -1,6 +1,6 @@
 import type { vi as Vi } from 'vitest'
 import type { Engine } from '../core/engine.js'
-import { type FakeClock, onFakeTimersInstall } from '../core/fake-timers.js'
+import type { FakeClock } from '../core/fake-timers.js'
 
 /** Makes `vi.useFakeTimers()` a resource of the test or hook that calls it. Returns a function that undoes it. */
 export function watchFakeTimers(vi: typeof Vi, engine: Engine): () => void {
@@ -10,5 +10,5 @@ export function watchFakeTimers(vi: typeof Vi, engine: Engine): () => void {
     pending: () => vi.getTimerCount(),
     restore: () => void vi.useRealTimers(),
   }
-  return onFakeTimersInstall(vi, 'useFakeTimers', clock, (installed, below) => engine.fakeTimersInstalled(installed, below))
+  return engine.watchFakeTimers(vi, clock)
 }

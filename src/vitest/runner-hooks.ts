@@ -170,9 +170,7 @@ export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vi
       const scope = scopes.get(suite)
       if (!scope) return
       scopes.delete(suite)
-      const errors: Error[] = []
-      if (isFile(suite)) for (const fixture of fixtures.takeFile(scope)) errors.push(...(await judge(fixture)))
-      errors.push(...(await judge(scope)))
+      const errors = (await Promise.all([...(isFile(suite) ? fixtures.takeFile(scope) : []), scope].map(judge))).flat()
       if (errors.length === 0 || !suite.result) return
       suite.result.state = 'fail'
       for (const error of errors) (suite.result.errors ??= []).push({ name: error.name, message: error.message, stack: error.stack ?? '' } as never)
@@ -180,8 +178,7 @@ export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vi
   )
 
   return async () => {
-    const errors: Error[] = []
-    for (const fixture of fixtures.takeWorker()) errors.push(...(await judge(fixture)))
+    const errors = (await Promise.all(fixtures.takeWorker().map(judge))).flat()
     fixtures.restore()
     unwatchFakeTimers()
     delete proto[HOOKED]
