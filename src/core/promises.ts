@@ -1,5 +1,5 @@
-import { inspect } from 'node:util'
 import { promiseHooks } from 'node:v8'
+import { isPending } from './candidates.js'
 import type { Scope } from './scope.js'
 import { type Finding, type Site, siteStacks } from './tracked.js'
 
@@ -12,18 +12,19 @@ import { type Finding, type Site, siteStacks } from './tracked.js'
  * init hook anyway: there the engine records them from its own hook, cheaper than a second one.
  */
 export const PROMISE_STACKS_PER_SCOPE = 16
-// A scope that leaves many promises unawaited (settled ones, mostly) is pruned at this size.
-const PRUNE_AT = 4096
 const STACK_DEPTH = 10
+// Where v8.promiseHooks reports promises, the key of a candidate is kept on it: no lookup is cheaper.
+const KEY = Symbol('async-debug.promise')
 
 type Capture = (below: Function, depth: number) => Site
+type Keyed = Promise<unknown> & { [KEY]?: number }
 
 /**
  * Records, in `scope`, a promise created by its code. `key` names the promise to its children and
- * `parentKey` the promise it continues, if any: the promises themselves where v8.promiseHooks
- * reports them, their async ids where async_hooks does. A promise chained on stops being a candidate.
+ * `parentKey` the promise it continues, if any: their async ids where async_hooks reports them, a
+ * counter where v8.promiseHooks does; keys grow with time. A promise chained on stops being a candidate.
  */
-export type PromiseRecorder = (scope: Scope, promise: Promise<unknown>, key: unknown, parentKey: unknown, below: Function) => void
+export type PromiseRecorder = (scope: Scope, promise: Promise<unknown>, key: number, parentKey: number | undefined, below: Function) => void
 
 /** `traceAll`: every promise gets a creation stack, not only the first of each scope. */
 export function promiseRecorder(capture: Capture, traceAll: boolean): PromiseRecorder {
@@ -34,8 +35,7 @@ export function promiseRecorder(capture: Capture, traceAll: boolean): PromiseRec
     }
     if (scope.closed) return
     if (traceAll || scope.promiseStacks-- > 0) scope.promiseSites.set(promise, capture(below, STACK_DEPTH))
-    scope.promises.set(key, promise)
-    if (scope.promises.size >= PRUNE_AT) for (const [k, p] of scope.promises) if (!isPending(p)) scope.promises.delete(k)
+    scope.promises.add(key, promise)
   }
 }
 
@@ -44,9 +44,15 @@ export function promiseRecorder(capture: Capture, traceAll: boolean): PromiseRec
  * can leave promises out; returns a function that stops it.
  */
 export function trackPromises(current: () => Scope | undefined, record: PromiseRecorder): () => void {
+  let last = 0
   const stop = promiseHooks.onInit(function init(promise, parent) {
     const scope = current()
-    if (scope !== undefined) record(scope, promise, promise, parent, init)
+    if (scope === undefined) return
+    if (parent === undefined) record(scope, promise, ((promise as Keyed)[KEY] = ++last), undefined, init)
+    else {
+      const parentKey = (parent as Keyed)[KEY]
+      if (parentKey !== undefined) record(scope, promise, 0, parentKey, init)
+    }
   })
   return () => stop()
 }
@@ -64,11 +70,6 @@ export function watchChaining(mustAwait: Map<Promise<unknown>, Scope>): () => vo
   return () => stop()
 }
 
-/** Whether a promise is still pending; JavaScript has no other way to ask. Only used on candidates. */
-export function isPending(promise: Promise<unknown>): boolean {
-  const shown = inspect(promise, { depth: 0, maxArrayLength: 0, maxStringLength: 0, breakLength: Infinity, customInspect: false })
-  return /^[^{]*\{ <pending>[ ,]/.test(shown)
-}
 
 const NEW_PROMISE = /^\s+at new Promise \(<anonymous>\)$/
 const FUNCTION_FRAME = /^\s+at (?:async )?([\w$.<>]+) \((?!node:|<anonymous>)/
@@ -95,12 +96,9 @@ function describePromise(site: Site | undefined): { description: string; site: S
 /** The promises `scope` created, nobody awaited, and are still pending; forgets the settled ones. */
 export function pendingPromises(scope: Scope): Finding[] {
   const findings: Finding[] = []
-  for (const [key, promise] of scope.promises) {
-    // A settled promise stays settled: no need to inspect it again while the scope settles.
-    if (!isPending(promise)) {
-      scope.promises.delete(key)
-      continue
-    }
+  // A settled promise stays settled: no need to inspect it again while the scope settles.
+  scope.promises.keep(isPending)
+  for (const promise of scope.promises) {
     const recorded = scope.promiseSites.get(promise)
     const { site, ...described } = describePromise(recorded)
     const tracked = { asyncType: 'PROMISE', resource: promise, owner: scope, createdAt: Number.NaN, site }

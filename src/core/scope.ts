@@ -1,3 +1,4 @@
+import { Candidates } from './candidates.js'
 import { PROMISE_STACKS_PER_SCOPE } from './promises.js'
 import type { Mistake, Site, Tracked } from './tracked.js'
 
@@ -10,8 +11,8 @@ export type ScopeKind = 'worker' | 'file' | 'suite' | 'test' | 'hook' | 'fixture
  */
 export class Scope {
   readonly resources = new Set<Tracked>()
-  /** Promises created here that nothing has awaited yet, by the key their children name them with. */
-  readonly promises = new Map<unknown, Promise<unknown>>()
+  /** Promises created here that nothing has awaited yet. */
+  readonly promises = new Candidates()
   /** Where some of its promises were created (see promiseStacks). */
   readonly promiseSites = new Map<Promise<unknown>, Site>()
   /** How many more of its promises get a creation stack. */

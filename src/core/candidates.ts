@@ -1,0 +1,99 @@
+import { inspect } from 'node:util'
+
+// Promises left unawaited (settled ones, mostly) are pruned when a scope holds this many.
+const PRUNE_AT = 4096
+
+/**
+ * The promises of a scope that nothing has chained on yet, under ascending numeric keys (async
+ * ids, or a counter). Code mostly awaits a promise right after making it, so the one chained on
+ * is usually the newest: a stack sorted by key answers in O(1) there and by binary search
+ * elsewhere. A Map's set and delete for every promise was the engine's largest own cost.
+ */
+export class Candidates {
+  readonly #keys: number[] = []
+  // Parallel to #keys; `undefined` is a hole left by a promise chained on below the top.
+  readonly #promises: (Promise<unknown> | undefined)[] = []
+  #holes = 0
+  #pruneAt = PRUNE_AT
+
+  /** Adds `promise`; `key` must be greater than every key added before. */
+  add(key: number, promise: Promise<unknown>): void {
+    this.#keys.push(key)
+    this.#promises.push(promise)
+    if (this.#keys.length < this.#pruneAt) return
+    this.keep(isPending)
+    // Many promises still pending: prune again only when their number has doubled.
+    this.#pruneAt = Math.max(PRUNE_AT, 2 * this.#keys.length)
+  }
+
+  /** Forgets the promise under `key`, if it is here. */
+  delete(key: number): void {
+    const keys = this.#keys
+    let hi = keys.length - 1
+    if (hi < 0 || key > keys[hi]! || key < keys[0]!) return
+    if (keys[hi] === key) {
+      this.#pop()
+      return
+    }
+    let lo = 0
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1
+      const at = keys[mid]!
+      if (at === key) {
+        if (this.#promises[mid] !== undefined) {
+          this.#promises[mid] = undefined
+          if (++this.#holes > 64 && this.#holes * 2 > keys.length) this.keep(() => true)
+        }
+        return
+      }
+      if (at < key) lo = mid + 1
+      else hi = mid - 1
+    }
+  }
+
+  #pop(): void {
+    const keys = this.#keys
+    const promises = this.#promises
+    keys.pop()
+    promises.pop()
+    while (promises.length > 0 && promises[promises.length - 1] === undefined) {
+      keys.pop()
+      promises.pop()
+      this.#holes--
+    }
+  }
+
+  /** Keeps only the promises that `wanted` accepts, and closes the holes. */
+  keep(wanted: (promise: Promise<unknown>) => boolean): void {
+    const keys = this.#keys
+    const promises = this.#promises
+    let n = 0
+    for (let i = 0; i < keys.length; i++) {
+      const promise = promises[i]
+      if (promise === undefined || !wanted(promise)) continue
+      keys[n] = keys[i]!
+      promises[n++] = promise
+    }
+    keys.length = n
+    promises.length = n
+    this.#holes = 0
+  }
+
+  /** The promises still here, oldest first. */
+  *[Symbol.iterator](): IterableIterator<Promise<unknown>> {
+    for (const promise of this.#promises) if (promise !== undefined) yield promise
+  }
+
+  clear(): void {
+    this.#keys.length = 0
+    this.#promises.length = 0
+    this.#holes = 0
+    this.#pruneAt = PRUNE_AT
+  }
+}
+
+/** Whether a promise is still pending; JavaScript has no other way to ask. Only used on candidates. */
+export function isPending(promise: Promise<unknown>): boolean {
+  const shown = inspect(promise, { depth: 0, maxArrayLength: 0, maxStringLength: 0, breakLength: Infinity, customInspect: false })
+  return /^[^{]*\{ <pending>[ ,]/.test(shown)
+}
