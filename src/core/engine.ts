@@ -3,7 +3,7 @@ import { type FakeClock, onFakeTimersInstall } from './fake-timers.js'
 import { installPatches } from './patches.js'
 import { now, setImmediate, setTimeout } from './real-timers.js'
 import { observeProcess } from './process-events.js'
-import { type PromiseRecorder, foldAwaitedBy, pendingPromises, promiseRecorder, trackPromises, watchChaining } from './promises.js'
+import { type PromiseRecorder, awaitedPromises, foldAwaitedBy, pendingPromises, promiseRecorder, trackPromises, watchChaining } from './promises.js'
 import { covered, describe, dispose, forTests, isAlive, isTrackedType, origin, ownerOf, typeOf } from './resource-types.js'
 import { Scope, type ScopeKind } from './scope.js'
 import type { Settings } from './options.js'
@@ -246,6 +246,16 @@ export class Engine {
     if (!withPromises) return kept
     const promises = pendingPromises(scope).filter((finding) => !ignored(finding) && !this.#isAllowed(finding.tracked.resource))
     return [...kept, ...foldAwaitedBy(kept, promises)]
+  }
+
+  /**
+   * What `scope` is waiting on right now, for a test that timed out: its live timers and handles,
+   * then the promises it made that are still pending, awaited or not, newest first (those that
+   * have a creation stack: see `tracePromises`).
+   */
+  waitingOn(scope: Scope): Finding[] {
+    const promises = [scope, ...scope.parts].flatMap(awaitedPromises).filter((finding) => !this.#isAllowed(finding.tracked.resource))
+    return [...this.pending(scope, { promises: false }), ...promises]
   }
 
   /**

@@ -85,7 +85,8 @@ function describePromise(site: Site | undefined): { description: string; site: S
   const [top = '', ...rest] = frames.slice(Math.max(0, frames.findIndex((line) => !line.includes('node:internal/'))))
   if (NEW_PROMISE.test(top)) return { description: 'new Promise() still pending', site }
   const name = FUNCTION_FRAME.exec(top)?.[1]
-  if (name === undefined) return { description: 'promise still pending', site }
+  // An anonymous function called as a method (Jest calls a test's as `Object.<anonymous>`) has no name to give.
+  if (name === undefined || name.includes('<anonymous>')) return { description: 'promise still pending', site }
   return {
     description: `promise of async call ${name}() still pending`,
     site: { stack: [head, ...rest].join('\n'), cause: site.cause },
@@ -95,16 +96,25 @@ function describePromise(site: Site | undefined): { description: string; site: S
 
 /** The promises `scope` created, nobody awaited, and are still pending; forgets the settled ones. */
 export function pendingPromises(scope: Scope): Finding[] {
-  const findings: Finding[] = []
   // A settled promise stays settled: no need to inspect it again while the scope settles.
   scope.promises.keep(isPending)
-  for (const promise of scope.promises) {
-    const recorded = scope.promiseSites.get(promise)
-    const { site, ...described } = describePromise(recorded)
-    const tracked = { asyncType: 'PROMISE', resource: promise, owner: scope, createdAt: Number.NaN, site }
-    findings.push({ tracked, type: 'promise', ...described, ...(recorded === undefined ? { where: UNRECORDED } : {}) })
-  }
+  return [...scope.promises].map((promise) => promiseFinding(scope, promise, scope.promiseSites.get(promise)))
+}
+
+/**
+ * The promises of `scope` that have a creation stack and are still pending, awaited or not,
+ * newest first: for a test that timed out, what it was waiting on.
+ */
+export function awaitedPromises(scope: Scope): Finding[] {
+  const findings: Finding[] = []
+  for (const [promise, site] of scope.promiseSites) if (isPending(promise)) findings.unshift(promiseFinding(scope, promise, site))
   return findings
+}
+
+function promiseFinding(scope: Scope, promise: Promise<unknown>, recorded: Site | undefined): Finding {
+  const { site, ...described } = describePromise(recorded)
+  const tracked = { asyncType: 'PROMISE', resource: promise, owner: scope, createdAt: Number.NaN, site }
+  return { tracked, type: 'promise', ...described, ...(recorded === undefined ? { where: UNRECORDED } : {}) }
 }
 
 const UNRECORDED = `where it was created is not recorded (only the first ${PROMISE_STACKS_PER_SCOPE} promises of a test get a stack; the option \`tracePromises: true\` records all)`

@@ -2,6 +2,7 @@ import type { Circus } from '@jest/types'
 import type { Engine } from '../core/engine.js'
 import type { Scope } from '../core/scope.js'
 import type { Mistake } from '../core/tracked.js'
+import { AsyncHangError, timedOutErrors } from '../report/hang-error.js'
 import { scopeErrors } from '../report/scope-errors.js'
 import { expectAwaitingAssertions } from './unawaited-assertions.js'
 
@@ -13,6 +14,13 @@ export interface CircusScopes {
   loading(): void
   /** jest-circus's event handler. It never throws: a throw there loses the whole file's results. */
   handle(event: Circus.Event, state: Circus.State): void | Promise<void>
+}
+
+// jest-circus's _makeTimeoutMessage; a test's errors are strings, errors or [error, asyncError].
+const TIMED_OUT = /^Exceeded timeout of .+ for a test\b/
+function timedOut(entry: unknown): boolean {
+  const error = Array.isArray(entry) ? entry[0] : entry
+  return TIMED_OUT.test(typeof error === 'string' ? error : String((error as Error | undefined)?.message))
 }
 
 const isGenerator = (fn: Function): boolean => Object.prototype.toString.call(fn) === '[object GeneratorFunction]'
@@ -107,7 +115,9 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
         const scope = scopes.get(test)
         if (!scope) return
         scopes.delete(test)
-        return judge(scope).then((errors) => void test.errors.push(...errors))
+        // What it waits on is gone once judged (and disposed of): ask first.
+        const hang = test.errors.some(timedOut) ? new AsyncHangError(scope, engine.waitingOn(scope)) : undefined
+        return judge(scope).then((errors) => void test.errors.push(...(hang ? timedOutErrors(hang, errors) : errors)))
       }
       case 'run_describe_finish': {
         const scope = scopes.get(event.describeBlock)

@@ -30,13 +30,13 @@ export class AsyncLeakError extends Error {
   }
 }
 
-/** The numbered list of findings, each with where it was created and what to do. */
-export function listFindings(findings: readonly Finding[]): string {
+/** The numbered list of findings, each with where it was created and, unless `hint` is off, what to do. */
+export function listFindings(findings: readonly Finding[], { hint = true } = {}): string {
   return findings
     .map((finding, i) => {
       const by = finding.awaitedBy
       const awaited = by ? `\n     Awaited by ${by.asyncFunction ? `async call ${by.asyncFunction}()` : 'a promise'}, ${whereFrom(by)}, which nothing awaits.` : ''
-      return `  ${i + 1}. ${finding.description}, ${whereFrom(finding)}${awaited}\n     Hint: ${hints[finding.type]}.`
+      return `  ${i + 1}. ${finding.description}, ${whereFrom(finding)}${awaited}${hint ? `\n     Hint: ${hints[finding.type]}.` : ''}`
     })
     .join('\n')
 }

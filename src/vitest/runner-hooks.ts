@@ -2,6 +2,7 @@ import { relative } from 'node:path'
 import type { RunnerTask, RunnerTestCase, RunnerTestFile, RunnerTestSuite, TestRunner, test as Test, vi as Vi } from 'vitest'
 import type { Engine } from '../core/engine.js'
 import type { Scope } from '../core/scope.js'
+import { AsyncHangError, timedOutErrors } from '../report/hang-error.js'
 import { scopeErrors } from '../report/scope-errors.js'
 import { watchFakeTimers } from './fake-timers.js'
 import { installFixtureScopes } from './fixture-scopes.js'
@@ -38,6 +39,9 @@ function nameOf(task: RunnerTask): string {
   for (let t: RunnerTask | undefined = task; t && !('filepath' in t); t = t.suite) names.unshift(t.name)
   return names.join(' > ')
 }
+
+// @vitest/runner's makeTimeoutError.
+const TIMED_OUT = /^Test timed out in \d+ms\./
 
 const UNAWAITED = /^(Promise returned by `.*` was not awaited\.)/
 
@@ -157,7 +161,10 @@ export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vi
       const scope = scopes.get(test)
       if (!scope) return
       scopes.delete(test)
-      const errors = await judge(scope)
+      // What it waits on is gone once judged (and disposed of): ask first.
+      const hang = test.result?.errors?.some((error) => TIMED_OUT.test(error.message)) ? new AsyncHangError(scope, engine.waitingOn(scope)) : undefined
+      const judged = await judge(scope)
+      const errors = hang ? timedOutErrors(hang, judged) : judged
       if (errors.length > 0) throw errors.length === 1 ? errors[0] : errors
     },
   )

@@ -1,0 +1,41 @@
+import type { Scope } from '../core/scope.js'
+import type { Finding } from '../core/tracked.js'
+import { AsyncLeakError, listFindings } from './leak-error.js'
+import { creationSite, userFrames } from './stack.js'
+
+/** Added to a test that timed out: what it was still waiting on, so that the hang has a line. */
+export class AsyncHangError extends Error {
+  override name = 'AsyncHangError'
+
+  /** What it was waiting on; live handles and promises, so kept out of runners' JSON reports. */
+  declare readonly findings: readonly Finding[]
+
+  constructor(scope: Scope, waitingOn: readonly Finding[]) {
+    // Promises made by the runner or a library alone (no line of the user's) say nothing here, nor
+    // do a library's inner promises made from the same line as the one listed first.
+    const lines = new Set<string>()
+    const findings = waitingOn.filter((finding) => {
+      if (finding.type !== 'promise') return true
+      const line = creationSite(finding.tracked.site)
+      if (line === undefined || lines.has(line)) return false
+      lines.add(line)
+      return true
+    })
+    super(
+      findings.length > 0
+        ? `${scope.title} timed out while still waiting on:\n\n${listFindings(findings, { hint: false })}\n\nHint: the first of these is what it waited on last: the event, reply or timer it needs never came.`
+        : `${scope.title} timed out, and async-debug knows of nothing it was still waiting on: no live timer or handle, and no pending promise of its with a creation stack (by default only a test's first 16 promises get one; the option \`tracePromises: true\` records all).`,
+    )
+    Object.defineProperty(this, 'findings', { value: findings, enumerable: false })
+    // The runner shows its code frame at the first frame: the line that the test waits on.
+    this.stack = `${this.name}: ${this.message}\n${userFrames(findings[0]?.tracked.site).join('\n')}`
+  }
+}
+
+/**
+ * The errors of a test that timed out, given those of its judgement: what it waited on replaces
+ * the list of what it left alive, which names the same resources.
+ */
+export function timedOutErrors(hang: AsyncHangError, judged: readonly Error[]): Error[] {
+  return [hang, ...judged.filter((error) => !(error instanceof AsyncLeakError))]
+}
