@@ -11,6 +11,8 @@ test('defaults', () => {
     dispose: true,
     settleMs: 50,
     tracePromises: false,
+    slowCallbackMs: 100,
+    failOnSlowCallback: false,
     warnings: new Map([['DeprecationWarning', 'warn'], ['ExperimentalWarning', 'warn']]),
   })
 })
@@ -18,12 +20,14 @@ test('defaults', () => {
 test('each bad option is a TypeError naming its key, as the user wrote it', () => {
   const cases = [
     ['nope', "option `where` must be an object, got 'nope'"],
-    [{ extra: 1 }, 'unknown option `where.extra`; known: ignore, countUnref, dispose, settleMs, warnings, tracePromises'],
+    [{ extra: 1 }, 'unknown option `where.extra`; known: ignore, countUnref, dispose, settleMs, warnings, tracePromises, slowCallbackMs, failOnSlowCallback'],
     [{ ignore: [] }, 'option `where.ignore` must be an object like { types, stacks }, got []'],
     [{ ignore: { type: [] } }, 'unknown option `where.ignore.type`; known: types, stacks'],
     [{ ignore: { types: 'timeout' } }, "option `where.ignore.types` must be an array, got 'timeout'"],
     [{ ignore: { stacks: [42] } }, 'option `where.ignore.stacks[0]` must be a string or a RegExp (with Jest workers, a string: its config reaches them as JSON, which empties a RegExp), got 42'],
     [{ settleMs: -1 }, 'option `where.settleMs` must be a number of ms >= 0, got -1'],
+    [{ slowCallbackMs: '100' }, "option `where.slowCallbackMs` must be a number of ms >= 0, got '100'"],
+    [{ failOnSlowCallback: 1 }, 'option `where.failOnSlowCallback` must be a boolean, got 1'],
     [{ dispose: 'no' }, "option `where.dispose` must be a boolean, got 'no'"],
     [{ warnings: { MaxListenersExceededWarning: 'fail' } }, "option `where.warnings.MaxListenersExceededWarning` must be one of error, warn, ignore, got 'fail'"],
   ]

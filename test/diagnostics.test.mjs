@@ -17,3 +17,30 @@ for (const runner of runners) {
     passed(hang, 'passes after them')
   })
 }
+
+for (const runner of runners) {
+  const slow = runShared(runner, 'diagnostics', { files: ['slow.test.js'] })
+  const failing = runShared(runner, 'diagnostics', { files: ['slow.test.js'], asyncDebug: { failOnSlowCallback: true } })
+  const off = runShared(runner, 'diagnostics', { files: ['slow.test.js'], asyncDebug: { slowCallbackMs: 0 } })
+
+  test(`${runner}: a timer callback that blocks the event loop is reported with its duration, its test and the line of its setTimeout; the test passes`, () => {
+    passed(slow, 'blocks the loop in a timer callback')
+    assert.match(slow.output, /async-debug: a setTimeout callback blocked the event loop for \d{3} ms \(slowCallbackMs: 100\), created at \S*slow\.test\.js:7:34, in test "blocks the loop in a timer callback"\.\n\s+Hint: move the blocking work off the event loop/)
+    // Printed next to the test that ran it.
+    if (runner === 'vitest') assert.match(slow.output, /stderr \| slow\.test\.js > blocks the loop in a timer callback\nasync-debug: a setTimeout callback/)
+  })
+
+  test(`${runner}: a test body that blocks the event loop is reported; a callback under slowCallbackMs is not`, () => {
+    passed(slow, 'blocks the loop in its own body')
+    assert.match(slow.output, /async-debug: the synchronous part of test "blocks the loop in its own body" blocked the event loop for \d{3} ms \(slowCallbackMs: 100\)\./)
+    assert.doesNotMatch(slow.output, /setImmediate callback blocked/)
+  })
+
+  test(`${runner}: failOnSlowCallback makes a slow callback fail its test, at the line of its setTimeout; slowCallbackMs: 0 turns reports off`, () => {
+    failed(failing, 'blocks the loop in a timer callback', /test "blocks the loop in a timer callback" blocked the event loop: SlowCallback: a setTimeout callback blocked the event loop for \d{3} ms \(slowCallbackMs: 100\)[\s\S]*Hint: move the blocking work off the event loop[\s\S]*slow\.test\.js:7:34/)
+    failed(failing, 'blocks the loop in its own body', /blocked the event loop: SlowCallback: the synchronous part of test "blocks the loop in its own body" blocked the event loop/)
+    passed(failing, 'blocks briefly')
+    assert.doesNotMatch(off.output, /blocked the event loop/)
+    assert.equal(off.exitCode, 0, off.output)
+  })
+}

@@ -7,7 +7,8 @@ import { type PromiseRecorder, awaitedPromises, foldAwaitedBy, pendingPromises, 
 import { covered, describe, dispose, forTests, isAlive, isTrackedType, origin, ownerOf, typeOf } from './resource-types.js'
 import { Scope, type ScopeKind } from './scope.js'
 import type { Settings } from './options.js'
-import { type Finding, type Mistake, type MistakeKind, type Site, type Tracked, siteStacks } from './tracked.js'
+import { timeCallback } from './slow-callbacks.js'
+import { type Finding, type Mistake, type MistakeKind, type Site, type SlowCallback, type Tracked, siteStacks } from './tracked.js'
 
 // Frames above the user's line in a creation stack: our hook, Node's internals and a library or two.
 const STACK_DEPTH = 40
@@ -46,14 +47,20 @@ export class Engine {
   // Promises that must be awaited, until they are or their scope is judged: empty but on Jest.
   readonly #mustAwait = new Map<Promise<unknown>, Scope>()
   readonly #runnerCode: RegExp | undefined
+  readonly #onSlowCallback: ((slow: SlowCallback) => void) | undefined
+  readonly #slow: (owner: Scope, what: string, took: number, site: Site | undefined) => void
 
   /**
    * @param runnerCode where the runner's own code lives: what it creates on its own behalf while
    * a test calls it (a reporter's buffered stdout flush) is not the test's.
+   * @param onSlowCallback told of each callback that blocked the event loop longer than
+   * `slowCallbackMs`, unless `failOnSlowCallback` makes it a failure of its scope instead.
    */
-  constructor(settings: Settings, { runnerCode }: { runnerCode?: RegExp } = {}) {
+  constructor(settings: Settings, { runnerCode, onSlowCallback }: { runnerCode?: RegExp; onSlowCallback?: (slow: SlowCallback) => void } = {}) {
     this.settings = settings
     this.#runnerCode = runnerCode
+    this.#onSlowCallback = onSlowCallback
+    const { slowCallbackMs } = settings
     const context = this.#context
     // Until judged: a handle can be created a tick after the code that asked for it (listen on a host).
     const owner = (): Scope | undefined => {
@@ -81,8 +88,25 @@ export class Engine {
       }
       if (!isTrackedType(type)) return
       const scope = owner()
-      if (scope !== undefined) add(scope, type, resource, capture(init))
+      if (scope === undefined) return
+      const site = capture(init)
+      add(scope, type, resource, site)
+      if (slowCallbackMs > 0) timeCallback(type, resource, slowCallbackMs, (what, took) => slow(scope, what, took, site))
     }
+    const slow = (owner: Scope, what: string, took: number, site: Site | undefined): void => {
+      const report: SlowCallback = {
+        name: 'SlowCallback',
+        message: `${what} blocked the event loop for ${Math.round(took)} ms (slowCallbackMs: ${slowCallbackMs})`,
+        owner,
+        site,
+        get stack() {
+          return site?.stack
+        },
+      }
+      if (settings.failOnSlowCallback) this.charge(owner, 'slow-callback', report)
+      else this.#onSlowCallback?.(report)
+    }
+    this.#slow = slow
     const probe = new Scope('worker', 'probe')
     const probed = context.run(probe, () => Promise.resolve())
     const storeKey = Object.getOwnPropertySymbols(probed).find((key) => (probed as unknown as Record<symbol, unknown>)[key] === probe)
@@ -158,9 +182,20 @@ export class Engine {
     return scope
   }
 
-  /** Runs `fn` so that everything it creates, now or after any await, belongs to `scope`. */
+  /**
+   * Runs `fn` so that everything it creates, now or after any await, belongs to `scope`.
+   * The synchronous part of a test's, hook's or fixture's function is timed as a callback of its own.
+   */
   run<R>(scope: Scope, fn: () => R): R {
-    return this.#context.run(scope, fn)
+    const limit = this.settings.slowCallbackMs
+    if (limit === 0 || scope.kind === 'file' || scope.kind === 'worker') return this.#context.run(scope, fn)
+    const started = now()
+    try {
+      return this.#context.run(scope, fn)
+    } finally {
+      const took = now() - started
+      if (took > limit) this.#slow(scope, `the synchronous part of ${scope.title}`, took, undefined)
+    }
   }
 
   /** The scope that owns the code running now. */

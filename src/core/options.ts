@@ -42,6 +42,14 @@ export interface AsyncDebugOptions {
    * creation stack (a stack costs microseconds); turn this on to locate a promise reported without one.
    */
   tracePromises?: boolean
+  /**
+   * Report each callback (a timer's or immediate's, or the synchronous part of a test, hook or
+   * fixture function) that blocks the event loop longer than this many ms, with where its timer
+   * was created. `0` turns it off. Default `100`.
+   */
+  slowCallbackMs?: number
+  /** Fail the scope whose callback was slow, instead of printing a report. Default `false`. */
+  failOnSlowCallback?: boolean
 }
 
 /** What a process warning does: fail the test, be printed, or be dropped. */
@@ -57,9 +65,11 @@ export interface Settings {
   /** The action for each warning name; names not listed fail the test. */
   readonly warnings: ReadonlyMap<string, WarningAction>
   readonly tracePromises: boolean
+  readonly slowCallbackMs: number
+  readonly failOnSlowCallback: boolean
 }
 
-const keys = ['ignore', 'countUnref', 'dispose', 'settleMs', 'warnings', 'tracePromises'] as const
+const keys = ['ignore', 'countUnref', 'dispose', 'settleMs', 'warnings', 'tracePromises', 'slowCallbackMs', 'failOnSlowCallback'] as const
 const warningActions: readonly WarningAction[] = ['error', 'warn', 'ignore']
 const defaultWarnings: Record<string, WarningAction> = { DeprecationWarning: 'warn', ExperimentalWarning: 'warn' }
 const ignoreKeys = ['types', 'stacks'] as const
@@ -76,6 +86,11 @@ function fail(key: string, expected: string, got: unknown): never {
 function boolean(value: unknown, key: string, fallback: boolean): boolean {
   if (value === undefined) return fallback
   return typeof value === 'boolean' ? value : fail(key, 'a boolean', value)
+}
+
+function milliseconds(value: unknown, key: string, fallback: number): number {
+  if (value === undefined) return fallback
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fail(key, 'a number of ms >= 0', value)
 }
 
 function list<T>(value: unknown, key: string, check: (item: unknown, key: string) => T): T[] {
@@ -111,8 +126,8 @@ export function resolveOptions(options: unknown, where = 'asyncDebug'): Settings
       : // Jest sends its config to workers as JSON, where a RegExp arrives as {}.
         fail(key, 'a string or a RegExp (with Jest workers, a string: its config reaches them as JSON, which empties a RegExp)', s),
   )
-  const settleMs = o.settleMs ?? 50
-  if (typeof settleMs !== 'number' || !Number.isFinite(settleMs) || settleMs < 0) fail(`${where}.settleMs`, 'a number of ms >= 0', settleMs)
+  const settleMs = milliseconds(o.settleMs, `${where}.settleMs`, 50)
+  const slowCallbackMs = milliseconds(o.slowCallbackMs, `${where}.slowCallbackMs`, 100)
   const warnings = o.warnings ?? {}
   if (typeof warnings !== 'object' || Array.isArray(warnings)) fail(`${where}.warnings`, "an object like { MaxListenersExceededWarning: 'warn' }", warnings)
   for (const [name, action] of Object.entries(warnings as object))
@@ -125,5 +140,7 @@ export function resolveOptions(options: unknown, where = 'asyncDebug'): Settings
     tracePromises: boolean(o.tracePromises, `${where}.tracePromises`, false),
     dispose: boolean(o.dispose, `${where}.dispose`, true),
     settleMs,
+    slowCallbackMs,
+    failOnSlowCallback: boolean(o.failOnSlowCallback, `${where}.failOnSlowCallback`, false),
   }
 }

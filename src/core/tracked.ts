@@ -43,7 +43,7 @@ export function siteStacks(site: Site | undefined): string[] {
 }
 
 /** What async mistake a scope's code made, besides leaving resources alive. */
-export type MistakeKind = 'uncaught' | 'unhandled-rejection' | 'late-handled-rejection' | 'warning' | 'unawaited-assertion'
+export type MistakeKind = 'uncaught' | 'unhandled-rejection' | 'late-handled-rejection' | 'warning' | 'unawaited-assertion' | 'slow-callback'
 
 /** An async mistake charged to the scope whose code made it. */
 export interface Mistake {
@@ -53,4 +53,17 @@ export interface Mistake {
   readonly cause: unknown
   /** Whether the owner had been judged when it happened, so that an enclosing scope reports it. */
   readonly late: boolean
+}
+
+/** A callback, or a test's or hook's synchronous part, that blocked the event loop longer than `slowCallbackMs`. */
+export interface SlowCallback {
+  readonly name: 'SlowCallback'
+  /** What ran and for how long, e.g. `a setTimeout callback blocked the event loop for 302 ms (slowCallbackMs: 100)`. */
+  readonly message: string
+  /** The scope whose code created the callback, or ran. */
+  readonly owner: Scope
+  /** Where the callback's timer was created; none for the synchronous part of a scope's own function. */
+  readonly site: Site | undefined
+  /** The creation stack, so that a failure points at the user's line. */
+  readonly stack: string | undefined
 }

@@ -5,6 +5,7 @@ import { TestEnvironment as NodeEnvironment } from 'jest-environment-node'
 import { installEngine, uninstallEngine } from '../core/bridge.js'
 import { Engine } from '../core/engine.js'
 import { resolveOptions } from '../core/options.js'
+import { slowCallbackReport } from '../report/slow-callback.js'
 import { type CircusScopes, circusScopes } from './circus-scopes.js'
 import { watchFakeTimers } from './fake-timers.js'
 
@@ -37,7 +38,11 @@ export function withAsyncDebug<Base extends EnvironmentClass>(BaseEnvironment: B
     constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
       super(config, context)
       const { projectConfig } = config
-      const engine = new Engine(resolveOptions((projectConfig.testEnvironmentOptions as Record<string, unknown>).asyncDebug, where), { runnerCode: jestCode })
+      const engine = new Engine(resolveOptions((projectConfig.testEnvironmentOptions as Record<string, unknown>).asyncDebug, where), {
+        runnerCode: jestCode,
+        // Jest gives the test files' global object its console once the environment exists.
+        onSlowCallback: (slow) => (this.global?.console ?? console).warn(slowCallbackReport(slow)),
+      })
       const circus = circusScopes(engine, relative(projectConfig.rootDir, context.testPath), this.global as unknown as Record<string, unknown>)
       attached.set(this, { engine, circus })
       const own = this.handleTestEvent?.bind(this) as ((event: Circus.Event, state: Circus.State) => unknown) | undefined

@@ -1,4 +1,5 @@
 import type { Mistake, MistakeKind } from '../core/tracked.js'
+import { slowCallbackHint } from './slow-callback.js'
 import { userFrames } from './stack.js'
 
 const what: Record<MistakeKind, (owner: string, cause: string) => string> = {
@@ -8,6 +9,7 @@ const what: Record<MistakeKind, (owner: string, cause: string) => string> = {
     `${owner} handled a promise rejection too late, after Node had reported it as unhandled: ${cause}`,
   warning: (owner, cause) => `${owner} emitted ${cause}`,
   'unawaited-assertion': (owner, cause) => `${owner} did not await an assertion: ${cause}`,
+  'slow-callback': (owner, cause) => `${owner} blocked the event loop: ${cause}`,
 }
 
 const hints: Record<MistakeKind, string | ((cause: unknown) => string)> = {
@@ -17,6 +19,7 @@ const hints: Record<MistakeKind, string | ((cause: unknown) => string)> = {
   warning: (cause) =>
     `fix its cause, or choose what the warning does with the option \`warnings: { ${(cause as Error | undefined)?.name ?? 'Warning'}: 'warn' }\``,
   'unawaited-assertion': 'await it: `await expect(...).resolves...`; an assertion nobody awaits passes or fails after the test',
+  'slow-callback': slowCallbackHint,
 }
 
 const summary = (cause: unknown): string =>

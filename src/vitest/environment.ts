@@ -1,11 +1,15 @@
 import type { Environment } from 'vitest/environments'
 import { installEngine, uninstallEngine } from '../core/bridge.js'
 import { Engine } from '../core/engine.js'
+import type { SlowCallback } from '../core/tracked.js'
 import { resolveOptions } from '../core/options.js'
+import { slowCallbackReport } from '../report/slow-callback.js'
 import { PLUGIN_FLAG } from './plugin.js'
 import { installRunnerHooks } from './runner-hooks.js'
 
 const where = 'environmentOptions.asyncDebug'
+// Through the console of the moment, which Vitest sets up to show output next to the running test.
+const hooks = { onSlowCallback: (slow: SlowCallback) => console.warn(slowCallbackReport(slow)) }
 
 const vmPoolsNeedPlugin = `async-debug: the vmThreads and vmForks pools load each test file with its own copy of Vitest, which \`environment: 'async-debug'\` alone cannot reach, so it would check nothing. Use the Vitest plugin instead, which works on every pool:
 
@@ -25,7 +29,7 @@ export const environment: Environment = {
   name: 'async-debug',
   viteEnvironment: 'ssr',
   async setup(global, options) {
-    const engine = new Engine(resolveOptions(options.asyncDebug, where)).enable()
+    const engine = new Engine(resolveOptions(options.asyncDebug, where), hooks).enable()
     const { TestRunner, test, vi } = await import('vitest')
     installEngine(global, engine)
     const restore = installRunnerHooks({ TestRunner, test, vi }, engine)
@@ -40,7 +44,7 @@ export const environment: Environment = {
   },
   async setupVM(options) {
     if (process.env[PLUGIN_FLAG] !== '1') throw new Error(vmPoolsNeedPlugin)
-    const engine = new Engine(resolveOptions(options.asyncDebug, where)).enable()
+    const engine = new Engine(resolveOptions(options.asyncDebug, where), hooks).enable()
     const { builtinEnvironments } = await import('vitest/environments')
     const vm = await builtinEnvironments.node.setupVM!(options)
     installEngine(vm.getVmContext(), engine)

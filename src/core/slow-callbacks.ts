@@ -1,0 +1,34 @@
+import { now } from './real-timers.js'
+
+/** What the engine is told of a callback that blocked the event loop. */
+export type OnSlow = (what: string, took: number) => void
+
+// Where Node keeps the callback of each kind of timer; it calls it as a method of the timer.
+const callbackKey: Record<string, '_onTimeout' | '_onImmediate' | undefined> = { Timeout: '_onTimeout', Immediate: '_onImmediate' }
+const whatRan: Record<string, (resource: { _repeat?: unknown }) => string> = {
+  Timeout: (timer) => (timer._repeat ? 'a setInterval callback' : 'a setTimeout callback'),
+  Immediate: () => 'a setImmediate callback',
+}
+
+/**
+ * Times each run of the callback of a timer or immediate that async_hooks just reported, and tells
+ * `slow` of each run longer than `ms`: the culprit is then the resource, whose creation site is known.
+ * Done by wrapping the callback, because an async_hooks `before`/`after` pair would also run around
+ * every promise continuation of the process, doubling the cost of promise-heavy code before Node 24.
+ */
+export function timeCallback(asyncType: string, resource: object, ms: number, slow: OnSlow): void {
+  const key = callbackKey[asyncType]
+  if (key === undefined) return
+  const timer = resource as Record<string, unknown> & { _repeat?: unknown }
+  const callback = timer[key]
+  if (typeof callback !== 'function') return
+  timer[key] = function timed(this: unknown, ...args: unknown[]) {
+    const started = now()
+    try {
+      return callback.apply(this, args)
+    } finally {
+      const took = now() - started
+      if (took > ms) slow(whatRan[asyncType]!(timer), took)
+    }
+  }
+}
