@@ -1,5 +1,7 @@
 export { allowPending } from './api/allow-pending.js'
 export { expectNoPendingTasks, type ExpectNoPendingTasksOptions } from './api/expect-no-pending-tasks.js'
+export { nameTask } from './api/name-task.js'
+export { dumpPendingTasks, getPendingTasks, type PendingTask, type PendingTasksOptions } from './api/pending-tasks.js'
 export type { AsyncDebugOptions, StackPattern } from './core/options.js'
 export type { ResourceType } from './core/resource-types.js'
 export { AsyncLeakError } from './report/leak-error.js'

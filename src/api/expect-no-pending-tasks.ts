@@ -1,6 +1,5 @@
-import { engineOf } from '../core/bridge.js'
-import type { Scope } from '../core/scope.js'
 import { AsyncLeakError, listFindings } from '../report/leak-error.js'
+import { type ScopeChoice, runningScope } from './running-scope.js'
 
 /** Options of {@link expectNoPendingTasks}. */
 export interface ExpectNoPendingTasksOptions {
@@ -8,10 +7,8 @@ export interface ExpectNoPendingTasksOptions {
    * Whose resources to check: the current `test` (default), its enclosing `suite`, or the `file`
    * (resources created at import time or in a top-level beforeAll).
    */
-  scope?: 'test' | 'suite' | 'file'
+  scope?: ScopeChoice
 }
-
-const scopes = ['test', 'suite', 'file']
 
 /**
  * Throws an AsyncLeakError listing the timers, sockets, servers, child processes, watchers,
@@ -31,17 +28,7 @@ const scopes = ['test', 'suite', 'file']
  * ```
  */
 export function expectNoPendingTasks(options: ExpectNoPendingTasksOptions = {}): void {
-  if (typeof options !== 'object' || options === null) throw new TypeError(`expectNoPendingTasks: expected an options object, got ${String(options)}`)
-  const wanted = options.scope ?? 'test'
-  if (!scopes.includes(wanted)) throw new TypeError(`expectNoPendingTasks: option \`scope\` must be one of ${scopes.join(', ')}, got '${String(wanted)}'`)
-  const engine = engineOf()
-  if (!engine)
-    throw new Error(
-      "expectNoPendingTasks() needs the async-debug test environment: set `environment: 'async-debug'` (Vitest) or `testEnvironment: 'async-debug'` (Jest)",
-    )
-  let scope: Scope | undefined = engine.current()
-  while (scope && scope.kind !== wanted && !(wanted === 'suite' && scope.kind === 'file')) scope = scope.parent
-  if (!scope) throw new Error(`expectNoPendingTasks: no ${wanted} is running here`)
+  const { engine, scope } = runningScope('expectNoPendingTasks', options)
   // The test's own promises are in flight while it runs; they are judged when it ends.
   const findings = engine.pending(scope, { promises: false })
   if (findings.length === 0) return

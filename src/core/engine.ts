@@ -34,6 +34,7 @@ export class Engine {
   readonly settings: Settings
   readonly #context = new AsyncLocalStorage<Scope>()
   readonly #allowed = new WeakMap<object, string>()
+  readonly #names = new WeakMap<object, string>()
   readonly #hook
   #unpatch: (() => void) | undefined
   #untrackPromises: (() => void) | undefined
@@ -251,6 +252,17 @@ export class Engine {
     return this.#allowed.has(resource) || this.#allowed.has(ownerOf(resource) ?? resource)
   }
 
+  /** Gives `target` (a promise, or a timer, handle or the object owning a handle) a name that reports use. */
+  name(target: object, name: string): void {
+    this.#names.set(target, name)
+  }
+
+  #named(finding: Finding): Finding {
+    const { resource } = finding.tracked
+    const name = this.#names.get(resource) ?? this.#names.get(ownerOf(resource) ?? resource)
+    return name === undefined ? finding : { ...finding, name }
+  }
+
   /**
    * What `scope` owns that is alive right now, without waiting. While its code runs, its own
    * promises are in flight: `promises: false` leaves them out.
@@ -269,7 +281,7 @@ export class Engine {
     for (const tracked of alive) {
       if (explained.has(tracked.resource)) continue
       tracked.site.cause ??= origin(tracked.asyncType, tracked.resource)
-      handles.push({ tracked, type: typeOf(tracked.asyncType, tracked.resource), description: describe(tracked.asyncType, tracked.resource) })
+      handles.push(this.#named({ tracked, type: typeOf(tracked.asyncType, tracked.resource), description: describe(tracked.asyncType, tracked.resource) }))
     }
     const ignored = ({ type, tracked }: Finding): boolean => {
       if (ignoreTypes.has(type) || (!forTests(tracked.asyncType) && this.#byRunner(tracked.site))) return true
@@ -279,7 +291,9 @@ export class Engine {
     }
     const kept = handles.filter((finding) => !ignored(finding))
     if (!withPromises) return kept
-    const promises = pendingPromises(scope).filter((finding) => !ignored(finding) && !this.#isAllowed(finding.tracked.resource))
+    const promises = pendingPromises(scope)
+      .filter((finding) => !ignored(finding) && !this.#isAllowed(finding.tracked.resource))
+      .map((finding) => this.#named(finding))
     return [...kept, ...foldAwaitedBy(kept, promises)]
   }
 
@@ -289,7 +303,10 @@ export class Engine {
    * have a creation stack: see `tracePromises`).
    */
   waitingOn(scope: Scope): Finding[] {
-    const promises = [scope, ...scope.parts].flatMap(awaitedPromises).filter((finding) => !this.#isAllowed(finding.tracked.resource))
+    const promises = [scope, ...scope.parts]
+      .flatMap(awaitedPromises)
+      .filter((finding) => !this.#isAllowed(finding.tracked.resource))
+      .map((finding) => this.#named(finding))
     return [...this.pending(scope, { promises: false }), ...promises]
   }
 

@@ -1,5 +1,6 @@
 import { promiseHooks } from 'node:v8'
 import { isPending } from './candidates.js'
+import { now } from './real-timers.js'
 import type { Scope } from './scope.js'
 import { type Finding, type Site, siteStacks } from './tracked.js'
 
@@ -34,7 +35,11 @@ export function promiseRecorder(capture: Capture, traceAll: boolean): PromiseRec
       return
     }
     if (scope.closed) return
-    if (traceAll || scope.promiseStacks-- > 0) scope.promiseSites.set(promise, capture(below, STACK_DEPTH))
+    if (traceAll || scope.promiseStacks-- > 0) {
+      const site = capture(below, STACK_DEPTH)
+      site.time = now()
+      scope.promiseSites.set(promise, site)
+    }
     scope.promises.add(key, promise)
   }
 }
@@ -113,7 +118,7 @@ export function awaitedPromises(scope: Scope): Finding[] {
 
 function promiseFinding(scope: Scope, promise: Promise<unknown>, recorded: Site | undefined): Finding {
   const { site, ...described } = describePromise(recorded)
-  const tracked = { asyncType: 'PROMISE', resource: promise, owner: scope, createdAt: Number.NaN, site }
+  const tracked = { asyncType: 'PROMISE', resource: promise, owner: scope, createdAt: recorded?.time ?? Number.NaN, site }
   return { tracked, type: 'promise', ...described, ...(recorded === undefined ? { where: UNRECORDED } : {}) }
 }
 

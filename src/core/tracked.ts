@@ -19,6 +19,8 @@ export interface Site {
   stack?: string
   /** Where the user started what created it, when its own stack has no user frame (a server's `listen()`). */
   cause: Site | undefined
+  /** `performance.now()` when it was recorded; kept for promises, which have no Tracked. */
+  time?: number
 }
 
 /** A resource its owner left alive when the owner's scope was judged. */
@@ -33,6 +35,8 @@ export interface Finding {
   readonly asyncFunction?: string
   /** A never-settled promise of the same scope that waits on this resource: reported with it. */
   awaitedBy?: Finding
+  /** The name the user gave it with nameTask(). */
+  name?: string
 }
 
 /** The stacks of `site` and of the sites that caused it, innermost first. */

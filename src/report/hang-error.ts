@@ -1,7 +1,8 @@
 import type { Scope } from '../core/scope.js'
 import type { Finding } from '../core/tracked.js'
 import { AsyncLeakError, listFindings } from './leak-error.js'
-import { creationSite, userFrames } from './stack.js'
+import { worthShowing } from './pending-tasks.js'
+import { userFrames } from './stack.js'
 
 /** Added to a test that timed out: what it was still waiting on, so that the hang has a line. */
 export class AsyncHangError extends Error {
@@ -11,16 +12,7 @@ export class AsyncHangError extends Error {
   declare readonly findings: readonly Finding[]
 
   constructor(scope: Scope, waitingOn: readonly Finding[]) {
-    // Promises made by the runner or a library alone (no line of the user's) say nothing here, nor
-    // do a library's inner promises made from the same line as the one listed first.
-    const lines = new Set<string>()
-    const findings = waitingOn.filter((finding) => {
-      if (finding.type !== 'promise') return true
-      const line = creationSite(finding.tracked.site)
-      if (line === undefined || lines.has(line)) return false
-      lines.add(line)
-      return true
-    })
+    const findings = worthShowing(waitingOn)
     super(
       findings.length > 0
         ? `${scope.title} timed out while still waiting on:\n\n${listFindings(findings, { hint: false })}\n\nHint: the first of these is what it waited on last: the event, reply or timer it needs never came.`

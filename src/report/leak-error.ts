@@ -36,7 +36,7 @@ export function listFindings(findings: readonly Finding[], { hint = true } = {})
     .map((finding, i) => {
       const by = finding.awaitedBy
       const awaited = by ? `\n     Awaited by ${by.asyncFunction ? `async call ${by.asyncFunction}()` : 'a promise'}, ${whereFrom(by)}, which nothing awaits.` : ''
-      return `  ${i + 1}. ${finding.description}, ${whereFrom(finding)}${awaited}${hint ? `\n     Hint: ${hints[finding.type]}.` : ''}`
+      return `  ${i + 1}. ${finding.name === undefined ? '' : `"${finding.name}": `}${finding.description}, ${whereFrom(finding)}${awaited}${hint ? `\n     Hint: ${hints[finding.type]}.` : ''}`
     })
     .join('\n')
 }
