@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import { resolveOptions } from './helpers/core.mjs'
 
 test('defaults', () => {
-  const settings = resolveOptions(undefined)
+  const settings = resolveOptions(undefined, 'asyncDebug', {})
   assert.deepEqual({ ...settings, ignoreTypes: [...settings.ignoreTypes] }, {
     ignoreTypes: [],
     ignoreStacks: [],
@@ -13,6 +13,7 @@ test('defaults', () => {
     tracePromises: false,
     slowCallbackMs: 100,
     failOnSlowCallback: false,
+    watchdogSeconds: 0,
     warnings: new Map([['DeprecationWarning', 'warn'], ['ExperimentalWarning', 'warn']]),
   })
 })
@@ -20,7 +21,7 @@ test('defaults', () => {
 test('each bad option is a TypeError naming its key, as the user wrote it', () => {
   const cases = [
     ['nope', "option `where` must be an object, got 'nope'"],
-    [{ extra: 1 }, 'unknown option `where.extra`; known: ignore, countUnref, dispose, settleMs, warnings, tracePromises, slowCallbackMs, failOnSlowCallback'],
+    [{ extra: 1 }, 'unknown option `where.extra`; known: ignore, countUnref, dispose, settleMs, warnings, tracePromises, slowCallbackMs, failOnSlowCallback, watchdogSeconds'],
     [{ ignore: [] }, 'option `where.ignore` must be an object like { types, stacks }, got []'],
     [{ ignore: { type: [] } }, 'unknown option `where.ignore.type`; known: types, stacks'],
     [{ ignore: { types: 'timeout' } }, "option `where.ignore.types` must be an array, got 'timeout'"],
@@ -33,4 +34,15 @@ test('each bad option is a TypeError naming its key, as the user wrote it', () =
   ]
   for (const [options, message] of cases)
     assert.throws(() => resolveOptions(options, 'where'), { name: 'TypeError', message: `async-debug: ${message}` }, JSON.stringify(options))
+})
+
+test('the watchdog is set by its option or, winning, by ASYNC_DEBUG_WATCHDOG; a bad value names the variable', () => {
+  assert.equal(resolveOptions({}, 'where', {}).watchdogSeconds, 0)
+  assert.equal(resolveOptions({ watchdogSeconds: 30 }, 'where', {}).watchdogSeconds, 30)
+  assert.equal(resolveOptions({ watchdogSeconds: 30 }, 'where', { ASYNC_DEBUG_WATCHDOG: '5' }).watchdogSeconds, 5)
+  assert.throws(() => resolveOptions({}, 'where', { ASYNC_DEBUG_WATCHDOG: 'soon' }), {
+    name: 'TypeError',
+    message: "async-debug: environment variable ASYNC_DEBUG_WATCHDOG must be a number of seconds >= 0, got 'soon'",
+  })
+  assert.throws(() => resolveOptions({ watchdogSeconds: -1 }, 'where', {}), { message: 'async-debug: option `where.watchdogSeconds` must be a number of seconds >= 0, got -1' })
 })

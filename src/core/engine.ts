@@ -8,6 +8,7 @@ import { covered, describe, dispose, forTests, isAlive, isTrackedType, origin, o
 import { Scope, type ScopeKind } from './scope.js'
 import type { Settings } from './options.js'
 import { timeCallback } from './slow-callbacks.js'
+import { type Watchdog, watchdog } from './watchdog.js'
 import { type Finding, type Mistake, type MistakeKind, type Site, type SlowCallback, type Tracked, siteStacks } from './tracked.js'
 
 // Frames above the user's line in a creation stack: our hook, Node's internals and a library or two.
@@ -49,18 +50,21 @@ export class Engine {
   readonly #mustAwait = new Map<Promise<unknown>, Scope>()
   readonly #runnerCode: RegExp | undefined
   readonly #onSlowCallback: ((slow: SlowCallback) => void) | undefined
+  readonly #onStuck: EngineHooks['onStuck']
+  #watchdog: Watchdog | undefined
+  // Scopes not judged yet, kept only for the watchdog to list.
+  readonly #open = new Set<Scope>()
   readonly #slow: (owner: Scope, what: string, took: number, site: Site | undefined) => void
 
   /**
    * @param runnerCode where the runner's own code lives: what it creates on its own behalf while
    * a test calls it (a reporter's buffered stdout flush) is not the test's.
-   * @param onSlowCallback told of each callback that blocked the event loop longer than
-   * `slowCallbackMs`, unless `failOnSlowCallback` makes it a failure of its scope instead.
    */
-  constructor(settings: Settings, { runnerCode, onSlowCallback }: { runnerCode?: RegExp; onSlowCallback?: (slow: SlowCallback) => void } = {}) {
+  constructor(settings: Settings, { runnerCode, onSlowCallback, onStuck }: EngineHooks = {}) {
     this.settings = settings
     this.#runnerCode = runnerCode
     this.#onSlowCallback = onSlowCallback
+    this.#onStuck = onStuck
     const { slowCallbackMs } = settings
     const context = this.#context
     // Until judged: a handle can be created a tick after the code that asked for it (listen on a host).
@@ -124,6 +128,11 @@ export class Engine {
     this.#hook.enable()
     this.#unpatch ??= installPatches(capture, this.record)
     if (!asyncHooksSeePromises()) this.#untrackPromises ??= trackPromises(() => this.current(), this.#recordPromise)
+    const { watchdogSeconds } = this.settings
+    if (watchdogSeconds > 0)
+      this.#watchdog ??= watchdog(watchdogSeconds * 1000, (idleMs) =>
+        this.#onStuck?.(idleMs, [...this.#open].map((scope) => ({ scope, findings: this.waitingOn(scope) })).filter(({ findings }) => findings.length > 0)),
+      )
     this.#unobserve ??= observeProcess({
       uncaught: (error) => this.charge(this.current(), 'uncaught', error),
       unhandledRejection: (reason, promise) => {
@@ -158,6 +167,8 @@ export class Engine {
     this.#untrackPromises = undefined
     this.#unwatchChaining?.()
     this.#unwatchChaining = undefined
+    this.#watchdog?.stop()
+    this.#watchdog = undefined
   }
 
   /**
@@ -180,6 +191,7 @@ export class Engine {
   open(kind: ScopeKind, name: string, parent?: Scope, detail?: string): Scope {
     const scope = new Scope(kind, name, parent, detail)
     if (kind === 'hook') parent?.parts.push(scope)
+    else if (this.settings.watchdogSeconds > 0) this.#open.add(scope)
     return scope
   }
 
@@ -323,6 +335,8 @@ export class Engine {
 
   async #judge(scope: Scope): Promise<Finding[]> {
     scope.closed = true
+    this.#open.delete(scope)
+    if (scope.kind === 'test') this.#watchdog?.progress()
     const deadline = now() + this.settings.settleMs
     const turn = (next: (resolve: () => void) => unknown): Promise<void> => this.#context.exit(() => new Promise<void>(next))
     // One turn, always: warnings and rejection events of the scope's last tick arrive in it.
@@ -356,6 +370,25 @@ export class Engine {
     const creator = site.stack?.split('\n').find((line) => /^\s+at /.test(line) && !/\(node:|^\s+at node:/.test(line))
     return creator !== undefined && this.#runnerCode.test(creator)
   }
+}
+
+/** What an adapter tells the engine, and what it is told. */
+export interface EngineHooks {
+  /**
+   * Where the runner's own code lives: what it creates on its own behalf while a test calls it
+   * (a reporter's buffered stdout flush) is not the test's.
+   */
+  runnerCode?: RegExp
+  /**
+   * Told of each callback that blocked the event loop longer than `slowCallbackMs`, unless
+   * `failOnSlowCallback` makes it a failure of its scope instead.
+   */
+  onSlowCallback?: (slow: SlowCallback) => void
+  /**
+   * Told, when `watchdogSeconds` have passed without a test finishing, of what each scope not yet
+   * judged is waiting on (those waiting on nothing are left out).
+   */
+  onStuck?: (idleMs: number, waiting: { scope: Scope; findings: Finding[] }[]) => void
 }
 
 let hooksSeePromises: boolean | undefined

@@ -50,6 +50,13 @@ export interface AsyncDebugOptions {
   slowCallbackMs?: number
   /** Fail the scope whose callback was slow, instead of printing a report. Default `false`. */
   failOnSlowCallback?: boolean
+  /**
+   * When no test has finished for this many seconds, print on stderr what every worker has
+   * pending, with creation stacks, and again each time as many seconds pass: for a CI job that
+   * hangs. The environment variable `ASYNC_DEBUG_WATCHDOG=<seconds>` sets it too, and wins.
+   * Default `0`: off.
+   */
+  watchdogSeconds?: number
 }
 
 /** What a process warning does: fail the test, be printed, or be dropped. */
@@ -67,9 +74,10 @@ export interface Settings {
   readonly tracePromises: boolean
   readonly slowCallbackMs: number
   readonly failOnSlowCallback: boolean
+  readonly watchdogSeconds: number
 }
 
-const keys = ['ignore', 'countUnref', 'dispose', 'settleMs', 'warnings', 'tracePromises', 'slowCallbackMs', 'failOnSlowCallback'] as const
+const keys = ['ignore', 'countUnref', 'dispose', 'settleMs', 'warnings', 'tracePromises', 'slowCallbackMs', 'failOnSlowCallback', 'watchdogSeconds'] as const
 const warningActions: readonly WarningAction[] = ['error', 'warn', 'ignore']
 const defaultWarnings: Record<string, WarningAction> = { DeprecationWarning: 'warn', ExperimentalWarning: 'warn' }
 const ignoreKeys = ['types', 'stacks'] as const
@@ -88,9 +96,9 @@ function boolean(value: unknown, key: string, fallback: boolean): boolean {
   return typeof value === 'boolean' ? value : fail(key, 'a boolean', value)
 }
 
-function milliseconds(value: unknown, key: string, fallback: number): number {
+function amount(value: unknown, key: string, fallback: number, unit = 'ms'): number {
   if (value === undefined) return fallback
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fail(key, 'a number of ms >= 0', value)
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fail(key, `a number of ${unit} >= 0`, value)
 }
 
 function list<T>(value: unknown, key: string, check: (item: unknown, key: string) => T): T[] {
@@ -104,11 +112,14 @@ function unknownKey(object: object, allowed: readonly string[], key: string): vo
     if (!allowed.includes(name)) throw new TypeError(`async-debug: unknown option \`${key}${name}\`; known: ${allowed.join(', ')}`)
 }
 
+const WATCHDOG_VARIABLE = 'ASYNC_DEBUG_WATCHDOG'
+
 /**
  * Validates user options and applies defaults.
  * @param where how the user wrote the options' place, for error messages.
+ * @param env where `ASYNC_DEBUG_WATCHDOG` is read.
  */
-export function resolveOptions(options: unknown, where = 'asyncDebug'): Settings {
+export function resolveOptions(options: unknown, where = 'asyncDebug', env: Record<string, string | undefined> = process.env): Settings {
   if (options === undefined || options === null) options = {}
   if (typeof options !== 'object' || Array.isArray(options)) fail(where, 'an object', options)
   const o = options as Record<string, unknown>
@@ -126,8 +137,15 @@ export function resolveOptions(options: unknown, where = 'asyncDebug'): Settings
       : // Jest sends its config to workers as JSON, where a RegExp arrives as {}.
         fail(key, 'a string or a RegExp (with Jest workers, a string: its config reaches them as JSON, which empties a RegExp)', s),
   )
-  const settleMs = milliseconds(o.settleMs, `${where}.settleMs`, 50)
-  const slowCallbackMs = milliseconds(o.slowCallbackMs, `${where}.slowCallbackMs`, 100)
+  const settleMs = amount(o.settleMs, `${where}.settleMs`, 50)
+  const slowCallbackMs = amount(o.slowCallbackMs, `${where}.slowCallbackMs`, 100)
+  let watchdogSeconds = amount(o.watchdogSeconds, `${where}.watchdogSeconds`, 0, 'seconds')
+  const fromEnv = env[WATCHDOG_VARIABLE]
+  if (fromEnv !== undefined && fromEnv.trim() !== '') {
+    watchdogSeconds = Number(fromEnv)
+    if (!Number.isFinite(watchdogSeconds) || watchdogSeconds < 0)
+      throw new TypeError(`async-debug: environment variable ${WATCHDOG_VARIABLE} must be a number of seconds >= 0, got ${show(fromEnv)}`)
+  }
   const warnings = o.warnings ?? {}
   if (typeof warnings !== 'object' || Array.isArray(warnings)) fail(`${where}.warnings`, "an object like { MaxListenersExceededWarning: 'warn' }", warnings)
   for (const [name, action] of Object.entries(warnings as object))
@@ -142,5 +160,6 @@ export function resolveOptions(options: unknown, where = 'asyncDebug'): Settings
     settleMs,
     slowCallbackMs,
     failOnSlowCallback: boolean(o.failOnSlowCallback, `${where}.failOnSlowCallback`, false),
+    watchdogSeconds,
   }
 }

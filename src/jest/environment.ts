@@ -5,6 +5,7 @@ import { TestEnvironment as NodeEnvironment } from 'jest-environment-node'
 import { installEngine, uninstallEngine } from '../core/bridge.js'
 import { Engine } from '../core/engine.js'
 import { resolveOptions } from '../core/options.js'
+import { stuckReport } from '../report/pending-tasks.js'
 import { slowCallbackReport } from '../report/slow-callback.js'
 import { type CircusScopes, circusScopes } from './circus-scopes.js'
 import { watchFakeTimers } from './fake-timers.js'
@@ -42,6 +43,8 @@ export function withAsyncDebug<Base extends EnvironmentClass>(BaseEnvironment: B
         runnerCode: jestCode,
         // Jest gives the test files' global object its console once the environment exists.
         onSlowCallback: (slow) => (this.global?.console ?? console).warn(slowCallbackReport(slow)),
+        // Straight to stderr: a stuck run may never flush what its console buffers.
+        onStuck: (idleMs, waiting) => process.stderr.write(stuckReport(idleMs, waiting)),
       })
       const circus = circusScopes(engine, relative(projectConfig.rootDir, context.testPath), this.global as unknown as Record<string, unknown>)
       attached.set(this, { engine, circus })

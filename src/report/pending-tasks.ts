@@ -1,4 +1,5 @@
 import type { ResourceType } from '../core/resource-types.js'
+import type { Scope } from '../core/scope.js'
 import type { Finding } from '../core/tracked.js'
 import { creationSite, userFrames } from './stack.js'
 
@@ -69,4 +70,15 @@ export function formatTasks(title: string, tasks: readonly PendingTask[]): strin
     for (const frame of task.stack.length > 0 ? task.stack : ['(no line of your code on its creation stack)']) lines.push(`       ${frame}`)
   })
   return lines.join('\n')
+}
+
+/** What the watchdog prints when no test has finished for a while: each waiting scope's tasks. */
+export function stuckReport(idleMs: number, waiting: readonly { scope: Scope; findings: readonly Finding[] }[]): string {
+  const at = performance.now()
+  const head = `async-debug watchdog (pid ${process.pid}): no test has finished for ${(idleMs / 1000).toFixed(1)} s.`
+  const scopes = waiting
+    .map(({ scope, findings }) => ({ scope, tasks: pendingTasks(findings, at) }))
+    .filter(({ tasks }) => tasks.length > 0)
+    .map(({ scope, tasks }) => formatTasks(scope.title, tasks))
+  return `${head}${scopes.length > 0 ? ` What this worker is waiting on:\n\n${scopes.join('\n\n')}` : ' Nothing that async-debug tracks is pending in this worker.'}\n`
 }

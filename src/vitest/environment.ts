@@ -1,15 +1,19 @@
 import type { Environment } from 'vitest/environments'
 import { installEngine, uninstallEngine } from '../core/bridge.js'
-import { Engine } from '../core/engine.js'
-import type { SlowCallback } from '../core/tracked.js'
+import { Engine, type EngineHooks } from '../core/engine.js'
 import { resolveOptions } from '../core/options.js'
+import { stuckReport } from '../report/pending-tasks.js'
 import { slowCallbackReport } from '../report/slow-callback.js'
 import { PLUGIN_FLAG } from './plugin.js'
 import { installRunnerHooks } from './runner-hooks.js'
 
 const where = 'environmentOptions.asyncDebug'
-// Through the console of the moment, which Vitest sets up to show output next to the running test.
-const hooks = { onSlowCallback: (slow: SlowCallback) => console.warn(slowCallbackReport(slow)) }
+const hooks: EngineHooks = {
+  // Through the console of the moment, which Vitest sets up to show output next to the running test.
+  onSlowCallback: (slow) => console.warn(slowCallbackReport(slow)),
+  // Straight to stderr: a stuck run may never flush what its console buffers.
+  onStuck: (idleMs, waiting) => process.stderr.write(stuckReport(idleMs, waiting)),
+}
 
 const vmPoolsNeedPlugin = `async-debug: the vmThreads and vmForks pools load each test file with its own copy of Vitest, which \`environment: 'async-debug'\` alone cannot reach, so it would check nothing. Use the Vitest plugin instead, which works on every pool:
 
