@@ -310,9 +310,9 @@ export class Engine {
   }
 
   /**
-   * What `scope` is waiting on right now, for a test that timed out: its live timers and handles,
-   * then the promises it made that are still pending, awaited or not, newest first (those that
-   * have a creation stack: see `tracePromises`).
+   * What `scope` is waiting on right now (for a test that timed out, the introspection API and the
+   * watchdog): its live timers and handles, then the promises it made that are still pending,
+   * awaited or not, newest first (those that have a creation stack: see `tracePromises`).
    */
   waitingOn(scope: Scope): Finding[] {
     const promises = [scope, ...scope.parts]
