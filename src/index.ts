@@ -1,3 +1,4 @@
+export { allowLeaks } from './api/allow-leaks.js'
 export { allowPending } from './api/allow-pending.js'
 export { expectNoPendingTasks, type ExpectNoPendingTasksOptions } from './api/expect-no-pending-tasks.js'
 export { nameTask } from './api/name-task.js'

@@ -14,6 +14,7 @@ test('defaults', () => {
     slowCallbackMs: 100,
     failOnSlowCallback: false,
     watchdogSeconds: 0,
+    allowTests: [],
     warnings: new Map([['DeprecationWarning', 'warn'], ['ExperimentalWarning', 'warn']]),
   })
 })
@@ -21,7 +22,7 @@ test('defaults', () => {
 test('each bad option is a TypeError naming its key, as the user wrote it', () => {
   const cases = [
     ['nope', "option `where` must be an object, got 'nope'"],
-    [{ extra: 1 }, 'unknown option `where.extra`; known: ignore, countUnref, dispose, settleMs, warnings, tracePromises, slowCallbackMs, failOnSlowCallback, watchdogSeconds'],
+    [{ extra: 1 }, 'unknown option `where.extra`; known: ignore, countUnref, dispose, settleMs, warnings, tracePromises, slowCallbackMs, failOnSlowCallback, watchdogSeconds, allowTests'],
     [{ ignore: [] }, 'option `where.ignore` must be an object like { types, stacks }, got []'],
     [{ ignore: { type: [] } }, 'unknown option `where.ignore.type`; known: types, stacks'],
     [{ ignore: { types: 'timeout' } }, "option `where.ignore.types` must be an array, got 'timeout'"],
@@ -29,6 +30,9 @@ test('each bad option is a TypeError naming its key, as the user wrote it', () =
     [{ settleMs: -1 }, 'option `where.settleMs` must be a number of ms >= 0, got -1'],
     [{ slowCallbackMs: '100' }, "option `where.slowCallbackMs` must be a number of ms >= 0, got '100'"],
     [{ failOnSlowCallback: 1 }, 'option `where.failOnSlowCallback` must be a boolean, got 1'],
+    [{ allowTests: [{ name: 'vendor > connects' }] }, 'option `where.allowTests[0].reason` must be a non-empty string saying why, got undefined'],
+    [{ allowTests: [{ name: 42, reason: 'why' }] }, 'option `where.allowTests[0].name` must be a string or a RegExp (with Jest workers, a string: its config reaches them as JSON, which empties a RegExp), got 42'],
+    [{ allowTests: [{ name: 'x', reason: 'why', why: 1 }] }, 'unknown option `where.allowTests[0].why`; known: name, reason'],
     [{ dispose: 'no' }, "option `where.dispose` must be a boolean, got 'no'"],
     [{ warnings: { MaxListenersExceededWarning: 'fail' } }, "option `where.warnings.MaxListenersExceededWarning` must be one of error, warn, ignore, got 'fail'"],
   ]

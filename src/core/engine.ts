@@ -6,7 +6,7 @@ import { observeProcess } from './process-events.js'
 import { type PromiseRecorder, awaitedPromises, foldAwaitedBy, pendingPromises, promiseRecorder, trackPromises, watchChaining } from './promises.js'
 import { covered, describe, dispose, forTests, isAlive, isTrackedType, origin, ownerOf, typeOf } from './resource-types.js'
 import { Scope, type ScopeKind } from './scope.js'
-import type { Settings } from './options.js'
+import type { Settings, StackPattern } from './options.js'
 import { timeCallback } from './slow-callbacks.js'
 import { type Watchdog, watchdog } from './watchdog.js'
 import { type Finding, type Mistake, type MistakeKind, type Site, type SlowCallback, type Tracked, siteStacks } from './tracked.js'
@@ -190,6 +190,7 @@ export class Engine {
    */
   open(kind: ScopeKind, name: string, parent?: Scope, detail?: string): Scope {
     const scope = new Scope(kind, name, parent, detail)
+    if (kind === 'test') scope.allowed = this.settings.allowTests.find((allow) => matches(allow.name, name))?.reason
     if (kind === 'hook') parent?.parts.push(scope)
     else if (this.settings.watchdogSeconds > 0) this.#open.add(scope)
     return scope
@@ -209,6 +210,11 @@ export class Engine {
       const took = now() - started
       if (took > limit) this.#slow(scope, `the synchronous part of ${scope.title}`, took, undefined)
     }
+  }
+
+  /** Runs `fn` outside every scope: the runner's own code that a user function calls back into. */
+  outside<R>(fn: () => R): R {
+    return this.#context.exit(fn)
   }
 
   /** The scope that owns the code running now. */
@@ -299,7 +305,7 @@ export class Engine {
       if (ignoreTypes.has(type) || (!forTests(tracked.asyncType) && this.#byRunner(tracked.site))) return true
       if (ignoreStacks.length === 0) return false
       const stack = siteStacks(tracked.site).join('\n')
-      return ignoreStacks.some((p) => (typeof p === 'string' ? stack.includes(p) : p.test(stack)))
+      return ignoreStacks.some((p) => matches(p, stack))
     }
     const kept = handles.filter((finding) => !ignored(finding))
     if (!withPromises) return kept
@@ -390,6 +396,8 @@ export interface EngineHooks {
    */
   onStuck?: (idleMs: number, waiting: { scope: Scope; findings: Finding[] }[]) => void
 }
+
+const matches = (pattern: StackPattern, text: string): boolean => (typeof pattern === 'string' ? text.includes(pattern) : pattern.test(text))
 
 let hooksSeePromises: boolean | undefined
 

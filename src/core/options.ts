@@ -57,6 +57,18 @@ export interface AsyncDebugOptions {
    * Default `0`: off.
    */
   watchdogSeconds?: number
+  /**
+   * Tests whose leaks do not fail them, for code you cannot fix: each by a substring of, or a
+   * pattern for, its full name (`describe > test`), with the reason. What they leave alive is still
+   * printed next to them as allowed, with the reason, and disposed of. Async mistakes (unhandled
+   * rejections, warnings…) still fail them.
+   *
+   * @example
+   * ```ts
+   * allowTests: [{ name: 'vendor SDK > connects', reason: 'the SDK keeps its socket open; issue #123' }]
+   * ```
+   */
+  allowTests?: { name: StackPattern; reason: string }[]
 }
 
 /** What a process warning does: fail the test, be printed, or be dropped. */
@@ -75,9 +87,10 @@ export interface Settings {
   readonly slowCallbackMs: number
   readonly failOnSlowCallback: boolean
   readonly watchdogSeconds: number
+  readonly allowTests: readonly { readonly name: StackPattern; readonly reason: string }[]
 }
 
-const keys = ['ignore', 'countUnref', 'dispose', 'settleMs', 'warnings', 'tracePromises', 'slowCallbackMs', 'failOnSlowCallback', 'watchdogSeconds'] as const
+const keys = ['ignore', 'countUnref', 'dispose', 'settleMs', 'warnings', 'tracePromises', 'slowCallbackMs', 'failOnSlowCallback', 'watchdogSeconds', 'allowTests'] as const
 const warningActions: readonly WarningAction[] = ['error', 'warn', 'ignore']
 const defaultWarnings: Record<string, WarningAction> = { DeprecationWarning: 'warn', ExperimentalWarning: 'warn' }
 const ignoreKeys = ['types', 'stacks'] as const
@@ -107,6 +120,12 @@ function list<T>(value: unknown, key: string, check: (item: unknown, key: string
   return value.map((item, i) => check(item, `${key}[${i}]`))
 }
 
+function pattern(value: unknown, key: string): StackPattern {
+  if (typeof value === 'string' || isRegExp(value)) return value
+  // Jest sends its config to workers as JSON, where a RegExp arrives as {}.
+  return fail(key, 'a string or a RegExp (with Jest workers, a string: its config reaches them as JSON, which empties a RegExp)', value)
+}
+
 function unknownKey(object: object, allowed: readonly string[], key: string): void {
   for (const name of Object.keys(object))
     if (!allowed.includes(name)) throw new TypeError(`async-debug: unknown option \`${key}${name}\`; known: ${allowed.join(', ')}`)
@@ -131,12 +150,14 @@ export function resolveOptions(options: unknown, where = 'asyncDebug', env: Reco
   const types = list(i.types, `${where}.ignore.types`, (t, key) =>
     resourceTypes.includes(t as ResourceType) ? (t as ResourceType) : fail(key, `one of ${resourceTypes.join(', ')}`, t),
   )
-  const stacks = list(i.stacks, `${where}.ignore.stacks`, (s, key) =>
-    typeof s === 'string' || isRegExp(s)
-      ? s
-      : // Jest sends its config to workers as JSON, where a RegExp arrives as {}.
-        fail(key, 'a string or a RegExp (with Jest workers, a string: its config reaches them as JSON, which empties a RegExp)', s),
-  )
+  const stacks = list(i.stacks, `${where}.ignore.stacks`, pattern)
+  const allowTests = list(o.allowTests, `${where}.allowTests`, (entry, key) => {
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) fail(key, "an object like { name: 'suite > test', reason: 'why' }", entry)
+    const e = entry as Record<string, unknown>
+    unknownKey(e, ['name', 'reason'], `${key}.`)
+    if (typeof e.reason !== 'string' || e.reason.trim() === '') fail(`${key}.reason`, 'a non-empty string saying why', e.reason)
+    return { name: pattern(e.name, `${key}.name`), reason: e.reason }
+  })
   const settleMs = amount(o.settleMs, `${where}.settleMs`, 50)
   const slowCallbackMs = amount(o.slowCallbackMs, `${where}.slowCallbackMs`, 100)
   let watchdogSeconds = amount(o.watchdogSeconds, `${where}.watchdogSeconds`, 0, 'seconds')
@@ -161,5 +182,6 @@ export function resolveOptions(options: unknown, where = 'asyncDebug', env: Reco
     slowCallbackMs,
     failOnSlowCallback: boolean(o.failOnSlowCallback, `${where}.failOnSlowCallback`, false),
     watchdogSeconds,
+    allowTests,
   }
 }

@@ -25,6 +25,8 @@ export class Scope {
   closed = false
   /** Judged: its findings and errors were handed to the runner; later errors go to its parent. */
   judged = false
+  /** Why what it leaves alive does not fail it (`allowTests`, `allowLeaks()`); it is still reported. */
+  allowed: string | undefined = undefined
   /** Scopes judged with it, as its own: those of a test's beforeEach and afterEach hooks, so that reports name the hook. */
   readonly parts: Scope[] = []
 

@@ -67,7 +67,8 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
     return inScope
   }
 
-  const judge = async (scope: Scope): Promise<Error[]> => scopeErrors(scope, await engine.close(scope), engine.settings.dispose, reportedByJest)
+  const reporting = { disposed: engine.settings.dispose, reportedByRunner: reportedByJest, print: (message: string) => (global.console as Console).warn(message) }
+  const judge = async (scope: Scope): Promise<Error[]> => scopeErrors(scope, await engine.close(scope), reporting)
 
   function react(event: Circus.Event): void | Promise<void> {
     switch (event.name) {

@@ -3,12 +3,26 @@ import type { Finding, Mistake } from '../core/tracked.js'
 import { AsyncTaskError } from './async-errors.js'
 import { leakError } from './leak-error.js'
 
+/** How an adapter wants a judged scope reported. */
+export interface Reporting {
+  /** Whether what was found has been disposed of (the `dispose` option). */
+  disposed: boolean
+  /** Mistakes that the runner reports itself, and that must not be reported twice. */
+  reportedByRunner?: (mistake: Mistake) => boolean
+  /** Prints a report next to the scope's results: what an allowed test left alive. */
+  print: (message: string) => void
+}
+
 /**
  * What fails a judged scope: one error listing its leaks, then one per async mistake charged to
- * it, except those the runner reports itself (`reportedByRunner`).
+ * it, except those the runner reports itself. The leaks of a test allowed to leak (`allowTests`,
+ * `allowLeaks()`) are printed, with the reason, instead of failing it.
  */
-export function scopeErrors(scope: Scope, findings: readonly Finding[], disposed: boolean, reportedByRunner: (mistake: Mistake) => boolean = () => false): Error[] {
+export function scopeErrors(scope: Scope, findings: readonly Finding[], { disposed, reportedByRunner = () => false, print }: Reporting): Error[] {
   const errors: Error[] = scope.mistakes.filter((mistake) => !reportedByRunner(mistake)).map((mistake) => new AsyncTaskError(mistake))
-  if (findings.length > 0) errors.unshift(leakError(scope, findings, disposed))
+  if (findings.length === 0) return errors
+  const leak = leakError(scope, findings, disposed)
+  if (scope.allowed === undefined) errors.unshift(leak)
+  else print(`async-debug: allowed (${scope.allowed}), not failed: ${leak.message}`)
   return errors
 }

@@ -1,5 +1,6 @@
 import type { Engine } from '../core/engine.js'
 import type { Scope } from '../core/scope.js'
+import { withVitestMarks } from './vitest-marks.js'
 
 /** A fixture as @vitest/runner 4.1 registers it (TestFixtures.parseUserFixtures). */
 interface Registration {
@@ -41,10 +42,8 @@ export function installFixtureScopes(test: object, engine: Engine): FixtureScope
       else workers.push(scope)
       return engine.run(scope, () => setup.apply(this, args))
     }
-    // Vitest reads the fixture's own marks (where it was defined, its parsed arguments) from the function.
-    for (const key of Reflect.ownKeys(setup)) if (typeof key === 'symbol') Object.defineProperty(own, key, Object.getOwnPropertyDescriptor(setup, key)!)
     wrapped.add(own)
-    fixture.value = own
+    fixture.value = withVitestMarks(own, setup)
   }
 
   const context = Object.getOwnPropertySymbols(test).find((key) => key.description === 'kChainableContext')

@@ -6,6 +6,7 @@ import { AsyncHangError, timedOutErrors } from '../report/hang-error.js'
 import { scopeErrors } from '../report/scope-errors.js'
 import { watchFakeTimers } from './fake-timers.js'
 import { installFixtureScopes } from './fixture-scopes.js'
+import { withVitestMarks } from './vitest-marks.js'
 
 /** What we hook of the copy of Vitest that runs the tests. */
 export interface Vitest {
@@ -14,8 +15,17 @@ export interface Vitest {
   vi: typeof Vi
 }
 type Hook = (...args: any[]) => unknown
-type HookName = 'beforeAll' | 'afterAll' | 'beforeEach' | 'afterEach'
-const hookNames: HookName[] = ['beforeAll', 'afterAll', 'beforeEach', 'afterEach']
+type HookName = 'beforeAll' | 'afterAll' | 'aroundAll' | 'beforeEach' | 'afterEach' | 'aroundEach'
+const hookNames: HookName[] = ['beforeAll', 'afterAll', 'aroundAll', 'beforeEach', 'afterEach', 'aroundEach']
+// Where each kind of hook finds its test (through the test context) or its suite, in its arguments.
+const taskOf: Record<HookName, (args: any[]) => unknown> = {
+  beforeAll: (args) => args[0],
+  afterAll: (args) => args[0],
+  aroundAll: (args) => args[1],
+  beforeEach: (args) => args[0]?.task,
+  afterEach: (args) => args[0]?.task,
+  aroundEach: (args) => args[1]?.task,
+}
 
 /** The runner methods we hook, as Vitest 4.1 calls them (see @vitest/runner's runTest and runSuite). */
 interface Hooked {
@@ -33,6 +43,12 @@ const absent = Symbol('absent')
 const HOOKED = Symbol.for('async-debug.runnerHooks')
 
 const isFile = (suite: RunnerTestSuite): suite is RunnerTestFile => 'filepath' in suite
+
+/** Fails a task's result with `errors` where no runner hook is left to throw them from; Vitest reports them as the task's. */
+function fail(result: NonNullable<RunnerTask['result']>, errors: readonly Error[]): void {
+  result.state = 'fail'
+  for (const error of errors) (result.errors ??= []).push({ name: error.name, message: error.message, stack: error.stack ?? '' } as never)
+}
 
 function nameOf(task: RunnerTask): string {
   const names: string[] = []
@@ -77,25 +93,72 @@ export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vi
   proto[HOOKED] = true
   const fixtures = installFixtureScopes(testApi, engine)
   const unwatchFakeTimers = watchFakeTimers(vi, engine)
-  const judge = async (scope: Scope): Promise<Error[]> => scopeErrors(scope, await engine.close(scope), engine.settings.dispose)
+  // Through the console of the moment, which Vitest shows next to the running test.
+  const reporting = { disposed: engine.settings.dispose, print: (message: string) => console.warn(message) }
+  const judge = async (scope: Scope): Promise<Error[]> => scopeErrors(scope, await engine.close(scope), reporting)
   const scopes = new Map<unknown, Scope>()
   const wrapped = new WeakSet<Hook>()
   const originals = new Map<keyof Hooked, unknown>()
 
   const parentScope = (task: RunnerTask): Scope | undefined => scopes.get(task.suite ?? task.file)
 
+  // Tests inside aroundEach hooks: their outermost aroundEach opened their scope, and judges it once it returns.
+  const aroundEach = new WeakSet<RunnerTestCase>()
+
   function wrapHook(name: HookName, hook: Hook): Hook {
     if (wrapped.has(hook)) return hook
-    // Vitest calls beforeEach/afterEach with (context, suite), beforeAll/afterAll with (suite).
+    if (name === 'aroundEach') return wrapAroundEach(hook)
     const each = name.endsWith('Each')
     const inScope: Hook = function (this: unknown, ...args) {
-      const owner = scopes.get(each ? args[0]?.task : args[0])
+      if (name === 'aroundAll') args[0] = runnerCallback(args[0])
+      const owner = scopes.get(taskOf[name](args))
       // Each run of a beforeEach/afterEach gets a part of its test's scope, so that reports name it.
       const scope = owner && each ? engine.open('hook', name, owner) : owner
       return scope ? engine.run(scope, () => hook.apply(this, args)) : hook.apply(this, args)
     }
     wrapped.add(inScope)
-    return inScope
+    return withVitestMarks(inScope, hook)
+  }
+
+  // An aroundEach's setup runs before the test's first try and its teardown after the test's last
+  // runner hook: the test's scope is opened here, and judged when the outermost one returns.
+  function wrapAroundEach(hook: Hook): Hook {
+    const inScope: Hook = async function (this: unknown, ...args) {
+      const test = taskOf.aroundEach(args) as RunnerTestCase
+      const outermost = !scopes.has(test)
+      if (outermost) {
+        scopes.set(test, engine.open('test', nameOf(test), parentScope(test)))
+        aroundEach.add(test)
+      }
+      const owner = scopes.get(test)!
+      args[0] = runnerCallback(args[0])
+      try {
+        return await engine.run(engine.open('hook', 'aroundEach', owner), () => hook.apply(this, args))
+      } finally {
+        if (outermost) {
+          aroundEach.delete(test)
+          scopes.delete(test)
+          const errors = await judgeTest(test, owner)
+          // After the runner's last hook of the try: its result is failed as onAfterRunSuite fails a suite's.
+          if (errors.length > 0 && test.result) fail(test.result, errors)
+        }
+      }
+    }
+    wrapped.add(inScope)
+    return withVitestMarks(inScope, hook)
+  }
+
+  // An around hook's runTest()/runSuite() is the runner's: what it makes on its own account is
+  // nobody's, and the hooks and tests it runs get their own scopes.
+  function runnerCallback(run: Hook): Hook {
+    return (...args) => engine.outside(() => run(...args))
+  }
+
+  async function judgeTest(test: RunnerTestCase, scope: Scope): Promise<Error[]> {
+    // What it waits on is gone once judged (and disposed of): ask first.
+    const hang = test.result?.errors?.some((error) => TIMED_OUT.test(error.message)) ? new AsyncHangError(scope, engine.waitingOn(scope)) : undefined
+    const judged = await judge(scope)
+    return hang ? timedOutErrors(hang, judged) : judged
   }
 
   function patch<K extends keyof Hooked>(key: K, make: (original: Hooked[K]) => NonNullable<Hooked[K]>): void {
@@ -129,7 +192,7 @@ export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vi
 
   patch('onBeforeTryTask', (original) =>
     function (this: unknown, test, info) {
-      scopes.set(test, engine.open('test', nameOf(test), parentScope(test)))
+      if (!aroundEach.has(test)) scopes.set(test, engine.open('test', nameOf(test), parentScope(test)))
       return original?.call(this, test, info)
     },
   )
@@ -159,12 +222,9 @@ export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vi
     async function (this: unknown, test, info) {
       await original?.call(this, test, info)
       const scope = scopes.get(test)
-      if (!scope) return
+      if (!scope || aroundEach.has(test)) return
       scopes.delete(test)
-      // What it waits on is gone once judged (and disposed of): ask first.
-      const hang = test.result?.errors?.some((error) => TIMED_OUT.test(error.message)) ? new AsyncHangError(scope, engine.waitingOn(scope)) : undefined
-      const judged = await judge(scope)
-      const errors = hang ? timedOutErrors(hang, judged) : judged
+      const errors = await judgeTest(test, scope)
       if (errors.length > 0) throw errors.length === 1 ? errors[0] : errors
     },
   )
@@ -178,9 +238,7 @@ export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vi
       if (!scope) return
       scopes.delete(suite)
       const errors = (await Promise.all([...(isFile(suite) ? fixtures.takeFile(scope) : []), scope].map(judge))).flat()
-      if (errors.length === 0 || !suite.result) return
-      suite.result.state = 'fail'
-      for (const error of errors) (suite.result.errors ??= []).push({ name: error.name, message: error.message, stack: error.stack ?? '' } as never)
+      if (errors.length > 0 && suite.result) fail(suite.result, errors)
     },
   )
 

@@ -1,0 +1,20 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { failed, passed } from './helpers/expect-results.mjs'
+import { runShared, runners } from './helpers/runners.mjs'
+
+for (const runner of runners) {
+  const run = runShared(runner, 'allowed', { asyncDebug: { allowTests: [{ name: 'vendor SDK > keeps', reason: 'vendor issue #123' }] } })
+
+  test(`${runner}: a test allowed by name in allowTests passes, and what it leaked is printed with the reason`, () => {
+    passed(run, 'keeps a timer running')
+    assert.match(run.output, /async-debug: allowed \(vendor issue #123\), not failed: test "vendor SDK > keeps a timer running" left 1 async resource alive when it ended \(after its afterEach hooks\):\s+1\. setInterval every 1000 ms, created at \S*allowed\.test\.js:5:5/)
+  })
+
+  test(`${runner}: allowLeaks(reason) inside a test does the same; the tests beside it still fail on their leaks`, () => {
+    passed(run, 'allows its own leak')
+    assert.match(run.output, /async-debug: allowed \(the poller belongs to the SDK\), not failed: test "allows its own leak" left 1 async resource alive[\s\S]*allowed\.test\.js:10:3/)
+    failed(run, 'still fails on its leak', /setInterval every 1000 ms, created at \S*allowed\.test\.js:13:3/)
+    failed(run, 'rejects an empty reason', /TypeError: allowLeaks: expected a reason, as a non-empty string/)
+  })
+}
