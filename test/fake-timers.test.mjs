@@ -36,3 +36,15 @@ for (const runner of runners) {
     assert.doesNotMatch(run.output, /suite "fake clock for the whole suite" left/)
   })
 }
+
+for (const runner of runners) {
+  const run = runShared(runner, 'fake-timers', { files: ['suite.test.js'] })
+  const api = runner === 'vitest' ? 'vi' : 'jest'
+
+  test(`${runner}: fake timers a test leaves pending under the clock of its suite's beforeAll fail that test, not the next, and the clock stays the suite's`, () => {
+    failed(run, 'leaves a fake timer pending under the suite clock', new RegExp(`1 fake timer left pending under the fake timers that suite "fake clock for the whole suite" installed \\(${api}\\.useFakeTimers\\(\\)\\), created at \\S*suite\\.test\\.js:4:12\\n\\s+Hint: [^\\n]*runOnlyPendingTimers\\(\\) or clearAllTimers\\(\\)`))
+    assert.doesNotMatch(run.tests.get('leaves a fake timer pending under the suite clock').message, /disposed of/)
+    passed(run, 'runs under the suite clock after it')
+    passed(run, 'runs under the suite clock')
+  })
+}

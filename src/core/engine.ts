@@ -1,5 +1,5 @@
 import { AsyncLocalStorage, createHook, executionAsyncId } from 'node:async_hooks'
-import { type FakeClock, onFakeTimersInstall } from './fake-timers.js'
+import { type FakeClock, type PendingUnder, onFakeTimersInstall } from './fake-timers.js'
 import { installPatches } from './patches.js'
 import { now, setImmediate, setTimeout } from './real-timers.js'
 import { observeProcess } from './process-events.js'
@@ -190,7 +190,10 @@ export class Engine {
    */
   open(kind: ScopeKind, name: string, parent?: Scope, detail?: string): Scope {
     const scope = new Scope(kind, name, parent, detail)
-    if (kind === 'test') scope.allowed = this.settings.allowTests.find((allow) => matches(allow.name, name))?.reason
+    if (kind === 'test') {
+      scope.allowed = this.settings.allowTests.find((allow) => matches(allow.name, name))?.reason
+      this.#watchFakeTimersAbove(scope)
+    }
     if (kind === 'hook') parent?.parts.push(scope)
     else if (this.settings.watchdogSeconds > 0) this.#open.add(scope)
     return scope
@@ -210,6 +213,18 @@ export class Engine {
       const took = now() - started
       if (took > limit) this.#slow(scope, `the synchronous part of ${scope.title}`, took, undefined)
     }
+  }
+
+  // A test under fake timers that an enclosing scope installed owns the fake timers it adds to them.
+  #watchFakeTimersAbove(test: Scope): void {
+    for (let above = test.parent; above; above = above.parent)
+      for (const tracked of above.resources) {
+        const clock = tracked.resource as FakeClock
+        if (tracked.asyncType !== 'FAKE_TIMERS' || !clock.installed()) continue
+        const under: PendingUnder = { clock, baseline: clock.pending(), installer: above.title }
+        test.resources.add({ asyncType: 'FAKE_TIMERS_PENDING', resource: under, owner: test, createdAt: now(), site: tracked.site })
+        return
+      }
   }
 
   /** Runs `fn` outside every scope: the runner's own code that a user function calls back into. */

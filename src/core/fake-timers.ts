@@ -27,3 +27,12 @@ export function onFakeTimersInstall(target: object, clock: FakeClock, installed:
     holder.useFakeTimers = original
   }
 }
+
+/** Fake timers that a test left pending under a clock that an enclosing scope installed. */
+export interface PendingUnder {
+  readonly clock: FakeClock
+  /** How many were pending when the test started: the rest are the test's. */
+  readonly baseline: number
+  /** The title of the scope that installed the clock. */
+  readonly installer: string
+}

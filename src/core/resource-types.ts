@@ -1,4 +1,4 @@
-import type { FakeClock } from './fake-timers.js'
+import type { FakeClock, PendingUnder } from './fake-timers.js'
 import { LISTEN_SITE } from './patches.js'
 import { clearImmediate, clearTimeout } from './real-timers.js'
 import type { Site } from './tracked.js'
@@ -57,7 +57,8 @@ interface Kind {
   /** Whether it still represents ongoing work. `countUnref`: unref'd handles count too. */
   alive(resource: Handle, countUnref: boolean): boolean
   describe(resource: Handle, owner: any): string
-  dispose(resource: Handle, owner: any): void
+  /** Stops it, once it has been reported; absent where nothing of it is the scope's to stop. */
+  dispose?(resource: Handle, owner: any): void
   /** Resources that a finding of this one already explains, such as a child's stdio pipes. */
   covers?(owner: any): unknown[]
   /** Where the user started what created it, when that was not on its own stack. */
@@ -76,6 +77,7 @@ const handleAlive = (h: Handle, countUnref: boolean): boolean => {
 }
 
 const asClock = (h: Handle): FakeClock => h as unknown as FakeClock
+const asPendingUnder = (h: Handle): PendingUnder => h as unknown as PendingUnder
 
 const address = (a: any): string =>
   a && typeof a === 'object' ? `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}` : String(a)
@@ -191,6 +193,18 @@ const kinds: Record<string, Kind & { type: ResourceType | ((r: Handle) => Resour
     },
     dispose: (clock) => asClock(clock).restore(),
   },
+  // Not an async_hooks type: recorded by the engine when a test starts under a suite's fake clock.
+  FAKE_TIMERS_PENDING: {
+    type: 'fake-timers',
+    forTests: true,
+    alive: (h) => asPendingUnder(h).clock.installed() && asPendingUnder(h).clock.pending() > asPendingUnder(h).baseline,
+    describe: (h) => {
+      const { clock, baseline, installer } = asPendingUnder(h)
+      const left = clock.pending() - baseline
+      return `${left} fake timer${left === 1 ? '' : 's'} left pending under the fake timers that ${installer} installed (${clock.api}.useFakeTimers())`
+    },
+    // No dispose: the clock is its installer's to restore, and the test's own fake timers cannot be told apart to drop.
+  },
   MESSAGEPORT: {
     type: 'message-port',
     alive: handleAlive,
@@ -251,9 +265,12 @@ export function covered(asyncType: string, resource: object): unknown[] {
 }
 
 /** Stops the resource so that it cannot fire into later tests or keep the process alive. Never throws. */
+/** Whether async-debug can stop a resource of this type once it has reported it. */
+export const canDispose = (asyncType: string): boolean => kinds[asyncType]?.dispose !== undefined
+
 export function dispose(asyncType: string, resource: object): void {
   try {
-    kindOf(asyncType).dispose(resource as Handle, ownerOf(resource))
+    kindOf(asyncType).dispose?.(resource as Handle, ownerOf(resource))
   } catch {
     // Containment is best effort: the finding has been reported either way.
   }

@@ -1,3 +1,4 @@
+import { canDispose } from '../core/resource-types.js'
 import type { Scope } from '../core/scope.js'
 import type { Finding } from '../core/tracked.js'
 import { hints } from './hints.js'
@@ -55,8 +56,8 @@ export function leakError(scope: Scope, findings: readonly Finding[], disposed: 
     '',
     listFindings(findings),
   ]
-  // A promise cannot be cancelled: only the other resources are disposed of.
-  const stopped = findings.filter(({ type }) => type !== 'promise').length
+  // A promise cannot be cancelled, nor fake timers of a clock that an enclosing scope installed.
+  const stopped = findings.filter(({ tracked }) => canDispose(tracked.asyncType)).length
   if (disposed && stopped > 0) lines.push('', `async-debug disposed of ${stopped === findings.length ? (stopped === 1 ? 'it' : 'them') : `the ${plural(stopped, 'resource')} it could stop`} so that later tests are not affected.`)
   return new AsyncLeakError(lines.join('\n'), findings)
 }
