@@ -16,6 +16,10 @@ for (const runner of runners) {
     assert.doesNotMatch(hang.tests.get('waits on a timer that fires too late').message, /AsyncLeakError/)
     passed(hang, 'passes after them')
   })
+
+  test(`${runner}: a beforeEach hook that times out says, on its test, what the hook was waiting on`, () => {
+    failed(hang, 'never gets to run', /test "a hook that hangs > never gets to run" timed out while still waiting on:\s+1\. new Promise\(\) still pending, created by its beforeEach hook at \S*hang\.test\.js:13:11\n/)
+  })
 }
 
 for (const runner of runners) {

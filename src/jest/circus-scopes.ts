@@ -17,7 +17,7 @@ export interface CircusScopes {
 }
 
 // jest-circus's _makeTimeoutMessage; a test's errors are strings, errors or [error, asyncError].
-const TIMED_OUT = /^Exceeded timeout of .+ for a test\b/
+const TIMED_OUT = /^Exceeded timeout of .+ for a (?:test|hook)\b/
 function timedOut(entry: unknown): boolean {
   const error = Array.isArray(entry) ? entry[0] : entry
   return TIMED_OUT.test(typeof error === 'string' ? error : String((error as Error | undefined)?.message))

@@ -57,7 +57,7 @@ function nameOf(task: RunnerTask): string {
 }
 
 // @vitest/runner's makeTimeoutError.
-const TIMED_OUT = /^Test timed out in \d+ms\./
+const TIMED_OUT = /^(?:Test|Hook) timed out in \d+ms\./
 
 const UNAWAITED = /^(Promise returned by `.*` was not awaited\.)/
 
