@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', vitest: 'src/vitest/index.ts', 'vitest-setup': 'src/vitest/setup-file.ts', jest: 'src/jest/index.ts' },
+  entry: { index: 'src/index.ts', vitest: 'src/vitest/index.ts', 'vitest-setup': 'src/vitest/setup-file.ts', jest: 'src/jest/index.ts', 'vitest-reporter': 'src/vitest/summary-reporter.ts', 'jest-reporter': 'src/jest/summary-reporter.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

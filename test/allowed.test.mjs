@@ -18,3 +18,17 @@ for (const runner of runners) {
     failed(run, 'rejects an empty reason', /TypeError: allowLeaks: expected a reason, as a non-empty string/)
   })
 }
+
+const reporterArgs = { vitest: ['--reporter=async-debug/vitest/reporter'], jest: ['--reporters=default', '--reporters=async-debug/jest/reporter'] }
+for (const runner of runners) {
+  const run = runShared(runner, 'allowed', { args: reporterArgs, asyncDebug: { allowTests: [{ name: 'vendor SDK > keeps', reason: 'vendor issue #123' }] } })
+  const without = runShared(runner, 'allowed', { files: ['allowed.test.js'] })
+
+  test(`${runner}: the summary reporter ends the run with every leak that was allowed, with its reason`, () => {
+    assert.match(run.output, /async-debug: 2 tests were allowed to leave async resources alive \(allowTests, allowLeaks\(\)\):\n\n\s+\S*allowed\.test\.js > vendor SDK > keeps a timer running\n\s+allowed: vendor issue #123\n\s+1\. setInterval every 1000 ms, created at \S*allowed\.test\.js:5:5/)
+    assert.match(run.output, /\S*allowed\.test\.js > allows its own leak\n\s+allowed: the poller belongs to the SDK\n\s+1\. setInterval every 1000 ms, created at \S*allowed\.test\.js:10:3/)
+    // The summary adds to the run's results; it changes none of them.
+    assert.equal(run.tests.get('still fails on its leak')?.status, 'failed')
+    assert.doesNotMatch(without.output, /tests were allowed to leave/)
+  })
+}

@@ -3,7 +3,8 @@ import type { Engine } from '../core/engine.js'
 import type { Scope } from '../core/scope.js'
 import type { Mistake } from '../core/tracked.js'
 import { AsyncHangError, timedOutErrors } from '../report/hang-error.js'
-import { scopeErrors } from '../report/scope-errors.js'
+import type { AllowedLeak } from '../report/allowed-summary.js'
+import { type Reporting, scopeErrors } from '../report/scope-errors.js'
 import { expectAwaitingAssertions } from './unawaited-assertions.js'
 
 type Fn = (this: unknown, ...args: unknown[]) => unknown
@@ -14,6 +15,8 @@ export interface CircusScopes {
   loading(): void
   /** jest-circus's event handler. It never throws: a throw there loses the whole file's results. */
   handle(event: Circus.Event, state: Circus.State): void | Promise<void>
+  /** What the file's tests allowed to leak left alive, for the run's summary. */
+  readonly allowed: readonly AllowedLeak[]
 }
 
 // jest-circus's _makeTimeoutMessage; a test's errors are strings, errors or [error, asyncError].
@@ -67,7 +70,13 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
     return inScope
   }
 
-  const reporting = { disposed: engine.settings.dispose, reportedByRunner: reportedByJest, print: (message: string) => (global.console as Console).warn(message) }
+  const allowed: AllowedLeak[] = []
+  const reporting: Reporting = {
+    disposed: engine.settings.dispose,
+    reportedByRunner: reportedByJest,
+    print: (message) => (global.console as Console).warn(message),
+    onAllowed: (scope, leaks) => allowed.push({ file, test: scope.name, reason: scope.allowed!, leaks }),
+  }
   const judge = async (scope: Scope): Promise<Error[]> => scopeErrors(scope, await engine.close(scope), reporting)
 
   function react(event: Circus.Event): void | Promise<void> {
@@ -136,6 +145,7 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
   }
 
   return {
+    allowed,
     loading() {
       engine.adopt(fileScope)
     },

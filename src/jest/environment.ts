@@ -7,6 +7,7 @@ import { Engine } from '../core/engine.js'
 import { resolveOptions } from '../core/options.js'
 import { stuckReport } from '../report/pending-tasks.js'
 import { slowCallbackReport } from '../report/slow-callback.js'
+import { writeRecords } from './allowed-records.js'
 import { type CircusScopes, circusScopes } from './circus-scopes.js'
 import { watchFakeTimers } from './fake-timers.js'
 
@@ -67,7 +68,8 @@ export function withAsyncDebug<Base extends EnvironmentClass>(BaseEnvironment: B
     }
 
     override async teardown(): Promise<void> {
-      const { engine, unwatch } = attached.get(this)!
+      const { engine, circus, unwatch } = attached.get(this)!
+      writeRecords(circus.allowed)
       unwatch?.()
       engine.disable()
       if (this.global) uninstallEngine(this.global)

@@ -1,7 +1,7 @@
 import type { Scope } from '../core/scope.js'
 import type { Finding, Mistake } from '../core/tracked.js'
 import { AsyncTaskError } from './async-errors.js'
-import { leakError } from './leak-error.js'
+import { leakError, listFindings } from './leak-error.js'
 
 /** How an adapter wants a judged scope reported. */
 export interface Reporting {
@@ -11,6 +11,8 @@ export interface Reporting {
   reportedByRunner?: (mistake: Mistake) => boolean
   /** Prints a report next to the scope's results: what an allowed test left alive. */
   print: (message: string) => void
+  /** Told of what an allowed test left alive, for the run's summary. */
+  onAllowed?: (scope: Scope, leaks: string) => void
 }
 
 /**
@@ -18,11 +20,14 @@ export interface Reporting {
  * it, except those the runner reports itself. The leaks of a test allowed to leak (`allowTests`,
  * `allowLeaks()`) are printed, with the reason, instead of failing it.
  */
-export function scopeErrors(scope: Scope, findings: readonly Finding[], { disposed, reportedByRunner = () => false, print }: Reporting): Error[] {
+export function scopeErrors(scope: Scope, findings: readonly Finding[], { disposed, reportedByRunner = () => false, print, onAllowed }: Reporting): Error[] {
   const errors: Error[] = scope.mistakes.filter((mistake) => !reportedByRunner(mistake)).map((mistake) => new AsyncTaskError(mistake))
   if (findings.length === 0) return errors
   const leak = leakError(scope, findings, disposed)
   if (scope.allowed === undefined) errors.unshift(leak)
-  else print(`async-debug: allowed (${scope.allowed}), not failed: ${leak.message}`)
+  else {
+    print(`async-debug: allowed (${scope.allowed}), not failed: ${leak.message}`)
+    onAllowed?.(scope, listFindings(findings))
+  }
   return errors
 }

@@ -3,7 +3,8 @@ import type { RunnerTask, RunnerTestCase, RunnerTestFile, RunnerTestSuite, TestR
 import type { Engine } from '../core/engine.js'
 import type { Scope } from '../core/scope.js'
 import { AsyncHangError, timedOutErrors } from '../report/hang-error.js'
-import { scopeErrors } from '../report/scope-errors.js'
+import type { AllowedLeak } from '../report/allowed-summary.js'
+import { type Reporting, scopeErrors } from '../report/scope-errors.js'
 import { watchFakeTimers } from './fake-timers.js'
 import { installFixtureScopes } from './fixture-scopes.js'
 import { withVitestMarks } from './vitest-marks.js'
@@ -94,7 +95,7 @@ export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vi
   const fixtures = installFixtureScopes(testApi, engine)
   const unwatchFakeTimers = watchFakeTimers(vi, engine)
   // Through the console of the moment, which Vitest shows next to the running test.
-  const reporting = { disposed: engine.settings.dispose, print: (message: string) => console.warn(message) }
+  const reporting: Reporting = { disposed: engine.settings.dispose, print: (message) => console.warn(message) }
   const judge = async (scope: Scope): Promise<Error[]> => scopeErrors(scope, await engine.close(scope), reporting)
   const scopes = new Map<unknown, Scope>()
   const wrapped = new WeakSet<Hook>()
@@ -157,7 +158,14 @@ export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vi
   async function judgeTest(test: RunnerTestCase, scope: Scope): Promise<Error[]> {
     // What it waits on is gone once judged (and disposed of): ask first.
     const hang = test.result?.errors?.some((error) => TIMED_OUT.test(error.message)) ? new AsyncHangError(scope, engine.waitingOn(scope)) : undefined
-    const judged = await judge(scope)
+    // What an allowed test left travels with its result, to the summary reporter in the main process.
+    const judged = scopeErrors(scope, await engine.close(scope), {
+      ...reporting,
+      onAllowed: (allowed, leaks) => {
+        const meta = test.meta as { asyncDebug?: { allowed: AllowedLeak } }
+        meta.asyncDebug = { allowed: { file: test.file.name, test: allowed.name, reason: allowed.allowed!, leaks } }
+      },
+    })
     return hang ? timedOutErrors(hang, judged) : judged
   }
 

@@ -1,0 +1,33 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { AllowedLeak } from '../report/allowed-summary.js'
+
+// Set by the summary reporter in Jest's main process, before it starts workers, which inherit it.
+const VARIABLE = 'ASYNC_DEBUG_JEST_SUMMARY_DIR'
+let written = 0
+
+/** Makes the directory where workers leave what they allowed, for this process and its workers. */
+export function openRecords(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'async-debug-summary-'))
+  process.env[VARIABLE] = dir
+  return dir
+}
+
+/** Leaves a test file's allowed leaks for the summary reporter, if one is listening. */
+export function writeRecords(entries: readonly AllowedLeak[]): void {
+  const dir = process.env[VARIABLE]
+  if (dir === undefined || entries.length === 0) return
+  writeFileSync(join(dir, `${process.pid}-${++written}.json`), JSON.stringify(entries))
+}
+
+/** Everything the workers left, and removes the directory. */
+export function readRecords(dir: string): AllowedLeak[] {
+  try {
+    return readdirSync(dir)
+      .sort()
+      .flatMap((name) => JSON.parse(readFileSync(join(dir, name), 'utf8')) as AllowedLeak[])
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}

@@ -1,0 +1,32 @@
+import type { Reporter, TestModule, Vitest } from 'vitest/node'
+import { type AllowedLeak, allowedSummary } from '../report/allowed-summary.js'
+
+/**
+ * A Vitest reporter that ends the run with a summary of the leaks that were allowed (`allowTests`,
+ * `allowLeaks()`), so that none is forgotten. Add it beside your reporters.
+ *
+ * @example
+ * ```ts
+ * // vitest.config.ts
+ * export default defineConfig({
+ *   test: { environment: 'async-debug', reporters: ['default', 'async-debug/vitest/reporter'] },
+ * })
+ * ```
+ */
+export default class AsyncDebugSummaryReporter implements Reporter {
+  #vitest: Vitest | undefined
+
+  onInit(vitest: Vitest): void {
+    this.#vitest = vitest
+  }
+
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+    const allowed: AllowedLeak[] = []
+    for (const module of testModules)
+      for (const test of module.children.allTests()) {
+        const entry = (test.meta() as { asyncDebug?: { allowed?: AllowedLeak } }).asyncDebug?.allowed
+        if (entry) allowed.push(entry)
+      }
+    if (allowed.length > 0) this.#vitest?.logger.log(`\n${allowedSummary(allowed)}\n`)
+  }
+}
