@@ -170,3 +170,20 @@ test('a disabled engine leaves no mark on the promises created afterwards (one e
   }
   assert.equal(marks(), before)
 })
+
+test('what allowPending() or an ignore rule lets pass is kept, with its reason, for the summary', async () => {
+  start({ ignore: { types: ['interval'] } })
+  const scope = engine.open('test', 'a')
+  const [timer, interval] = engine.run(scope, () => [setTimeout(() => {}, 10_000), setInterval(() => {}, 10_000)])
+  engine.allow(timer, 'flushes later on purpose')
+  assert.deepEqual(await engine.close(scope), [])
+  assert.deepEqual(
+    scope.excused.map(({ reason, finding }) => [reason, finding.type]),
+    [
+      ['allowPending(): flushes later on purpose', 'timeout'],
+      ['ignore.types: interval', 'interval'],
+    ],
+  )
+  clearTimeout(timer)
+  clearInterval(interval)
+})

@@ -9,7 +9,7 @@ import { Scope, type ScopeKind } from './scope.js'
 import type { Settings, StackPattern } from './options.js'
 import { timeCallback } from './slow-callbacks.js'
 import { type Watchdog, watchdog } from './watchdog.js'
-import { type Finding, type Mistake, type MistakeKind, type Site, type SlowCallback, type Tracked, siteStacks } from './tracked.js'
+import { type Excused, type Finding, type Mistake, type MistakeKind, type Site, type SlowCallback, type Tracked, siteStacks } from './tracked.js'
 
 // Frames above the user's line in a creation stack: our hook, Node's internals and a library or two.
 const STACK_DEPTH = 40
@@ -281,8 +281,8 @@ export class Engine {
     this.#allowed.set(target, reason)
   }
 
-  #isAllowed(resource: object): boolean {
-    return this.#allowed.has(resource) || this.#allowed.has(ownerOf(resource) ?? resource)
+  #allowedBecause(resource: object): string | undefined {
+    return this.#allowed.get(resource) ?? this.#allowed.get(ownerOf(resource) ?? resource)
   }
 
   /** Gives `target` (a promise, or a timer, handle or the object owning a handle) a name that reports use. */
@@ -298,15 +298,16 @@ export class Engine {
 
   /**
    * What `scope` owns that is alive right now, without waiting. While its code runs, its own
-   * promises are in flight: `promises: false` leaves them out.
+   * promises are in flight: `promises: false` leaves them out. What `allowPending()` or an
+   * `ignore` rule lets pass is not returned; `excused`, if given, receives it with the reason.
    */
-  pending(scope: Scope, { promises: withPromises = true } = {}): Finding[] {
-    const { countUnref, ignoreTypes, ignoreStacks } = this.settings
+  pending(scope: Scope, { promises: withPromises = true, excused }: { promises?: boolean; excused?: Excused[] } = {}): Finding[] {
+    const { countUnref } = this.settings
     const alive: Tracked[] = []
     const explained = new Set<unknown>()
     for (const owner of [scope, ...scope.parts])
       for (const tracked of owner.resources) {
-        if (!isAlive(tracked.asyncType, tracked.resource, countUnref) || this.#isAllowed(tracked.resource)) continue
+        if (!isAlive(tracked.asyncType, tracked.resource, countUnref)) continue
         alive.push(tracked)
         for (const resource of covered(tracked.asyncType, tracked.resource)) explained.add(resource)
       }
@@ -316,18 +317,31 @@ export class Engine {
       tracked.site.cause ??= origin(tracked.asyncType, tracked.resource)
       handles.push(this.#named({ tracked, type: typeOf(tracked.asyncType, tracked.resource), description: describe(tracked.asyncType, tracked.resource) }))
     }
-    const ignored = ({ type, tracked }: Finding): boolean => {
-      if (ignoreTypes.has(type) || (!forTests(tracked.asyncType) && this.#byRunner(tracked.site))) return true
-      if (ignoreStacks.length === 0) return false
-      const stack = siteStacks(tracked.site).join('\n')
-      return ignoreStacks.some((p) => matches(p, stack))
-    }
-    const kept = handles.filter((finding) => !ignored(finding))
+    const kept = this.#unexcused(handles, excused)
     if (!withPromises) return kept
-    const promises = pendingPromises(scope)
-      .filter((finding) => !ignored(finding) && !this.#isAllowed(finding.tracked.resource))
-      .map((finding) => this.#named(finding))
-    return [...kept, ...foldAwaitedBy(kept, promises)]
+    return [...kept, ...foldAwaitedBy(kept, this.#unexcused(pendingPromises(scope).map((finding) => this.#named(finding)), excused))]
+  }
+
+  #unexcused(findings: Finding[], excused: Excused[] | undefined): Finding[] {
+    return findings.filter((finding) => {
+      const reason = this.#excuse(finding)
+      if (reason !== undefined && reason !== RUNNER) excused?.push({ finding, reason })
+      return reason === undefined
+    })
+  }
+
+  // Why a finding is let pass: allowPending(), an ignore rule, or being the runner's own doing.
+  #excuse({ type, tracked }: Finding): string | undefined {
+    const { resource } = tracked
+    const allowed = this.#allowedBecause(resource)
+    if (allowed !== undefined) return `allowPending(): ${allowed}`
+    const { ignoreTypes, ignoreStacks } = this.settings
+    if (ignoreTypes.has(type)) return `ignore.types: ${type}`
+    if (!forTests(tracked.asyncType) && this.#byRunner(tracked.site)) return RUNNER
+    if (ignoreStacks.length === 0) return undefined
+    const stack = siteStacks(tracked.site).join('\n')
+    const pattern = ignoreStacks.find((p) => matches(p, stack))
+    return pattern === undefined ? undefined : `ignore.stacks: ${String(pattern)}`
   }
 
   /**
@@ -338,7 +352,7 @@ export class Engine {
   waitingOn(scope: Scope): Finding[] {
     const promises = [scope, ...scope.parts]
       .flatMap(awaitedPromises)
-      .filter((finding) => !this.#isAllowed(finding.tracked.resource))
+      .filter((finding) => this.#allowedBecause(finding.tracked.resource) === undefined)
       .map((finding) => this.#named(finding))
     return [...this.pending(scope, { promises: false }), ...promises]
   }
@@ -350,7 +364,10 @@ export class Engine {
   async close(scope: Scope): Promise<Finding[]> {
     const parts = scope.parts.splice(0)
     const findings = await Promise.all([scope, ...parts].map((s) => this.#judge(s)))
-    for (const part of parts) scope.mistakes.push(...part.mistakes.splice(0))
+    for (const part of parts) {
+      scope.mistakes.push(...part.mistakes.splice(0))
+      scope.excused.push(...part.excused.splice(0))
+    }
     return findings.flat()
   }
 
@@ -363,11 +380,14 @@ export class Engine {
     // One turn, always: warnings and rejection events of the scope's last tick arrive in it.
     await turn(setImmediate)
     // One more reaches the close callbacks of handles closed just before; then poll until the deadline.
-    let findings = this.pending(scope)
+    let excused: Excused[] = []
+    const look = (): Finding[] => this.pending(scope, { excused: (excused = []) })
+    let findings = look()
     for (let n = 0; findings.length > 0 && (n < 1 || now() < deadline); n++) {
       await turn(n < 1 ? setImmediate : (resolve) => setTimeout(resolve, 1))
-      findings = this.pending(scope)
+      findings = look()
     }
+    scope.excused.push(...excused)
     for (const [promise, unawaited] of scope.mustAwait) {
       this.#mustAwait.delete(promise)
       this.charge(scope, 'unawaited-assertion', unawaited)
@@ -411,6 +431,9 @@ export interface EngineHooks {
    */
   onStuck?: (idleMs: number, waiting: { scope: Scope; findings: Finding[] }[]) => void
 }
+
+// The runner's own resources are not the user's to see, let alone to have excused.
+const RUNNER = 'runner'
 
 const matches = (pattern: StackPattern, text: string): boolean => (typeof pattern === 'string' ? text.includes(pattern) : pattern.test(text))
 

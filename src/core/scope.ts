@@ -1,6 +1,6 @@
 import { Candidates } from './candidates.js'
 import { PROMISE_STACKS_PER_SCOPE } from './promises.js'
-import type { Mistake, Site, Tracked } from './tracked.js'
+import type { Excused, Mistake, Site, Tracked } from './tracked.js'
 
 /** The kinds of scope that own async work, outermost first. */
 export type ScopeKind = 'worker' | 'file' | 'suite' | 'test' | 'hook' | 'fixture'
@@ -25,6 +25,8 @@ export class Scope {
   closed = false
   /** Judged: its findings and errors were handed to the runner; later errors go to its parent. */
   judged = false
+  /** What `allowPending()` or an `ignore` rule let pass when it was judged, for the run's summary. */
+  readonly excused: Excused[] = []
   /** Why what it leaves alive does not fail it (`allowTests`, `allowLeaks()`); it is still reported. */
   allowed: string | undefined = undefined
   /** Scopes judged with it, as its own: those of a test's beforeEach and afterEach hooks, so that reports name the hook. */

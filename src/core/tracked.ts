@@ -71,3 +71,10 @@ export interface SlowCallback {
   /** The creation stack, so that a failure points at the user's line. */
   readonly stack: string | undefined
 }
+
+/** A finding let pass by `allowPending()` or an `ignore` rule, with which and why: kept for the run's summary. */
+export interface Excused {
+  readonly finding: Finding
+  /** e.g. `allowPending(): resolved by the first request` or `ignore.types: file-handle`. */
+  readonly reason: string
+}

@@ -15,7 +15,7 @@ export interface CircusScopes {
   loading(): void
   /** jest-circus's event handler. It never throws: a throw there loses the whole file's results. */
   handle(event: Circus.Event, state: Circus.State): void | Promise<void>
-  /** What the file's tests allowed to leak left alive, for the run's summary. */
+  /** What the file's scopes were allowed to leave alive, for the run's summary. */
   readonly allowed: readonly AllowedLeak[]
 }
 
@@ -75,7 +75,7 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
     disposed: engine.settings.dispose,
     reportedByRunner: reportedByJest,
     print: (message) => (global.console as Console).warn(message),
-    onAllowed: (scope, leaks) => allowed.push({ file, test: scope.name, reason: scope.allowed!, leaks }),
+    onAllowed: (scope, reason, leaks) => allowed.push({ file, scope: scope.title, reason, leaks }),
   }
   const judge = async (scope: Scope): Promise<Error[]> => scopeErrors(scope, await engine.close(scope), reporting)
 

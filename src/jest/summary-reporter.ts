@@ -2,8 +2,9 @@ import { allowedSummary } from '../report/allowed-summary.js'
 import { openRecords, readRecords } from './allowed-records.js'
 
 /**
- * A Jest reporter that ends the run with a summary of the leaks that were allowed (`allowTests`,
- * `allowLeaks()`), so that none is forgotten. Add it beside your reporters.
+ * A Jest reporter that ends the run with a summary of everything that was allowed to stay alive
+ * (`allowTests`, `allowLeaks()`, `allowPending()`, `ignore`), so that none of it is forgotten.
+ * Add it beside your reporters.
  *
  * @example
  * ```js

@@ -11,8 +11,8 @@ export interface Reporting {
   reportedByRunner?: (mistake: Mistake) => boolean
   /** Prints a report next to the scope's results: what an allowed test left alive. */
   print: (message: string) => void
-  /** Told of what an allowed test left alive, for the run's summary. */
-  onAllowed?: (scope: Scope, leaks: string) => void
+  /** Told of what was allowed to stay alive, by `reason`, for the run's summary. */
+  onAllowed?: (scope: Scope, reason: string, leaks: string) => void
 }
 
 /**
@@ -22,12 +22,16 @@ export interface Reporting {
  */
 export function scopeErrors(scope: Scope, findings: readonly Finding[], { disposed, reportedByRunner = () => false, print, onAllowed }: Reporting): Error[] {
   const errors: Error[] = scope.mistakes.filter((mistake) => !reportedByRunner(mistake)).map((mistake) => new AsyncTaskError(mistake))
+  // What allowPending() and ignore rules let pass goes to the summary only: beside the test it is noise.
+  const byReason = new Map<string, Finding[]>()
+  for (const { reason, finding } of scope.excused) byReason.set(reason, [...(byReason.get(reason) ?? []), finding])
+  for (const [reason, group] of byReason) onAllowed?.(scope, reason, listFindings(group))
   if (findings.length === 0) return errors
   const leak = leakError(scope, findings, disposed)
   if (scope.allowed === undefined) errors.unshift(leak)
   else {
     print(`async-debug: allowed (${scope.allowed}), not failed: ${leak.message}`)
-    onAllowed?.(scope, listFindings(findings))
+    onAllowed?.(scope, `allowed: ${scope.allowed}`, listFindings(findings))
   }
   return errors
 }

@@ -96,7 +96,15 @@ export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vi
   const unwatchFakeTimers = watchFakeTimers(vi, engine)
   // Through the console of the moment, which Vitest shows next to the running test.
   const reporting: Reporting = { disposed: engine.settings.dispose, print: (message) => console.warn(message) }
-  const judge = async (scope: Scope): Promise<Error[]> => scopeErrors(scope, await engine.close(scope), reporting)
+  // What was allowed to stay alive travels with its task's result, to the summary reporter.
+  const recordOn =
+    (task: RunnerTask): NonNullable<Reporting['onAllowed']> =>
+    (scope, reason, leaks) => {
+      const meta = task.meta as { asyncDebug?: { allowed: AllowedLeak[] } }
+      ;(meta.asyncDebug ??= { allowed: [] }).allowed.push({ file: task.file?.name ?? task.name, scope: scope.title, reason, leaks })
+    }
+  const judge = async (scope: Scope, task?: RunnerTask): Promise<Error[]> =>
+    scopeErrors(scope, await engine.close(scope), task ? { ...reporting, onAllowed: recordOn(task) } : reporting)
   const scopes = new Map<unknown, Scope>()
   const wrapped = new WeakSet<Hook>()
   const originals = new Map<keyof Hooked, unknown>()
@@ -158,14 +166,7 @@ export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vi
   async function judgeTest(test: RunnerTestCase, scope: Scope): Promise<Error[]> {
     // What it waits on is gone once judged (and disposed of): ask first.
     const hang = test.result?.errors?.some((error) => TIMED_OUT.test(error.message)) ? new AsyncHangError(scope, engine.waitingOn(scope)) : undefined
-    // What an allowed test left travels with its result, to the summary reporter in the main process.
-    const judged = scopeErrors(scope, await engine.close(scope), {
-      ...reporting,
-      onAllowed: (allowed, leaks) => {
-        const meta = test.meta as { asyncDebug?: { allowed: AllowedLeak } }
-        meta.asyncDebug = { allowed: { file: test.file.name, test: allowed.name, reason: allowed.allowed!, leaks } }
-      },
-    })
+    const judged = await judge(scope, test)
     return hang ? timedOutErrors(hang, judged) : judged
   }
 
@@ -245,13 +246,13 @@ export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vi
       const scope = scopes.get(suite)
       if (!scope) return
       scopes.delete(suite)
-      const errors = (await Promise.all([...(isFile(suite) ? fixtures.takeFile(scope) : []), scope].map(judge))).flat()
+      const errors = (await Promise.all([...(isFile(suite) ? fixtures.takeFile(scope) : []), scope].map((s) => judge(s, suite)))).flat()
       if (errors.length > 0 && suite.result) fail(suite.result, errors)
     },
   )
 
   return async () => {
-    const errors = (await Promise.all(fixtures.takeWorker().map(judge))).flat()
+    const errors = (await Promise.all(fixtures.takeWorker().map((s) => judge(s)))).flat()
     fixtures.restore()
     unwatchFakeTimers()
     delete proto[HOOKED]

@@ -2,8 +2,9 @@ import type { Reporter, TestModule, Vitest } from 'vitest/node'
 import { type AllowedLeak, allowedSummary } from '../report/allowed-summary.js'
 
 /**
- * A Vitest reporter that ends the run with a summary of the leaks that were allowed (`allowTests`,
- * `allowLeaks()`), so that none is forgotten. Add it beside your reporters.
+ * A Vitest reporter that ends the run with a summary of everything that was allowed to stay alive
+ * (`allowTests`, `allowLeaks()`, `allowPending()`, `ignore`), so that none of it is forgotten.
+ * Add it beside your reporters.
  *
  * @example
  * ```ts
@@ -23,10 +24,8 @@ export default class AsyncDebugSummaryReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
     const allowed: AllowedLeak[] = []
     for (const module of testModules)
-      for (const test of module.children.allTests()) {
-        const entry = (test.meta() as { asyncDebug?: { allowed?: AllowedLeak } }).asyncDebug?.allowed
-        if (entry) allowed.push(entry)
-      }
+      for (const task of [module, ...module.children.allSuites(), ...module.children.allTests()])
+        allowed.push(...((task.meta() as { asyncDebug?: { allowed?: AllowedLeak[] } }).asyncDebug?.allowed ?? []))
     if (allowed.length > 0) this.#vitest?.logger.log(`\n${allowedSummary(allowed)}\n`)
   }
 }
