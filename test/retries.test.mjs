@@ -1,5 +1,6 @@
 import { test } from 'node:test'
 import { failed, passed } from './helpers/expect-results.mjs'
+import { runVitest } from './helpers/run-vitest.mjs'
 import { runShared, runners } from './helpers/runners.mjs'
 
 // Vitest's `retry` option and Jest's jest.retryTimes(): each attempt is judged on its own.
@@ -15,3 +16,11 @@ for (const runner of runners) {
     failed(run, 'leaks in every attempt', /test "leaks in every attempt" left 1 async resource[\s\S]*setInterval every 2000 ms, created at \S*retries\.test\.js:19:3/)
   })
 }
+
+// Vitest only: Jest has no repeats.
+const repeated = runVitest('vitest/repeats')
+
+test('vitest: each repetition of a repeated test is judged on its own', () => {
+  failed(repeated, 'leaks in its first repetition, clears it in the second', /left 1 async resource[\s\S]*setInterval every 1000 ms, created at \S*repeats\.test\.js:5:16/)
+  passed(repeated, 'repeats cleanly')
+})
