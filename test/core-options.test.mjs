@@ -13,6 +13,7 @@ test('defaults', () => {
     tracePromises: false,
     slowCallbackMs: 100,
     failOnSlowCallback: false,
+    timeAllCallbacks: false,
     watchdogSeconds: 0,
     allowTests: [],
     warnings: new Map([['DeprecationWarning', 'warn'], ['ExperimentalWarning', 'warn']]),
@@ -22,7 +23,7 @@ test('defaults', () => {
 test('each bad option is a TypeError naming its key, as the user wrote it', () => {
   const cases = [
     ['nope', "option `where` must be an object, got 'nope'"],
-    [{ extra: 1 }, 'unknown option `where.extra`; known: ignore, countUnref, dispose, settleMs, warnings, tracePromises, slowCallbackMs, failOnSlowCallback, watchdogSeconds, allowTests'],
+    [{ extra: 1 }, 'unknown option `where.extra`; known: ignore, countUnref, dispose, settleMs, warnings, tracePromises, slowCallbackMs, failOnSlowCallback, timeAllCallbacks, watchdogSeconds, allowTests'],
     [{ ignore: [] }, 'option `where.ignore` must be an object like { types, stacks }, got []'],
     [{ ignore: { type: [] } }, 'unknown option `where.ignore.type`; known: types, stacks'],
     [{ ignore: { types: 'timeout' } }, "option `where.ignore.types` must be an array, got 'timeout'"],

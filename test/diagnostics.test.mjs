@@ -64,3 +64,23 @@ for (const runner of runners) {
     assert.doesNotMatch(quiet.output, /async-debug watchdog/)
   })
 }
+
+for (const runner of runners) {
+  const all = runShared(runner, 'diagnostics', { files: ['slow-anywhere.test.js', 'slow.test.js'], asyncDebug: { timeAllCallbacks: true } })
+  const byDefault = runShared(runner, 'diagnostics', { files: ['slow-anywhere.test.js'] })
+
+  test(`${runner}: with timeAllCallbacks, a promise continuation and an I/O callback that block the loop are reported, the I/O one at the line of its socket`, () => {
+    assert.match(all.output, /async-debug: a promise continuation \(code after an await, or a then\(\) callback\) of test "blocks the loop after an await" blocked the event loop for \d{3} ms \(slowCallbackMs: 100\)\./)
+    assert.match(all.output, /async-debug: a callback of TCP socket [\d.:]+ -> [\d.:]+ blocked the event loop for \d{3} ms \(slowCallbackMs: 100\), created at \S*slow-anywhere\.test\.js:14:18, in test "blocks the loop in a socket callback"\./)
+    passed(all, 'blocks the loop after an await')
+    passed(all, 'blocks the loop in a socket callback')
+  })
+
+  test(`${runner}: with timeAllCallbacks, a slow timer callback or test body is reported once, not again as the callback around it`, () => {
+    assert.equal(all.output.match(/blocked the event loop for/g)?.length, 4, all.output)
+  })
+
+  test(`${runner}: by default, promise continuations and I/O callbacks are not timed`, () => {
+    assert.doesNotMatch(byDefault.output, /blocked the event loop/)
+  })
+}

@@ -1,4 +1,5 @@
-import { AsyncLocalStorage, createHook, executionAsyncId } from 'node:async_hooks'
+import { type AsyncHook, AsyncLocalStorage, createHook, executionAsyncId } from 'node:async_hooks'
+import { types } from 'node:util'
 import { type FakeClock, type PendingUnder, onFakeTimersInstall } from './fake-timers.js'
 import { installPatches } from './patches.js'
 import { now, setImmediate, setTimeout } from './real-timers.js'
@@ -7,7 +8,7 @@ import { type PromiseRecorder, awaitedPromises, foldAwaitedBy, pendingPromises, 
 import { covered, describe, dispose, forTests, isAlive, isTrackedType, origin, ownerOf, typeOf } from './resource-types.js'
 import { Scope, type ScopeKind } from './scope.js'
 import type { Settings, StackPattern } from './options.js'
-import { timeCallback } from './slow-callbacks.js'
+import { timeAllCallbacks, timeCallback } from './slow-callbacks.js'
 import { type Watchdog, watchdog } from './watchdog.js'
 import { type Excused, type Finding, type Mistake, type MistakeKind, type Site, type SlowCallback, type Tracked, siteStacks } from './tracked.js'
 
@@ -55,6 +56,8 @@ export class Engine {
   // Scopes not judged yet, kept only for the watchdog to list.
   readonly #open = new Set<Scope>()
   readonly #slow: (owner: Scope, what: string, took: number, site: Site | undefined) => void
+  // With `timeAllCallbacks`: the hook, and what it needs to name a culprit and not report one twice.
+  readonly #allCallbacks: AsyncHook | undefined
 
   /**
    * @param runnerCode where the runner's own code lives: what it creates on its own behalf while
@@ -72,8 +75,13 @@ export class Engine {
       const scope = context.getStore() ?? this.#ambient
       return scope?.judged ? undefined : scope
     }
+    const trackedBy = settings.timeAllCallbacks ? new WeakMap<object, Tracked>() : undefined
+    const timedByWrapper = new WeakSet<object>()
+    let reportedUntil = 0
     const add = (scope: Scope, type: string, resource: object, site: Site): void => {
-      scope.resources.add({ asyncType: type, resource, owner: scope, createdAt: now(), site })
+      const tracked: Tracked = { asyncType: type, resource, owner: scope, createdAt: now(), site }
+      scope.resources.add(tracked)
+      trackedBy?.set(resource, tracked)
       if (scope.resources.size % PRUNE_EVERY === 0) prune(scope)
     }
     this.record = (type, resource, site) => {
@@ -96,7 +104,7 @@ export class Engine {
       if (scope === undefined) return
       const site = capture(init)
       add(scope, type, resource, site)
-      if (slowCallbackMs > 0) timeCallback(type, resource, slowCallbackMs, (what, took) => slow(scope, what, took, site))
+      if (slowCallbackMs > 0 && timeCallback(type, resource, slowCallbackMs, (what, took) => slow(scope, what, took, site))) timedByWrapper.add(resource)
     }
     const slow = (owner: Scope, what: string, took: number, site: Site | undefined): void => {
       const report: SlowCallback = {
@@ -108,10 +116,24 @@ export class Engine {
           return site?.stack
         },
       }
+      reportedUntil = now()
       if (settings.failOnSlowCallback) this.charge(owner, 'slow-callback', report)
       else this.#onSlowCallback?.(report)
     }
     this.#slow = slow
+    this.#allCallbacks =
+      slowCallbackMs > 0 && settings.timeAllCallbacks
+        ? timeAllCallbacks(slowCallbackMs, (resource, took, started) => {
+            // Timers are timed by their wrapper; a callback around a test's function, by run().
+            if (timedByWrapper.has(resource) || started <= reportedUntil) return
+            const scope = this.current()
+            const tracked = trackedBy?.get(resource)
+            if (tracked) slow(tracked.owner, `a callback of ${describe(tracked.asyncType, tracked.resource)}`, took, tracked.site)
+            // A test's realm may not be ours (Jest's vm): its promises are not our Promise's instances.
+            else if (scope && types.isPromise(resource)) slow(scope, `a promise continuation (code after an await, or a then() callback) of ${scope.title}`, took, undefined)
+            else if (scope) slow(scope, `an I/O callback of ${scope.title}`, took, undefined)
+          })
+        : undefined
     const probe = new Scope('worker', 'probe')
     const probed = context.run(probe, () => Promise.resolve())
     const storeKey = Object.getOwnPropertySymbols(probed).find((key) => (probed as unknown as Record<symbol, unknown>)[key] === probe)
@@ -126,6 +148,7 @@ export class Engine {
   /** Starts recording resources. */
   enable(): this {
     this.#hook.enable()
+    this.#allCallbacks?.enable()
     this.#unpatch ??= installPatches(capture, this.record)
     if (!asyncHooksSeePromises()) this.#untrackPromises ??= trackPromises(() => this.current(), this.#recordPromise)
     const { watchdogSeconds } = this.settings
@@ -157,6 +180,7 @@ export class Engine {
   /** Stops recording resources. */
   disable(): void {
     this.#hook.disable()
+    this.#allCallbacks?.disable()
     // Before Node 24 each enabled AsyncLocalStorage adds a property to every promise of the process.
     this.#context.disable()
     this.#unpatch?.()

@@ -51,6 +51,12 @@ export interface AsyncDebugOptions {
   /** Fail the scope whose callback was slow, instead of printing a report. Default `false`. */
   failOnSlowCallback?: boolean
   /**
+   * Time every callback for `slowCallbackMs`, I/O callbacks and promise continuations (code after
+   * an await) included, not only timers and the synchronous part of test functions. Default `false`:
+   * before Node 24 it roughly doubles the cost of promise-heavy suites.
+   */
+  timeAllCallbacks?: boolean
+  /**
    * When no test has finished for this many seconds, print on stderr what every worker has
    * pending, with creation stacks, and again each time as many seconds pass: for a CI job that
    * hangs. The environment variable `ASYNC_DEBUG_WATCHDOG=<seconds>` sets it too, and wins.
@@ -86,11 +92,12 @@ export interface Settings {
   readonly tracePromises: boolean
   readonly slowCallbackMs: number
   readonly failOnSlowCallback: boolean
+  readonly timeAllCallbacks: boolean
   readonly watchdogSeconds: number
   readonly allowTests: readonly { readonly name: StackPattern; readonly reason: string }[]
 }
 
-const keys = ['ignore', 'countUnref', 'dispose', 'settleMs', 'warnings', 'tracePromises', 'slowCallbackMs', 'failOnSlowCallback', 'watchdogSeconds', 'allowTests'] as const
+const keys = ['ignore', 'countUnref', 'dispose', 'settleMs', 'warnings', 'tracePromises', 'slowCallbackMs', 'failOnSlowCallback', 'timeAllCallbacks', 'watchdogSeconds', 'allowTests'] as const
 const warningActions: readonly WarningAction[] = ['error', 'warn', 'ignore']
 const defaultWarnings: Record<string, WarningAction> = { DeprecationWarning: 'warn', ExperimentalWarning: 'warn' }
 const ignoreKeys = ['types', 'stacks'] as const
@@ -181,6 +188,7 @@ export function resolveOptions(options: unknown, where = 'asyncDebug', env: Reco
     settleMs,
     slowCallbackMs,
     failOnSlowCallback: boolean(o.failOnSlowCallback, `${where}.failOnSlowCallback`, false),
+    timeAllCallbacks: boolean(o.timeAllCallbacks, `${where}.timeAllCallbacks`, false),
     watchdogSeconds,
     allowTests,
   }
