@@ -53,7 +53,7 @@ export interface AsyncDebugOptions {
   /**
    * Time every callback for `slowCallbackMs`, I/O callbacks and promise continuations (code after
    * an await) included, not only timers and the synchronous part of test functions. Default `false`:
-   * before Node 24 it roughly doubles the cost of promise-heavy suites.
+   * it runs a hook around every promise continuation, which costs promise-heavy suites more.
    */
   timeAllCallbacks?: boolean
   /**

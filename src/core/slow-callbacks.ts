@@ -16,7 +16,7 @@ const whatRan: Record<string, (resource: { _repeat?: unknown }) => string> = {
  * `slow` of each run longer than `ms`: the culprit is then the resource, whose creation site is known.
  * Returns whether it did (other resources are left alone).
  * Done by wrapping the callback, because an async_hooks `before`/`after` pair would also run around
- * every promise continuation of the process, doubling the cost of promise-heavy code before Node 24.
+ * every promise continuation of the process (see timeAllCallbacks).
  */
 export function timeCallback(asyncType: string, resource: object, ms: number, slow: OnSlow): boolean {
   const key = callbackKey[asyncType]
@@ -40,7 +40,7 @@ export function timeCallback(asyncType: string, resource: object, ms: number, sl
  * Times every callback that async_hooks reports, I/O callbacks and promise continuations included,
  * for the option `timeAllCallbacks`, and tells `slow` of each one longer than `ms` with the resource
  * it ran for. Opt-in: its before/after pair runs around every promise continuation of the process,
- * which before Node 24 doubles the cost of promise-heavy code. The returned hook is not enabled.
+ * which costs promise-heavy code more. The returned hook is not enabled.
  */
 export function timeAllCallbacks(ms: number, slow: (resource: object, took: number, started: number) => void): AsyncHook {
   const starts: number[] = []
