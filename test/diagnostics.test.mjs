@@ -70,7 +70,8 @@ for (const runner of runners) {
   const byDefault = runShared(runner, 'diagnostics', { files: ['slow-anywhere.test.js'] })
 
   test(`${runner}: with timeAllCallbacks, a promise continuation and an I/O callback that block the loop are reported, the I/O one at the line of its socket`, () => {
-    assert.match(all.output, /async-debug: a promise continuation \(code after an await, or a then\(\) callback\) of test "blocks the loop after an await" blocked the event loop for \d{3} ms \(slowCallbackMs: 100\)\./)
+    // Located by the promise it ran after: the line that awaited.
+    assert.match(all.output, /async-debug: code that ran once a promise settled \(after an await, or in a then\(\) callback\) blocked the event loop for \d{3} ms \(slowCallbackMs: 100\), created at \S*slow-anywhere\.test\.js:8:9, in test "blocks the loop after an await"\./)
     assert.match(all.output, /async-debug: a callback of TCP socket [\d.:]+ -> [\d.:]+ blocked the event loop for \d{3} ms \(slowCallbackMs: 100\), created at \S*slow-anywhere\.test\.js:14:18, in test "blocks the loop in a socket callback"\./)
     passed(all, 'blocks the loop after an await')
     passed(all, 'blocks the loop in a socket callback')

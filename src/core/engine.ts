@@ -1,4 +1,4 @@
-import { type AsyncHook, AsyncLocalStorage, createHook, executionAsyncId } from 'node:async_hooks'
+import { type AsyncHook, AsyncLocalStorage, createHook, executionAsyncId, triggerAsyncId } from 'node:async_hooks'
 import { types } from 'node:util'
 import { type FakeClock, type PendingUnder, onFakeTimersInstall } from './fake-timers.js'
 import { installPatches } from './patches.js'
@@ -14,6 +14,8 @@ import { type Excused, type Finding, type Mistake, type MistakeKind, type Site, 
 
 // Frames above the user's line in a creation stack: our hook, Node's internals and a library or two.
 const STACK_DEPTH = 40
+// How many promise creation sites timeAllCallbacks keeps by async id, newest first.
+const SITES_BY_ID = 4096
 // A scope that creates many short-lived resources is pruned of the finished ones this often.
 const PRUNE_EVERY = 2048
 
@@ -76,6 +78,14 @@ export class Engine {
       return scope?.judged ? undefined : scope
     }
     const trackedBy = settings.timeAllCallbacks ? new WeakMap<object, Tracked>() : undefined
+    // With timeAllCallbacks, where the latest promises that got a stack were made, by async id: a slow
+    // continuation is located by the promise it ran after (where async_hooks reports promises).
+    const sitesById = settings.timeAllCallbacks ? new Map<number, Site>() : undefined
+    const remember = (id: number, site: Site | undefined): void => {
+      if (site === undefined || !sitesById) return
+      sitesById.set(id, site)
+      if (sitesById.size > SITES_BY_ID) sitesById.delete(sitesById.keys().next().value!)
+    }
     const timedByWrapper = new WeakSet<object>()
     let reportedUntil = 0
     const add = (scope: Scope, type: string, resource: object, site: Site): void => {
@@ -96,7 +106,10 @@ export class Engine {
         const store = storeKey && (resource as Record<symbol, Scope | undefined>)[storeKey]
         const scope = store === undefined ? owner() : store.judged ? undefined : store
         // A new chain's trigger is the code running now; a continuation's is its parent.
-        if (scope !== undefined) recordPromise(scope, resource as Promise<unknown>, id, trigger === executionAsyncId() ? undefined : trigger, init)
+        if (scope === undefined) return
+        const parent = trigger === executionAsyncId() ? undefined : trigger
+        recordPromise(scope, resource as Promise<unknown>, id, parent, init)
+        if (sitesById && parent === undefined) remember(id, scope.promiseSites.get(resource as Promise<unknown>))
         return
       }
       if (!isTrackedType(type)) return
@@ -130,7 +143,10 @@ export class Engine {
             const tracked = trackedBy?.get(resource)
             if (tracked) slow(tracked.owner, `a callback of ${describe(tracked.asyncType, tracked.resource)}`, took, tracked.site)
             // A test's realm may not be ours (Jest's vm): its promises are not our Promise's instances.
-            else if (scope && types.isPromise(resource)) slow(scope, `a promise continuation (code after an await, or a then() callback) of ${scope.title}`, took, undefined)
+            else if (scope && types.isPromise(resource)) {
+              const after = sitesById?.get(triggerAsyncId())
+              slow(scope, `code that ran once a promise settled (after an await, or in a then() callback)${after ? '' : ` in ${scope.title}`}`, took, after)
+            }
             else if (scope) slow(scope, `an I/O callback of ${scope.title}`, took, undefined)
           })
         : undefined
