@@ -1,5 +1,4 @@
-import { type AsyncHook, AsyncLocalStorage, createHook, executionAsyncId, triggerAsyncId } from 'node:async_hooks'
-import { types } from 'node:util'
+import { AsyncLocalStorage, createHook, executionAsyncId } from 'node:async_hooks'
 import { type FakeClock, type PendingUnder, onFakeTimersInstall } from './fake-timers.js'
 import { installPatches } from './patches.js'
 import { now, setImmediate, setTimeout } from './real-timers.js'
@@ -8,14 +7,12 @@ import { type PromiseRecorder, awaitedPromises, foldAwaitedBy, pendingPromises, 
 import { covered, describe, dispose, forTests, isAlive, isTrackedType, origin, ownerOf, typeOf } from './resource-types.js'
 import { Scope, type ScopeKind } from './scope.js'
 import type { Settings, StackPattern } from './options.js'
-import { timeAllCallbacks, timeCallback } from './slow-callbacks.js'
+import { SlowCallbacks } from './slow-callbacks.js'
 import { type Watchdog, watchdog } from './watchdog.js'
 import { type Excused, type Finding, type Mistake, type MistakeKind, type Site, type SlowCallback, type Tracked, siteStacks } from './tracked.js'
 
 // Frames above the user's line in a creation stack: our hook, Node's internals and a library or two.
 const STACK_DEPTH = 40
-// How many promise creation sites timeAllCallbacks keeps by async id, newest first.
-const SITES_BY_ID = 4096
 // A scope that creates many short-lived resources is pruned of the finished ones this often.
 const PRUNE_EVERY = 2048
 
@@ -57,9 +54,7 @@ export class Engine {
   #watchdog: Watchdog | undefined
   // Scopes not judged yet, kept only for the watchdog to list.
   readonly #open = new Set<Scope>()
-  readonly #slow: (owner: Scope, what: string, took: number, site: Site | undefined) => void
-  // With `timeAllCallbacks`: the hook, and what it needs to name a culprit and not report one twice.
-  readonly #allCallbacks: AsyncHook | undefined
+  readonly #slowCallbacks: SlowCallbacks
 
   /**
    * @param runnerCode where the runner's own code lives: what it creates on its own behalf while
@@ -71,27 +66,18 @@ export class Engine {
     this.#onSlowCallback = onSlowCallback
     this.#onStuck = onStuck
     const { slowCallbackMs } = settings
+    // Kept off the path of every promise unless timeAllCallbacks needs it.
+    const locateContinuations = slowCallbackMs > 0 && settings.timeAllCallbacks
     const context = this.#context
     // Until judged: a handle can be created a tick after the code that asked for it (listen on a host).
     const owner = (): Scope | undefined => {
       const scope = context.getStore() ?? this.#ambient
       return scope?.judged ? undefined : scope
     }
-    const trackedBy = settings.timeAllCallbacks ? new WeakMap<object, Tracked>() : undefined
-    // With timeAllCallbacks, where the latest promises that got a stack were made, by async id: a slow
-    // continuation is located by the promise it ran after (where async_hooks reports promises).
-    const sitesById = settings.timeAllCallbacks ? new Map<number, Site>() : undefined
-    const remember = (id: number, site: Site | undefined): void => {
-      if (site === undefined || !sitesById) return
-      sitesById.set(id, site)
-      if (sitesById.size > SITES_BY_ID) sitesById.delete(sitesById.keys().next().value!)
-    }
-    const timedByWrapper = new WeakSet<object>()
-    let reportedUntil = 0
     const add = (scope: Scope, type: string, resource: object, site: Site): void => {
       const tracked: Tracked = { asyncType: type, resource, owner: scope, createdAt: now(), site }
       scope.resources.add(tracked)
-      trackedBy?.set(resource, tracked)
+      slowCallbacks.created(tracked)
       if (scope.resources.size % PRUNE_EVERY === 0) prune(scope)
     }
     this.record = (type, resource, site) => {
@@ -109,17 +95,15 @@ export class Engine {
         if (scope === undefined) return
         const parent = trigger === executionAsyncId() ? undefined : trigger
         recordPromise(scope, resource as Promise<unknown>, id, parent, init)
-        if (sitesById && parent === undefined) remember(id, scope.promiseSites.get(resource as Promise<unknown>))
+        if (locateContinuations && parent === undefined) slowCallbacks.promiseSite(id, scope.promiseSites.get(resource as Promise<unknown>))
         return
       }
       if (!isTrackedType(type)) return
       const scope = owner()
       if (scope === undefined) return
-      const site = capture(init)
-      add(scope, type, resource, site)
-      if (slowCallbackMs > 0 && timeCallback(type, resource, slowCallbackMs, (what, took) => slow(scope, what, took, site))) timedByWrapper.add(resource)
+      add(scope, type, resource, capture(init))
     }
-    const slow = (owner: Scope, what: string, took: number, site: Site | undefined): void => {
+    const slowCallbacks = (this.#slowCallbacks = new SlowCallbacks(slowCallbackMs, settings.timeAllCallbacks, () => this.current(), (owner, what, took, site) => {
       const report: SlowCallback = {
         name: 'SlowCallback',
         message: `${what} blocked the event loop for ${Math.round(took)} ms (slowCallbackMs: ${slowCallbackMs})`,
@@ -129,27 +113,9 @@ export class Engine {
           return site?.stack
         },
       }
-      reportedUntil = now()
       if (settings.failOnSlowCallback) this.charge(owner, 'slow-callback', report)
       else this.#onSlowCallback?.(report)
-    }
-    this.#slow = slow
-    this.#allCallbacks =
-      slowCallbackMs > 0 && settings.timeAllCallbacks
-        ? timeAllCallbacks(slowCallbackMs, (resource, took, started) => {
-            // Timers are timed by their wrapper; a callback around a test's function, by run().
-            if (timedByWrapper.has(resource) || started <= reportedUntil) return
-            const scope = this.current()
-            const tracked = trackedBy?.get(resource)
-            if (tracked) slow(tracked.owner, `a callback of ${describe(tracked.asyncType, tracked.resource)}`, took, tracked.site)
-            // A test's realm may not be ours (Jest's vm): its promises are not our Promise's instances.
-            else if (scope && types.isPromise(resource)) {
-              const after = sitesById?.get(triggerAsyncId())
-              slow(scope, `code that ran once a promise settled (after an await, or in a then() callback)${after ? '' : ` in ${scope.title}`}`, took, after)
-            }
-            else if (scope) slow(scope, `an I/O callback of ${scope.title}`, took, undefined)
-          })
-        : undefined
+    }))
     const probe = new Scope('worker', 'probe')
     const probed = context.run(probe, () => Promise.resolve())
     const storeKey = Object.getOwnPropertySymbols(probed).find((key) => (probed as unknown as Record<symbol, unknown>)[key] === probe)
@@ -164,7 +130,7 @@ export class Engine {
   /** Starts recording resources. */
   enable(): this {
     this.#hook.enable()
-    this.#allCallbacks?.enable()
+    this.#slowCallbacks.enable()
     this.#unpatch ??= installPatches(capture, this.record)
     if (!asyncHooksSeePromises()) this.#untrackPromises ??= trackPromises(() => this.current(), this.#recordPromise)
     const { watchdogSeconds } = this.settings
@@ -196,7 +162,7 @@ export class Engine {
   /** Stops recording resources. */
   disable(): void {
     this.#hook.disable()
-    this.#allCallbacks?.disable()
+    this.#slowCallbacks.disable()
     // Before Node 24 each enabled AsyncLocalStorage adds a property to every promise of the process.
     this.#context.disable()
     this.#unpatch?.()
@@ -250,8 +216,7 @@ export class Engine {
     try {
       return this.#context.run(scope, fn)
     } finally {
-      const took = now() - started
-      if (took > limit) this.#slow(scope, `the synchronous part of ${scope.title}`, took, undefined)
+      this.#slowCallbacks.ran(scope, now() - started)
     }
   }
 

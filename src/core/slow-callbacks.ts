@@ -1,8 +1,12 @@
-import { type AsyncHook, createHook, executionAsyncResource } from 'node:async_hooks'
+import { type AsyncHook, createHook, executionAsyncResource, triggerAsyncId } from 'node:async_hooks'
+import { types } from 'node:util'
 import { now } from './real-timers.js'
+import { describe } from './resource-types.js'
+import type { Scope } from './scope.js'
+import type { Site, Tracked } from './tracked.js'
 
-/** What the engine is told of a callback that blocked the event loop. */
-export type OnSlow = (what: string, took: number) => void
+/** How a slow callback is reported: the scope it belongs to, what ran, for how long, and where it was made. */
+export type ReportSlow = (owner: Scope, what: string, took: number, site: Site | undefined) => void
 
 // Where Node keeps the callback of each kind of timer; it calls it as a method of the timer.
 const callbackKey: Record<string, '_onTimeout' | '_onImmediate' | undefined> = { Timeout: '_onTimeout', Immediate: '_onImmediate' }
@@ -10,50 +14,105 @@ const whatRan: Record<string, (resource: { _repeat?: unknown }) => string> = {
   Timeout: (timer) => (timer._repeat ? 'a setInterval callback' : 'a setTimeout callback'),
   Immediate: () => 'a setImmediate callback',
 }
+// How many promise creation sites are kept by async id, newest first.
+const SITES_BY_ID = 4096
 
 /**
- * Times each run of the callback of a timer or immediate that async_hooks just reported, and tells
- * `slow` of each run longer than `ms`: the culprit is then the resource, whose creation site is known.
- * Returns whether it did (other resources are left alone).
- * Done by wrapping the callback, because an async_hooks `before`/`after` pair would also run around
- * every promise continuation of the process (see timeAllCallbacks).
+ * Finds the callbacks that block the event loop longer than `slowCallbackMs`, and their culprit.
+ * Timers' and immediates' callbacks are timed by wrapping them, and the synchronous part of a
+ * scope's function by the engine. With `timeAllCallbacks`, an async_hooks before/after pair times
+ * every other callback too: it runs around every promise continuation of the process, which costs
+ * promise-heavy code more, hence opt-in.
  */
-export function timeCallback(asyncType: string, resource: object, ms: number, slow: OnSlow): boolean {
-  const key = callbackKey[asyncType]
-  if (key === undefined) return false
-  const timer = resource as Record<string, unknown> & { _repeat?: unknown }
-  const callback = timer[key]
-  if (typeof callback !== 'function') return false
-  timer[key] = function timed(this: unknown, ...args: unknown[]) {
-    const started = now()
-    try {
-      return callback.apply(this, args)
-    } finally {
-      const took = now() - started
-      if (took > ms) slow(whatRan[asyncType]!(timer), took)
+export class SlowCallbacks {
+  readonly #limit: number
+  readonly #report: ReportSlow
+  readonly #current: () => Scope | undefined
+  readonly #wrapped = new WeakSet<object>()
+  readonly #hook: AsyncHook | undefined
+  readonly #tracked: WeakMap<object, Tracked> | undefined
+  // Where the latest promises that got a stack were made: a slow continuation names the one it ran after.
+  readonly #sitesById: Map<number, Site> | undefined
+  // A callback that was reported (a timer's, a test's function) is not reported again as the one around it.
+  #reportedUntil = 0
+
+  constructor(limit: number, timeAll: boolean, current: () => Scope | undefined, report: ReportSlow) {
+    this.#limit = limit
+    this.#current = current
+    this.#report = (owner, what, took, site) => {
+      this.#reportedUntil = now()
+      report(owner, what, took, site)
     }
+    if (limit === 0 || !timeAll) return
+    this.#tracked = new WeakMap()
+    this.#sitesById = new Map()
+    const starts: number[] = []
+    this.#hook = createHook({
+      before: () => void starts.push(now()),
+      after: () => {
+        // Unmatched when the hook was enabled inside a callback.
+        const started = starts.pop()
+        if (started === undefined) return
+        const took = now() - started
+        if (took > limit && started > this.#reportedUntil) this.#blame(executionAsyncResource(), took)
+      },
+    })
   }
-  return true
-}
 
-/**
- * Times every callback that async_hooks reports, I/O callbacks and promise continuations included,
- * for the option `timeAllCallbacks`, and tells `slow` of each one longer than `ms` with the resource
- * it ran for. Opt-in: its before/after pair runs around every promise continuation of the process,
- * which costs promise-heavy code more. The returned hook is not enabled.
- */
-export function timeAllCallbacks(ms: number, slow: (resource: object, took: number, started: number) => void): AsyncHook {
-  const starts: number[] = []
-  return createHook({
-    before() {
-      starts.push(now())
-    },
-    after() {
-      // Unmatched when the hook was enabled inside a callback.
-      const started = starts.pop()
-      if (started === undefined) return
-      const took = now() - started
-      if (took > ms) slow(executionAsyncResource(), took, started)
-    },
-  })
+  /** Starts or stops timing every callback, with `timeAllCallbacks`. */
+  enable(): void {
+    this.#hook?.enable()
+  }
+
+  disable(): void {
+    this.#hook?.disable()
+  }
+
+  /** Whether the synchronous part of a scope's function that took `took` ms was slow; reports it if so. */
+  ran(scope: Scope, took: number): void {
+    if (this.#limit > 0 && took > this.#limit) this.#report(scope, `the synchronous part of ${scope.title}`, took, undefined)
+  }
+
+  /** A tracked resource was just created: a timer's callback is timed from now on. */
+  created(tracked: Tracked): void {
+    if (this.#limit === 0) return
+    this.#tracked?.set(tracked.resource, tracked)
+    const key = callbackKey[tracked.asyncType]
+    const timer = tracked.resource as Record<string, unknown> & { _repeat?: unknown }
+    const callback = key && timer[key]
+    if (typeof callback !== 'function') return
+    const limit = this.#limit
+    const report = this.#report
+    timer[key!] = function timed(this: unknown, ...args: unknown[]) {
+      const started = now()
+      try {
+        return callback.apply(this, args)
+      } finally {
+        const took = now() - started
+        if (took > limit) report(tracked.owner, whatRan[tracked.asyncType]!(timer), took, tracked.site)
+      }
+    }
+    this.#wrapped.add(timer)
+  }
+
+  /** A promise of async id `id` got a creation stack: with `timeAllCallbacks`, kept to locate slow continuations. */
+  promiseSite(id: number, site: Site | undefined): void {
+    const sites = this.#sitesById
+    if (site === undefined || sites === undefined) return
+    sites.set(id, site)
+    if (sites.size > SITES_BY_ID) sites.delete(sites.keys().next().value!)
+  }
+
+  #blame(resource: object, took: number): void {
+    if (this.#wrapped.has(resource)) return
+    const tracked = this.#tracked?.get(resource)
+    if (tracked) return this.#report(tracked.owner, `a callback of ${describe(tracked.asyncType, tracked.resource)}`, took, tracked.site)
+    const scope = this.#current()
+    // At import time, continuations are mostly the runner loading modules, as with run()'s timing.
+    if (scope === undefined || scope.kind === 'file' || scope.kind === 'worker') return
+    // A test's realm may not be ours (Jest's vm): its promises are not our Promise's instances.
+    if (!types.isPromise(resource)) return this.#report(scope, `an I/O callback of ${scope.title}`, took, undefined)
+    const after = this.#sitesById?.get(triggerAsyncId())
+    this.#report(scope, `code that ran once a promise settled (after an await, or in a then() callback)${after ? '' : ` in ${scope.title}`}`, took, after)
+  }
 }
