@@ -1,4 +1,4 @@
-import { runningScope } from './running-scope.js'
+import { expectText, runningScope } from './engine-access.js'
 
 /**
  * Lets the running test leave async resources alive, for code you cannot fix: what it leaves is
@@ -19,6 +19,6 @@ import { runningScope } from './running-scope.js'
  * ```
  */
 export function allowLeaks(reason: string): void {
-  if (typeof reason !== 'string' || reason.trim() === '') throw new TypeError('allowLeaks: expected a reason, as a non-empty string')
+  expectText('allowLeaks', 'a reason', reason)
   runningScope('allowLeaks', {}).scope.allowed = reason
 }

@@ -1,4 +1,4 @@
-import { engineOf } from '../core/bridge.js'
+import { engineFor, expectTarget, expectText } from './engine-access.js'
 
 /**
  * Declares that a promise, timer or handle created by the current test may outlive it, such as
@@ -17,12 +17,8 @@ import { engineOf } from '../core/bridge.js'
  * ```
  */
 export function allowPending<T extends object>(target: T, reason: string): T {
-  if ((typeof target !== 'object' && typeof target !== 'function') || target === null)
-    throw new TypeError(`allowPending: expected a promise, timer or handle, got ${String(target)}`)
-  if (typeof reason !== 'string' || reason.trim() === '') throw new TypeError('allowPending: expected a reason, as a non-empty string')
-  const engine = engineOf()
-  if (!engine)
-    throw new Error("allowPending() needs the async-debug test environment: set `environment: 'async-debug'` (Vitest) or `testEnvironment: 'async-debug'` (Jest)")
-  engine.allow(target, reason)
+  expectTarget('allowPending', target)
+  expectText('allowPending', 'a reason', reason)
+  engineFor('allowPending').allow(target, reason)
   return target
 }

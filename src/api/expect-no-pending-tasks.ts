@@ -1,5 +1,5 @@
 import { AsyncLeakError, listFindings } from '../report/leak-error.js'
-import { type ScopeChoice, runningScope } from './running-scope.js'
+import { type ScopeChoice, runningScope } from './engine-access.js'
 
 /** Options of {@link expectNoPendingTasks}. */
 export interface ExpectNoPendingTasksOptions {

@@ -1,4 +1,4 @@
-import { engineOf } from '../core/bridge.js'
+import { engineFor, expectTarget, expectText } from './engine-access.js'
 
 /**
  * Gives a promise, timer or handle a name that every report of it uses (leaks, hangs,
@@ -17,11 +17,8 @@ import { engineOf } from '../core/bridge.js'
  * ```
  */
 export function nameTask<T extends object>(target: T, name: string): T {
-  if ((typeof target !== 'object' && typeof target !== 'function') || target === null)
-    throw new TypeError(`nameTask: expected a promise, timer or handle, got ${String(target)}`)
-  if (typeof name !== 'string' || name.trim() === '') throw new TypeError('nameTask: expected a name, as a non-empty string')
-  const engine = engineOf()
-  if (!engine) throw new Error("nameTask() needs the async-debug test environment: set `environment: 'async-debug'` (Vitest) or `testEnvironment: 'async-debug'` (Jest)")
-  engine.name(target, name)
+  expectTarget('nameTask', target)
+  expectText('nameTask', 'a name', name)
+  engineFor('nameTask').name(target, name)
   return target
 }

@@ -1,5 +1,5 @@
 import { type PendingTask, formatTasks, pendingTasks } from '../report/pending-tasks.js'
-import { type ScopeChoice, runningScope } from './running-scope.js'
+import { type ScopeChoice, runningScope } from './engine-access.js'
 
 export type { PendingTask }
 
