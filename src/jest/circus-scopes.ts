@@ -1,8 +1,7 @@
 import type { Circus } from '@jest/types'
 import type { Engine } from '../core/engine.js'
 import type { Scope } from '../core/scope.js'
-import type { Mistake } from '../core/tracked.js'
-import { AsyncHangError, timedOutErrors } from '../report/hang-error.js'
+import type { Finding, Mistake } from '../core/tracked.js'
 import type { AllowedLeak } from '../report/allowed-summary.js'
 import { type Reporting, scopeErrors } from '../report/scope-errors.js'
 import { expectAwaitingAssertions } from './unawaited-assertions.js'
@@ -77,7 +76,7 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
     print: (message) => (global.console as Console).warn(message),
     onAllowed: (scope, reason, leaks) => allowed.push({ file, scope: scope.title, reason, leaks }),
   }
-  const judge = async (scope: Scope): Promise<Error[]> => scopeErrors(scope, await engine.close(scope), reporting)
+  const judge = async (scope: Scope, waitingOn?: Finding[]): Promise<Error[]> => scopeErrors(scope, await engine.close(scope), reporting, waitingOn)
 
   function react(event: Circus.Event): void | Promise<void> {
     switch (event.name) {
@@ -126,8 +125,7 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
         if (!scope) return
         scopes.delete(test)
         // What it waits on is gone once judged (and disposed of): ask first.
-        const hang = test.errors.some(timedOut) ? new AsyncHangError(scope, engine.waitingOn(scope)) : undefined
-        return judge(scope).then((errors) => void test.errors.push(...(hang ? timedOutErrors(hang, errors) : errors)))
+        return judge(scope, test.errors.some(timedOut) ? engine.waitingOn(scope) : undefined).then((errors) => void test.errors.push(...errors))
       }
       case 'run_describe_finish': {
         const scope = scopes.get(event.describeBlock)

@@ -1,6 +1,6 @@
 import type { Scope } from '../core/scope.js'
 import type { Finding } from '../core/tracked.js'
-import { AsyncLeakError, listFindings } from './leak-error.js'
+import { listFindings } from './leak-error.js'
 import { worthShowing } from './pending-tasks.js'
 import { userFrames } from './stack.js'
 
@@ -22,12 +22,4 @@ export class AsyncHangError extends Error {
     // The runner shows its code frame at the first frame: the line that the test waits on.
     this.stack = `${this.name}: ${this.message}\n${userFrames(findings[0]?.tracked.site).join('\n')}`
   }
-}
-
-/**
- * The errors of a test that timed out, given those of its judgement: what it waited on replaces
- * the list of what it left alive, which names the same resources.
- */
-export function timedOutErrors(hang: AsyncHangError, judged: readonly Error[]): Error[] {
-  return [hang, ...judged.filter((error) => !(error instanceof AsyncLeakError))]
 }

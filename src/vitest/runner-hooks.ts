@@ -2,7 +2,7 @@ import { relative } from 'node:path'
 import type { RunnerTask, RunnerTestCase, RunnerTestFile, RunnerTestSuite, TestRunner, test as Test, vi as Vi } from 'vitest'
 import type { Engine } from '../core/engine.js'
 import type { Scope } from '../core/scope.js'
-import { AsyncHangError, timedOutErrors } from '../report/hang-error.js'
+import type { Finding } from '../core/tracked.js'
 import type { AllowedLeak } from '../report/allowed-summary.js'
 import { type Reporting, scopeErrors } from '../report/scope-errors.js'
 import { watchFakeTimers } from './fake-timers.js'
@@ -103,8 +103,8 @@ export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vi
       const meta = task.meta as { asyncDebug?: { allowed: AllowedLeak[] } }
       ;(meta.asyncDebug ??= { allowed: [] }).allowed.push({ file: task.file?.name ?? task.name, scope: scope.title, reason, leaks })
     }
-  const judge = async (scope: Scope, task?: RunnerTask): Promise<Error[]> =>
-    scopeErrors(scope, await engine.close(scope), task ? { ...reporting, onAllowed: recordOn(task) } : reporting)
+  const judge = async (scope: Scope, task?: RunnerTask, waitingOn?: Finding[]): Promise<Error[]> =>
+    scopeErrors(scope, await engine.close(scope), task ? { ...reporting, onAllowed: recordOn(task) } : reporting, waitingOn)
   const scopes = new Map<unknown, Scope>()
   const wrapped = new WeakSet<Hook>()
   const originals = new Map<keyof Hooked, unknown>()
@@ -163,11 +163,9 @@ export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vi
     return (...args) => engine.outside(() => run(...args))
   }
 
-  async function judgeTest(test: RunnerTestCase, scope: Scope): Promise<Error[]> {
+  function judgeTest(test: RunnerTestCase, scope: Scope): Promise<Error[]> {
     // What it waits on is gone once judged (and disposed of): ask first.
-    const hang = test.result?.errors?.some((error) => TIMED_OUT.test(error.message)) ? new AsyncHangError(scope, engine.waitingOn(scope)) : undefined
-    const judged = await judge(scope, test)
-    return hang ? timedOutErrors(hang, judged) : judged
+    return judge(scope, test, test.result?.errors?.some((error) => TIMED_OUT.test(error.message)) ? engine.waitingOn(scope) : undefined)
   }
 
   function patch<K extends keyof Hooked>(key: K, make: (original: Hooked[K]) => NonNullable<Hooked[K]>): void {
