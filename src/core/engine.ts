@@ -36,6 +36,8 @@ export class Engine {
   readonly #context = new AsyncLocalStorage<Scope>()
   readonly #allowed = new WeakMap<object, string>()
   readonly #names = new WeakMap<object, string>()
+  // The fake clock each scope installed, and where: tests under it own the fake timers they add.
+  readonly #clocks = new WeakMap<Scope, { clock: FakeClock; site: Site }>()
   readonly #hook
   #unpatch: (() => void) | undefined
   #untrackPromises: (() => void) | undefined
@@ -186,7 +188,10 @@ export class Engine {
   watchFakeTimers(target: object, clock: FakeClock): () => void {
     return onFakeTimersInstall(target, clock, (below) => {
       const scope = this.current()
-      if (scope && !scope.judged && scope.kind !== 'file' && scope.kind !== 'worker') this.record('FAKE_TIMERS', clock, capture(below))
+      if (!scope || scope.judged || scope.outer) return
+      const site = capture(below)
+      this.record('FAKE_TIMERS', clock, site)
+      this.#clocks.set(scope, { clock, site })
     })
   }
 
@@ -211,7 +216,7 @@ export class Engine {
    */
   run<R>(scope: Scope, fn: () => R): R {
     const limit = this.settings.slowCallbackMs
-    if (limit === 0 || scope.kind === 'file' || scope.kind === 'worker') return this.#context.run(scope, fn)
+    if (limit === 0 || scope.outer) return this.#context.run(scope, fn)
     const started = now()
     try {
       return this.#context.run(scope, fn)
@@ -222,14 +227,13 @@ export class Engine {
 
   // A test under fake timers that an enclosing scope installed owns the fake timers it adds to them.
   #watchFakeTimersAbove(test: Scope): void {
-    for (let above = test.parent; above; above = above.parent)
-      for (const tracked of above.resources) {
-        const clock = tracked.resource as FakeClock
-        if (tracked.asyncType !== 'FAKE_TIMERS' || !clock.installed()) continue
-        const under: PendingUnder = { clock, baseline: clock.pending(), installer: above.title }
-        test.resources.add({ asyncType: 'FAKE_TIMERS_PENDING', resource: under, owner: test, createdAt: now(), site: tracked.site })
-        return
-      }
+    for (let above = test.parent; above; above = above.parent) {
+      const install = this.#clocks.get(above)
+      if (!install?.clock.installed()) continue
+      const under: PendingUnder = { clock: install.clock, baseline: install.clock.pending(), installer: above.title }
+      test.resources.add({ asyncType: 'FAKE_TIMERS_PENDING', resource: under, owner: test, createdAt: now(), site: install.site })
+      return
+    }
   }
 
   /** Runs `fn` outside every scope: the runner's own code that a user function calls back into. */
@@ -287,7 +291,7 @@ export class Engine {
   }
 
   #allowedBecause(resource: object): string | undefined {
-    return this.#allowed.get(resource) ?? this.#allowed.get(ownerOf(resource) ?? resource)
+    return byTarget(this.#allowed, resource)
   }
 
   /** Gives `target` (a promise, or a timer, handle or the object owning a handle) a name that reports use. */
@@ -297,7 +301,7 @@ export class Engine {
 
   #named(finding: Finding): Finding {
     const { resource } = finding.tracked
-    const name = this.#names.get(resource) ?? this.#names.get(ownerOf(resource) ?? resource)
+    const name = byTarget(this.#names, resource)
     return name === undefined ? finding : { ...finding, name }
   }
 
@@ -436,6 +440,9 @@ export interface EngineHooks {
    */
   onStuck?: (idleMs: number, waiting: { scope: Scope; findings: Finding[] }[]) => void
 }
+
+// What the user said of a resource, or of the object owning its handle (a server, a socket).
+const byTarget = (said: WeakMap<object, string>, resource: object): string | undefined => said.get(resource) ?? said.get(ownerOf(resource) ?? resource)
 
 // The runner's own resources are not the user's to see, let alone to have excused.
 const RUNNER = 'runner'

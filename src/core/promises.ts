@@ -75,7 +75,6 @@ export function watchChaining(mustAwait: Map<Promise<unknown>, Scope>): () => vo
   return () => stop()
 }
 
-
 const NEW_PROMISE = /^\s+at new Promise \(<anonymous>\)$/
 const FUNCTION_FRAME = /^\s+at (?:async )?([\w$.<>]+) \((?!node:|<anonymous>)/
 

@@ -197,7 +197,10 @@ const kinds: Record<string, Kind & { type: ResourceType | ((r: Handle) => Resour
   FAKE_TIMERS_PENDING: {
     type: 'fake-timers',
     forTests: true,
-    alive: (h) => asPendingUnder(h).clock.installed() && asPendingUnder(h).clock.pending() > asPendingUnder(h).baseline,
+    alive: (h) => {
+      const { clock, baseline } = asPendingUnder(h)
+      return clock.installed() && clock.pending() > baseline
+    },
     describe: (h) => {
       const { clock, baseline, installer } = asPendingUnder(h)
       const left = clock.pending() - baseline
@@ -264,10 +267,10 @@ export function covered(asyncType: string, resource: object): unknown[] {
   return kindOf(asyncType).covers?.(ownerOf(resource)) ?? []
 }
 
-/** Stops the resource so that it cannot fire into later tests or keep the process alive. Never throws. */
 /** Whether async-debug can stop a resource of this type once it has reported it. */
 export const canDispose = (asyncType: string): boolean => kinds[asyncType]?.dispose !== undefined
 
+/** Stops the resource so that it cannot fire into later tests or keep the process alive. Never throws. */
 export function dispose(asyncType: string, resource: object): void {
   try {
     kindOf(asyncType).dispose?.(resource as Handle, ownerOf(resource))

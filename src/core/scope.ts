@@ -40,6 +40,11 @@ export class Scope {
     readonly detail?: string,
   ) {}
 
+  /** A file or worker scope: its code runs at import time or for the runner, not in a test's, hook's or fixture's function. */
+  get outer(): boolean {
+    return this.kind === 'file' || this.kind === 'worker'
+  }
+
   /** How reports name this scope, e.g. `test "loads the user"`. */
   get title(): string {
     if (this.kind === 'hook') return `${this.name} hook of ${this.parent?.title ?? 'no test'}`

@@ -109,7 +109,7 @@ export class SlowCallbacks {
     if (tracked) return this.#report(tracked.owner, `a callback of ${describe(tracked.asyncType, tracked.resource)}`, took, tracked.site)
     const scope = this.#current()
     // At import time, continuations are mostly the runner loading modules, as with run()'s timing.
-    if (scope === undefined || scope.kind === 'file' || scope.kind === 'worker') return
+    if (scope === undefined || scope.outer) return
     // A test's realm may not be ours (Jest's vm): its promises are not our Promise's instances.
     if (!types.isPromise(resource)) return this.#report(scope, `an I/O callback of ${scope.title}`, took, undefined)
     const after = this.#sitesById?.get(triggerAsyncId())
