@@ -25,6 +25,21 @@ test('a promise chained on is forgotten, whether it is the newest or one below i
   assert.deepEqual([...candidates], [])
 })
 
+test('forget() drops a promise by identity, at the top or below it, and ignores one it never had', () => {
+  const candidates = new Candidates()
+  const [a, b, c] = [pending(), pending(), pending()]
+  candidates.add(1, a)
+  candidates.add(2, b)
+  candidates.add(3, c)
+  candidates.forget(c)
+  candidates.forget(a)
+  candidates.forget(pending())
+  assert.deepEqual([...candidates], [b])
+  candidates.forget(b)
+  candidates.forget(b)
+  assert.deepEqual([...candidates], [])
+})
+
 test('many promises chained on out of order are forgotten, and the rest kept in order', () => {
   const candidates = new Candidates()
   const promises = Array.from({ length: 1000 }, pending)

@@ -35,6 +35,19 @@ test('ownership follows async continuations, not the time at which code runs', a
   timers.forEach(clearTimeout)
 })
 
+test("the promise a scope's function returns is its caller's to await, not an unawaited one", () => {
+  start()
+  const scope = engine.open('test', 'a')
+  let dropped
+  const returned = engine.run(scope, () => {
+    dropped = new Promise(() => {})
+    return new Promise(() => {})
+  })
+  const promises = engine.pending(scope).map((finding) => finding.tracked.resource)
+  assert.ok(promises.includes(dropped), 'a promise nobody awaits is reported')
+  assert.ok(!promises.includes(returned), 'the returned one is not')
+})
+
 test('code outside any scope, and code of a closed scope, is not recorded', async () => {
   start()
   const outside = setTimeout(() => {}, 1000)

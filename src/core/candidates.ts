@@ -40,15 +40,26 @@ export class Candidates {
       const mid = (lo + hi) >>> 1
       const at = keys[mid]!
       if (at === key) {
-        if (this.#promises[mid] !== undefined) {
-          this.#promises[mid] = undefined
-          if (++this.#holes > 64 && this.#holes * 2 > keys.length) this.keep(() => true)
-        }
+        this.#hole(mid)
         return
       }
       if (at < key) lo = mid + 1
       else hi = mid - 1
     }
+  }
+
+  /** Forgets `promise`, if it is here: found by identity, newest first, for a promise whose key is not known. */
+  forget(promise: Promise<unknown>): void {
+    const promises = this.#promises
+    const top = promises.length - 1
+    if (promises[top] === promise) this.#pop()
+    else this.#hole(promises.lastIndexOf(promise, top - 1))
+  }
+
+  #hole(index: number): void {
+    if (index < 0 || this.#promises[index] === undefined) return
+    this.#promises[index] = undefined
+    if (++this.#holes > 64 && this.#holes * 2 > this.#keys.length) this.keep(() => true)
   }
 
   #pop(): void {

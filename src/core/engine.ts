@@ -1,4 +1,5 @@
 import { AsyncLocalStorage, createHook, executionAsyncId } from 'node:async_hooks'
+import { types } from 'node:util'
 import { type FakeClock, type PendingUnder, onFakeTimersInstall } from './fake-timers.js'
 import { installPatches } from './patches.js'
 import { now, setImmediate, setTimeout } from './real-timers.js'
@@ -33,7 +34,7 @@ function capture(below: Function, depth = STACK_DEPTH): Site {
  */
 export class Engine {
   readonly settings: Settings
-  readonly #context = new AsyncLocalStorage<Scope>()
+  readonly #context = new AsyncLocalStorage<Scope | undefined>()
   readonly #allowed = new WeakMap<object, string>()
   readonly #names = new WeakMap<object, string>()
   // The fake clock each scope installed, and where: tests under it own the fake timers they add.
@@ -215,13 +216,15 @@ export class Engine {
    * The synchronous part of a test's, hook's or fixture's function is timed as a callback of its own.
    */
   run<R>(scope: Scope, fn: () => R): R {
-    const limit = this.settings.slowCallbackMs
-    if (limit === 0 || scope.outer) return this.#context.run(scope, fn)
-    const started = now()
+    const timed = this.settings.slowCallbackMs > 0 && !scope.outer
+    const started = timed ? now() : 0
     try {
-      return this.#context.run(scope, fn)
+      const result = this.#context.run(scope, fn)
+      // The runner awaits what the function returns: it is no promise left unawaited, nor one to check.
+      if (types.isPromise(result)) scope.promises.forget(result)
+      return result
     } finally {
-      this.#slowCallbacks.ran(scope, now() - started)
+      if (timed) this.#slowCallbacks.ran(scope, now() - started)
     }
   }
 
@@ -238,7 +241,8 @@ export class Engine {
 
   /** Runs `fn` outside every scope: the runner's own code that a user function calls back into. */
   outside<R>(fn: () => R): R {
-    return this.#context.exit(fn)
+    // Not exit(): before Node 24 it disables the store and enables it again, reinstalling Node's promise hooks.
+    return this.#context.run(undefined, fn)
   }
 
   /** The scope that owns the code running now. */
@@ -385,7 +389,7 @@ export class Engine {
     this.#open.delete(scope)
     if (scope.kind === 'test') this.#watchdog?.progress()
     const deadline = now() + this.settings.settleMs
-    const turn = (next: (resolve: () => void) => unknown): Promise<void> => this.#context.exit(() => new Promise<void>(next))
+    const turn = (next: (resolve: () => void) => unknown): Promise<void> => this.outside(() => new Promise<void>(next))
     // One turn, always: warnings and rejection events of the scope's last tick arrive in it.
     await turn(setImmediate)
     // One more reaches the close callbacks of handles closed just before; then poll until the deadline.
