@@ -3,6 +3,8 @@ import { defineConfig } from 'tsup'
 export default defineConfig({
   entry: { index: 'src/index.ts', vitest: 'src/vitest/index.ts', 'vitest-setup': 'src/vitest/setup-file.ts', jest: 'src/jest/index.ts', 'vitest-reporter': 'src/vitest/summary-reporter.ts', 'jest-reporter': 'src/jest/summary-reporter.ts' },
   format: ['esm', 'cjs'],
+  // One file per entry, as the CommonJS build has: each shared chunk is one more module for a worker to resolve and load.
+  splitting: false,
   dts: true,
   clean: true,
   target: 'node20',
