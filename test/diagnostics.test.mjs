@@ -67,7 +67,8 @@ for (const runner of runners) {
 
 for (const runner of runners) {
   const all = runShared(runner, 'diagnostics', { files: ['slow-anywhere.test.js', 'slow.test.js'], asyncDebug: { timeAllCallbacks: true } })
-  const byDefault = runShared(runner, 'diagnostics', { files: ['slow-anywhere.test.js'] })
+  const byDefault = runShared(runner, 'diagnostics', { files: ['slow-anywhere.test.js', 'waits.test.js'] })
+  const failing = runShared(runner, 'diagnostics', { files: ['slow-anywhere.test.js'], asyncDebug: { failOnSlowCallback: true } })
 
   test(`${runner}: with timeAllCallbacks, a promise continuation and an I/O callback that block the loop are reported, the I/O one at the line of its socket`, () => {
     // Located by the promise it ran after: the line that awaited.
@@ -81,7 +82,17 @@ for (const runner of runners) {
     assert.equal(all.output.match(/blocked the event loop for/g)?.length, 4, all.output)
   })
 
-  test(`${runner}: by default, promise continuations and I/O callbacks are not timed`, () => {
-    assert.doesNotMatch(byDefault.output, /blocked the event loop/)
+  test(`${runner}: by default, a promise continuation or an I/O callback that blocks the loop is reported with its test, and the option that locates it`, () => {
+    const late = (title) => new RegExp(`async-debug: a promise continuation or an I/O callback during test "${title}" \\(the option \`timeAllCallbacks\` names which, and where\\) blocked the event loop for \\d{3} ms \\(slowCallbackMs: 100\\)\\.\\n\\s+Hint: move the blocking work off the event loop`)
+    assert.match(byDefault.output, late('blocks the loop after an await'))
+    assert.match(byDefault.output, late('blocks the loop in a socket callback'))
+    // Once each; a wait that does not use the CPU is not a block it reports.
+    assert.equal(byDefault.output.match(/blocked the event loop for/g)?.length, 2, byDefault.output)
+    passed(byDefault, 'waits without using the CPU')
+  })
+
+  test(`${runner}: by default, failOnSlowCallback fails the test whose continuation blocked the loop, even as its last act`, () => {
+    failed(failing, 'blocks the loop after an await', /SlowCallback: a promise continuation or an I\/O callback during test "blocks the loop after an await"/)
+    failed(failing, 'blocks the loop in a socket callback', /SlowCallback: a promise continuation or an I\/O callback during test "blocks the loop in a socket callback"/)
   })
 }

@@ -55,7 +55,8 @@ export class Engine {
   readonly #onSlowCallback: ((slow: SlowCallback) => void) | undefined
   readonly #onStuck: EngineHooks['onStuck']
   #watchdog: Watchdog | undefined
-  // Scopes not judged yet, kept only for the watchdog to list.
+  // Scopes not judged yet, but hooks' (judged with their test): for the watchdog to list, and to
+  // tell whose code blocked the loop.
   readonly #open = new Set<Scope>()
   readonly #slowCallbacks: SlowCallbacks
 
@@ -106,7 +107,7 @@ export class Engine {
       if (scope === undefined) return
       add(scope, type, resource, capture(init))
     }
-    const slowCallbacks = (this.#slowCallbacks = new SlowCallbacks(slowCallbackMs, settings.timeAllCallbacks, () => this.current(), (owner, what, took, site) => {
+    const slowCallbacks = (this.#slowCallbacks = new SlowCallbacks(slowCallbackMs, settings.timeAllCallbacks, () => this.current(), () => this.#running(), (owner, what, took, site) => {
       const report: SlowCallback = {
         name: 'SlowCallback',
         message: `${what} blocked the event loop for ${Math.round(took)} ms (slowCallbackMs: ${slowCallbackMs})`,
@@ -207,7 +208,7 @@ export class Engine {
       this.#watchFakeTimersAbove(scope)
     }
     if (kind === 'hook') parent?.parts.push(scope)
-    else if (this.settings.watchdogSeconds > 0) this.#open.add(scope)
+    else this.#open.add(scope)
     return scope
   }
 
@@ -237,6 +238,17 @@ export class Engine {
       test.resources.add({ asyncType: 'FAKE_TIMERS_PENDING', resource: under, owner: test, createdAt: now(), site: install.site })
       return
     }
+  }
+
+  // The newest test not judged yet, else the newest other scope that is not the file's or worker's.
+  #running(): Scope | undefined {
+    let test: Scope | undefined
+    let other: Scope | undefined
+    for (const scope of this.#open) {
+      if (scope.kind === 'test') test = scope
+      else if (!scope.outer) other = scope
+    }
+    return test ?? other
   }
 
   /** Runs `fn` outside every scope: the runner's own code that a user function calls back into. */
@@ -375,6 +387,7 @@ export class Engine {
    * what is still alive and, unless `dispose` is off, disposes of it. The scope owns nothing afterwards.
    */
   async close(scope: Scope): Promise<Finding[]> {
+    this.#slowCallbacks.judging(scope)
     const parts = scope.parts.splice(0)
     const findings = await Promise.all([scope, ...parts].map((s) => this.#judge(s)))
     for (const part of parts) {

@@ -43,17 +43,18 @@ export interface AsyncDebugOptions {
    */
   tracePromises?: boolean
   /**
-   * Report each callback (a timer's or immediate's, or the synchronous part of a test, hook or
-   * fixture function) that blocks the event loop longer than this many ms, with where its timer
-   * was created. `0` turns it off. Default `100`.
+   * Report each callback that blocks the event loop longer than this many ms: a timer's or
+   * immediate's at the line that made it, the synchronous part of a test, hook or fixture
+   * function, and a promise continuation or I/O callback with its test (at its line with
+   * `timeAllCallbacks`). `0` turns it off. Default `100`.
    */
   slowCallbackMs?: number
   /** Fail the scope whose callback was slow, instead of printing a report. Default `false`. */
   failOnSlowCallback?: boolean
   /**
-   * Time every callback for `slowCallbackMs`, I/O callbacks and promise continuations (code after
-   * an await) included, not only timers and the synchronous part of test functions. Default `false`:
-   * it runs a hook around every promise continuation, which costs promise-heavy suites more.
+   * Time every callback one by one for `slowCallbackMs`, so that a slow I/O callback or promise
+   * continuation (code after an await) is reported at its line, not only with its test. Default
+   * `false`: it runs a hook around every promise continuation, which costs promise-heavy suites more.
    */
   timeAllCallbacks?: boolean
   /**

@@ -1,5 +1,6 @@
 import { Candidates } from './candidates.js'
 import { PROMISE_STACKS_PER_SCOPE } from './promises.js'
+import { now } from './real-timers.js'
 import type { Excused, Mistake, Site, Tracked } from './tracked.js'
 
 /** The kinds of scope that own async work, outermost first. */
@@ -29,6 +30,8 @@ export class Scope {
   readonly excused: Excused[] = []
   /** Why what it leaves alive does not fail it (`allowTests`, `allowLeaks()`); it is still reported. */
   allowed: string | undefined = undefined
+  /** When it was opened (`performance.now()`): what blocked the event loop before is not its doing. */
+  readonly openedAt = now()
   /** Scopes judged with it, as its own: those of a test's beforeEach and afterEach hooks, so that reports name the hook. */
   readonly parts: Scope[] = []
 

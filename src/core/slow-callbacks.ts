@@ -1,6 +1,6 @@
 import { type AsyncHook, createHook, executionAsyncResource, triggerAsyncId } from 'node:async_hooks'
 import { types } from 'node:util'
-import { now } from './real-timers.js'
+import { clearInterval, now, setInterval } from './real-timers.js'
 import { describe } from './resource-types.js'
 import type { Scope } from './scope.js'
 import type { Site, Tracked } from './tracked.js'
@@ -14,6 +14,12 @@ const whatRan: Record<string, (resource: { _repeat?: unknown }) => string> = {
   Timeout: (timer) => (timer._repeat ? 'a setInterval callback' : 'a setTimeout callback'),
   Immediate: () => 'a setImmediate callback',
 }
+// The process's CPU time so far, in ms.
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage()
+  return (user + system) / 1000
+}
+
 // How many promise creation sites are kept by async id, newest first.
 const SITES_BY_ID = 4096
 
@@ -22,12 +28,20 @@ const SITES_BY_ID = 4096
  * Timers' and immediates' callbacks are timed by wrapping them, and the synchronous part of a
  * scope's function by the engine. With `timeAllCallbacks`, an async_hooks before/after pair times
  * every other callback too: it runs around every promise continuation of the process, which costs
- * promise-heavy code more, hence opt-in.
+ * promise-heavy code more, hence opt-in. Without it, a sentinel timer that fires late tells that
+ * some other callback blocked the loop, and for how long, though not which one.
  */
 export class SlowCallbacks {
   readonly #limit: number
+  readonly #timeAll: boolean
   readonly #report: ReportSlow
   readonly #current: () => Scope | undefined
+  readonly #running: () => Scope | undefined
+  #stopSentinel: (() => void) | undefined
+  #every = 0
+  #lastTick = 0
+  // The process's CPU time at the last tick.
+  #lastCpu = 0
   readonly #wrapped = new WeakSet<object>()
   readonly #hook: AsyncHook | undefined
   readonly #tracked: WeakMap<object, Tracked> | undefined
@@ -36,9 +50,16 @@ export class SlowCallbacks {
   // A callback that was reported (a timer's, a test's function) is not reported again as the one around it.
   #reportedUntil = 0
 
-  constructor(limit: number, timeAll: boolean, current: () => Scope | undefined, report: ReportSlow) {
+  /**
+   * @param current the scope of the code running now
+   * @param running the scope whose code was most likely running in the last moments, for a block
+   * that the sentinel finds once it is over
+   */
+  constructor(limit: number, timeAll: boolean, current: () => Scope | undefined, running: () => Scope | undefined, report: ReportSlow) {
     this.#limit = limit
+    this.#timeAll = timeAll
     this.#current = current
+    this.#running = running
     this.#report = (owner, what, took, site) => {
       this.#reportedUntil = now()
       report(owner, what, took, site)
@@ -59,13 +80,53 @@ export class SlowCallbacks {
     })
   }
 
-  /** Starts or stops timing every callback, with `timeAllCallbacks`. */
+  /** Starts timing every callback, with `timeAllCallbacks`; without it, starts the sentinel. */
   enable(): void {
     this.#hook?.enable()
+    if (this.#limit > 0 && !this.#timeAll) this.#stopSentinel ??= this.#sentinel()
   }
 
   disable(): void {
     this.#hook?.disable()
+    this.#stopSentinel?.()
+    this.#stopSentinel = undefined
+  }
+
+  // A timer due every `every` ms that fires late by more than the limit: something held the loop
+  // that long, to within `every` ms.
+  #sentinel(): () => void {
+    this.#every = Math.max(10, Math.round(this.#limit / 4))
+    this.#lastTick = now()
+    this.#lastCpu = cpuMs()
+    const timer = setInterval(() => this.#tick(), this.#every)
+    timer.unref()
+    return () => clearInterval(timer)
+  }
+
+  /**
+   * `scope` is about to be judged: a block since the sentinel last ran, which it has had no turn to
+   * see (a test whose last continuation blocks is judged before timers run again), was its code's.
+   */
+  judging(scope: Scope): void {
+    if (this.#stopSentinel) this.#tick(scope)
+  }
+
+  // Charged to `scope`, else to the scope running now. A block already reported (a timer's, a test
+  // body's) is not reported again; one outside tests, hooks and fixtures is the runner's, loading
+  // modules, as with run()'s timing.
+  #tick(scope?: Scope): void {
+    const since = this.#lastTick
+    const sinceCpu = this.#lastCpu
+    const at = (this.#lastTick = now())
+    this.#lastCpu = cpuMs()
+    if (at - since - this.#every <= this.#limit || this.#reportedUntil > since) return
+    // A process that hardly ran meanwhile was waiting for a CPU (a loaded CI machine), not blocking.
+    if (this.#lastCpu - sinceCpu < (at - since) / 2) return
+    const owner = scope ?? this.#running()
+    if (owner === undefined || owner.outer) return
+    const blocked = at - Math.max(since + this.#every, owner.openedAt)
+    if (blocked > this.#limit)
+      this.#report(owner, `a promise continuation or an I/O callback during ${owner.title} (the option \`timeAllCallbacks\` names which, and where)`, blocked, undefined)
   }
 
   /** Whether the synchronous part of a scope's function that took `took` ms was slow; reports it if so. */
