@@ -14,14 +14,14 @@ const whatRan: Record<string, (resource: { _repeat?: unknown }) => string> = {
   Timeout: (timer) => (timer._repeat ? 'a setInterval callback' : 'a setTimeout callback'),
   Immediate: () => 'a setImmediate callback',
 }
+// How many promise creation sites are kept by async id, newest first.
+const SITES_BY_ID = 4096
+
 // The process's CPU time so far, in ms.
 function cpuMs(): number {
   const { user, system } = process.cpuUsage()
   return (user + system) / 1000
 }
-
-// How many promise creation sites are kept by async id, newest first.
-const SITES_BY_ID = 4096
 
 /**
  * Finds the callbacks that block the event loop longer than `slowCallbackMs`, and their culprit.
