@@ -115,11 +115,15 @@ export class SlowCallbacks {
   // body's) is not reported again; one outside tests, hooks and fixtures is the runner's, loading
   // modules, as with run()'s timing.
   #tick(scope?: Scope): void {
+    const at = now()
+    const late = at - this.#lastTick - this.#every > this.#limit
+    // Judging a scope with nothing to see leaves the sentinel's baseline alone: no CPU time to read.
+    if (scope !== undefined && !late) return
     const since = this.#lastTick
     const sinceCpu = this.#lastCpu
-    const at = (this.#lastTick = now())
+    this.#lastTick = at
     this.#lastCpu = cpuMs()
-    if (at - since - this.#every <= this.#limit || this.#reportedUntil > since) return
+    if (!late || this.#reportedUntil > since) return
     // A process that hardly ran meanwhile was waiting for a CPU (a loaded CI machine), not blocking.
     if (this.#lastCpu - sinceCpu < (at - since) / 2) return
     const owner = scope ?? this.#running()
