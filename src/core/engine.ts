@@ -88,7 +88,13 @@ export class Engine {
       const scope = owner()
       if (scope !== undefined) add(scope, type, resource, site)
     }
-    const recordPromise = (this.#recordPromise = promiseRecorder(capture, settings.tracePromises))
+    const recordOnly = promiseRecorder(capture, settings.tracePromises)
+    const recordPromise: PromiseRecorder = (this.#recordPromise = !locateContinuations
+      ? recordOnly
+      : (scope, promise, key, parentKey, below) => {
+          recordOnly(scope, promise, key, parentKey, below)
+          slowCallbacks.promise(promise, key, parentKey, scope.promiseSites.get(promise))
+        })
     // Every async resource of the process passes here: one store lookup, a stack only for the tracked.
     function init(id: number, type: string, trigger: number, resource: object): void {
       if (type === 'PROMISE') {
@@ -99,7 +105,6 @@ export class Engine {
         if (scope === undefined) return
         const parent = trigger === executionAsyncId() ? undefined : trigger
         recordPromise(scope, resource as Promise<unknown>, id, parent, init)
-        if (locateContinuations && parent === undefined) slowCallbacks.promiseSite(id, scope.promiseSites.get(resource as Promise<unknown>))
         return
       }
       if (!isTrackedType(type)) return

@@ -1,4 +1,4 @@
-import { type AsyncHook, createHook, executionAsyncResource, triggerAsyncId } from 'node:async_hooks'
+import { type AsyncHook, createHook, executionAsyncResource } from 'node:async_hooks'
 import { types } from 'node:util'
 import { clearInterval, now, setInterval } from './real-timers.js'
 import { describe } from './resource-types.js'
@@ -14,8 +14,8 @@ const whatRan: Record<string, (resource: { _repeat?: unknown }) => string> = {
   Timeout: (timer) => (timer._repeat ? 'a setInterval callback' : 'a setTimeout callback'),
   Immediate: () => 'a setImmediate callback',
 }
-// How many promise creation sites are kept by async id, newest first.
-const SITES_BY_ID = 4096
+// How many promise creation sites are kept by key, newest first.
+const SITES_BY_KEY = 4096
 
 // The process's CPU time so far, in ms.
 function cpuMs(): number {
@@ -45,8 +45,10 @@ export class SlowCallbacks {
   readonly #wrapped = new WeakSet<object>()
   readonly #hook: AsyncHook | undefined
   readonly #tracked: WeakMap<object, Tracked> | undefined
-  // Where the latest promises that got a stack were made: a slow continuation names the one it ran after.
-  readonly #sitesById: Map<number, Site> | undefined
+  // Where the latest promises that got a stack were made, by key, and the continuations of those
+  // promises: a slow continuation names the promise it ran after.
+  readonly #sitesByKey: Map<number, Site> | undefined
+  readonly #after: WeakMap<object, Site> | undefined
   // A callback that was reported (a timer's, a test's function) is not reported again as the one around it.
   #reportedUntil = 0
 
@@ -66,7 +68,8 @@ export class SlowCallbacks {
     }
     if (limit === 0 || !timeAll) return
     this.#tracked = new WeakMap()
-    this.#sitesById = new Map()
+    this.#sitesByKey = new Map()
+    this.#after = new WeakMap()
     const starts: number[] = []
     this.#hook = createHook({
       before: () => void starts.push(now()),
@@ -160,12 +163,21 @@ export class SlowCallbacks {
     this.#wrapped.add(timer)
   }
 
-  /** A promise of async id `id` got a creation stack: with `timeAllCallbacks`, kept to locate slow continuations. */
-  promiseSite(id: number, site: Site | undefined): void {
-    const sites = this.#sitesById
-    if (site === undefined || sites === undefined) return
-    sites.set(id, site)
-    if (sites.size > SITES_BY_ID) sites.delete(sites.keys().next().value!)
+  /**
+   * With `timeAllCallbacks`, a promise was recorded (see PromiseRecorder): the site of a new chain is
+   * kept by its key, and a continuation of it is linked to that site, to locate it if it is slow.
+   */
+  promise(promise: Promise<unknown>, key: number, parentKey: number | undefined, site: Site | undefined): void {
+    const sites = this.#sitesByKey
+    const continuations = this.#after
+    if (sites === undefined || continuations === undefined) return
+    if (parentKey !== undefined) {
+      const after = sites.get(parentKey)
+      if (after !== undefined) continuations.set(promise, after)
+    } else if (site !== undefined) {
+      sites.set(key, site)
+      if (sites.size > SITES_BY_KEY) sites.delete(sites.keys().next().value!)
+    }
   }
 
   #blame(resource: object, took: number): void {
@@ -177,7 +189,7 @@ export class SlowCallbacks {
     if (scope === undefined || scope.outer) return
     // A test's realm may not be ours (Jest's vm): its promises are not our Promise's instances.
     if (!types.isPromise(resource)) return this.#report(scope, `an I/O callback of ${scope.title}`, took, undefined)
-    const after = this.#sitesById?.get(triggerAsyncId())
+    const after = this.#after?.get(resource)
     this.#report(scope, `code that ran once a promise settled (after an await, or in a then() callback)${after ? '' : ` in ${scope.title}`}`, took, after)
   }
 }
