@@ -1,4 +1,4 @@
-import type { Environment } from 'vitest/environments'
+import type { Environment } from 'vitest/runtime'
 import { installEngine, uninstallEngine } from '../core/bridge.js'
 import { Engine, type EngineHooks } from '../core/engine.js'
 import { resolveOptions } from '../core/options.js'
@@ -25,7 +25,7 @@ or run with \`pool: 'forks'\` or \`pool: 'threads'\`.`
 
 /**
  * The Vitest environment `async-debug`: Node's globals, plus per-test leak checks.
- * Vitest 4 runs `setup` once per worker, before its test runner exists: the checks are
+ * Vitest (4 and 5) runs `setup` once per worker, before its test runner exists: the checks are
  * installed on the runner class that the worker is about to instantiate.
  * In the vm pools the runner is another copy of Vitest, which the plugin's setup file hooks.
  */
@@ -49,7 +49,7 @@ export const environment: Environment = {
   async setupVM(options) {
     if (process.env[PLUGIN_FLAG] !== '1') throw new Error(vmPoolsNeedPlugin)
     const engine = new Engine(resolveOptions(options.asyncDebug, where), hooks).enable()
-    const { builtinEnvironments } = await import('vitest/environments')
+    const { builtinEnvironments } = await import('vitest/runtime')
     const vm = await builtinEnvironments.node.setupVM!(options)
     installEngine(vm.getVmContext(), engine)
     return {

@@ -1,5 +1,5 @@
 // Runs the real Vitest as a child process on a fixture project and reads its JSON report.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -9,6 +9,8 @@ import { spawnRunner } from './spawn-runner.mjs'
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const fixtures = join(repo, 'test', 'fixtures')
 const vitestBin = join(repo, 'node_modules', 'vitest', 'vitest.mjs')
+/** The major version of the Vitest that the tests run: CI has 4; Vitest 5 (Node 22.12+) is checked by hand. */
+export const vitestMajor = Number(JSON.parse(readFileSync(join(repo, 'node_modules', 'vitest', 'package.json'), 'utf8')).version.split('.')[0])
 
 /**
  * @param {string} fixture folder under test/fixtures/shared (ESM fixtures that both runners run), or a path
