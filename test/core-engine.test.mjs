@@ -35,17 +35,135 @@ test('ownership follows async continuations, not the time at which code runs', a
   timers.forEach(clearTimeout)
 })
 
-test("the promise a scope's function returns is its caller's to await, not an unawaited one", () => {
+test("the promise a scope's function returns is its caller's to await, not a floating call", async () => {
   start()
   const scope = engine.open('test', 'a')
-  let dropped
-  const returned = engine.run(scope, () => {
-    dropped = new Promise(() => {})
-    return new Promise(() => {})
+  const held = []
+  async function dropped() {
+    await new Promise((resolve) => held.push(resolve))
+  }
+  async function returned() {
+    await new Promise((resolve) => held.push(resolve))
+  }
+  engine.run(scope, () => {
+    void dropped()
+    return returned()
   })
-  const promises = engine.pending(scope).map((finding) => finding.tracked.resource)
-  assert.ok(promises.includes(dropped), 'a promise nobody awaits is reported')
-  assert.ok(!promises.includes(returned), 'the returned one is not')
+  assert.deepEqual(await engine.close(scope), [])
+  assert.deepEqual(
+    scope.warnings.map((w) => w.description),
+    ['async call dropped() was never awaited and is still pending'],
+  )
+})
+
+test('pending promises whose settling runs nothing are not reported: new Promise, Promise.all, Node internals', async () => {
+  start()
+  const scope = engine.open('test', 'a')
+  engine.run(scope, () => {
+    new Promise(() => {})
+    Promise.all([new Promise(() => {})])
+    new ReadableStream().getReader().read()
+    new WritableStream().getWriter().closed
+  })
+  assert.deepEqual(await engine.close(scope), [])
+  assert.deepEqual(scope.warnings, [])
+})
+
+test('a floating call that resumes after its scope was judged is charged to that scope, once, when it runs', async () => {
+  start()
+  const file = engine.open('file', 'f.test.js')
+  const a = engine.open('test', 'a', file)
+  const b = engine.open('test', 'b', file)
+  let resume
+  const log = []
+  async function waitForSignal() {
+    await new Promise((resolve) => (resume = resolve))
+    log.push('resumed')
+    await new Promise((resolve) => (resume = resolve))
+    log.push('resumed again')
+  }
+  engine.run(a, () => void waitForSignal())
+  await engine.close(a)
+  assert.equal(a.warnings.length, 1)
+  assert.deepEqual(file.mistakes, [])
+  engine.run(b, () => resume())
+  await new Promise(setImmediate)
+  assert.deepEqual(log, ['resumed'])
+  assert.deepEqual(file.mistakes.map((m) => [m.kind, m.owner.name]), [['resumed', 'a']])
+  assert.match(String(file.mistakes[0].cause.message), /^async call waitForSignal\(\), which ran again at \S+core-engine\.test\.mjs:\d+:\d+ during test "b", after the test had ended$/)
+  resume()
+  await new Promise(setImmediate)
+  assert.equal(file.mistakes.length, 1, 'reported once')
+})
+
+test('a floating call that finishes after its scope, without creating a promise, is charged when it finishes', async () => {
+  start()
+  const file = engine.open('file', 'f.test.js')
+  const a = engine.open('test', 'a', file)
+  let resume
+  async function waitThenLog() {
+    await new Promise((resolve) => (resume = resolve))
+  }
+  engine.run(a, () => void waitThenLog())
+  await engine.close(a)
+  resume()
+  await new Promise(setImmediate)
+  assert.deepEqual(file.mistakes.map((m) => m.kind), ['resumed'])
+})
+
+test('a floating call that waits on a timer is named with the timer, not reported apart', async () => {
+  start()
+  const scope = engine.open('test', 'a')
+  async function slowThing() {
+    await new Promise((resolve) => setTimeout(resolve, 10_000))
+  }
+  engine.run(scope, () => void slowThing())
+  const findings = await engine.close(scope)
+  assert.deepEqual(types(findings), ['timeout'])
+  assert.equal(findings[0].awaitedBy?.asyncFunction, 'slowThing')
+  assert.deepEqual(scope.warnings, [])
+})
+
+test('nothing the engine records keeps a settled promise, or what it holds, from being collected', async () => {
+  const v8 = await import('node:v8')
+  const vm = await import('node:vm')
+  v8.setFlagsFromString('--expose-gc')
+  const gc = vm.runInNewContext('gc')
+  start()
+  const scope = engine.open('test', 'a')
+  let collected = 0
+  const registry = new FinalizationRegistry(() => collected++)
+  await engine.run(scope, async () => {
+    ;(() => {
+      const payload = {}
+      registry.register(payload, 'payload')
+      Promise.resolve(payload)
+      const work = async () => payload
+      work()
+    })()
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    gc()
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  })
+  assert.equal(collected, 1)
+})
+
+test('a scope gets creation stacks up front and earns more as it lives; tracePromises records every one', async () => {
+  start()
+  const busy = engine.open('test', 'busy')
+  await engine.run(busy, async () => {
+    for (let i = 0; i < 5000; i++) await (async () => i)()
+  })
+  const recorded = [...busy.recorded].length
+  assert.ok(recorded >= 32 && recorded < 5000, `${recorded} recorded`)
+  engine.disable()
+  start({ tracePromises: true })
+  const all = engine.open('test', 'all')
+  const kept = []
+  engine.run(all, () => {
+    for (let i = 0; i < 100; i++) kept.push(new Promise(() => {}))
+  })
+  assert.equal([...all.recorded].length, 100)
 })
 
 test('code outside any scope, and code of a closed scope, is not recorded', async () => {

@@ -26,11 +26,16 @@ for (const runner of runners) {
     passed(run, 'real timers again')
   })
 
+  test(`${runner}: fake timers left installed by beforeEach with nothing pending pass, and stay installed`, () => {
+    passed(run, 'ticks a fake clock installed by its beforeEach')
+    passed(run, 'runs all timers of the clock again')
+  })
+
   test(`${runner}: fake timers installed in beforeAll belong to the suite, not to its tests`, () => {
     passed(run, 'runs under the suite clock')
     passed(run, 'runs under the forgotten clock')
     passed(run, 'runs after both suites')
-    const suiteError = /suite "suite that never restores the clock" left 1 async resource alive after its afterAll hooks:\s+1\. fake timers still installed/
+    const suiteError = /suite "suite that never restores the clock" left 1 async resource alive after its afterAll hooks:\s+1\. fake timers still installed \((?:vi|jest)\.useFakeTimers\(\), 1 fake timer pending\)/
     if (runner === 'vitest') assert.match(run.output, suiteError)
     else assert.ok(run.fileErrors.some((m) => suiteError.test(m)), run.output)
     assert.doesNotMatch(run.output, /suite "fake clock for the whole suite" left/)

@@ -30,7 +30,7 @@ export interface ExpectNoPendingTasksOptions {
 export function expectNoPendingTasks(options: ExpectNoPendingTasksOptions = {}): void {
   const { engine, scope } = runningScope('expectNoPendingTasks', options)
   // The test's own promises are in flight while it runs; they are judged when it ends.
-  const findings = engine.pending(scope, { promises: false })
+  const findings = engine.pending(scope)
   if (findings.length === 0) return
   const count = findings.length === 1 ? '1 pending async resource' : `${findings.length} pending async resources`
   throw new AsyncLeakError(`${scope.title} has ${count}:\n\n${listFindings(findings)}`, findings)

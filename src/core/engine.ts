@@ -4,12 +4,15 @@ import { type FakeClock, type PendingUnder, onFakeTimersInstall } from './fake-t
 import { installPatches } from './patches.js'
 import { now, setImmediate, setTimeout } from './real-timers.js'
 import { observeProcess } from './process-events.js'
-import { type PromiseRecorder, awaitedPromises, foldAwaitedBy, pendingPromises, promiseRecorder, trackPromises, watchChaining } from './promises.js'
+import { type PromiseRecorder, promiseRecorder, trackPromises, watchChaining } from './promises/record.js'
+import { Resumptions } from './promises/resumption.js'
+import { awaitedPromises, callName, floatingCalls, foldAwaitedBy } from './promises/verdict.js'
 import { covered, describe, dispose, forTests, isAlive, isTrackedType, origin, ownerOf, typeOf } from './resource-types.js'
 import { Scope, type ScopeKind } from './scope.js'
 import type { Settings, StackPattern } from './options.js'
 import { SlowCallbacks } from './slow-callbacks.js'
 import { type Watchdog, watchdog } from './watchdog.js'
+import { userLocation } from './frames.js'
 import { type Excused, type Finding, type Mistake, type MistakeKind, type Site, type SlowCallback, type Tracked, siteStacks } from './tracked.js'
 
 // Frames above the user's line in a creation stack: our hook, Node's internals and a library or two.
@@ -59,20 +62,24 @@ export class Engine {
   // tell whose code blocked the loop.
   readonly #open = new Set<Scope>()
   readonly #slowCallbacks: SlowCallbacks
+  readonly #resumptions: Resumptions
+  #onLate: EngineHooks['onLate']
 
   /**
    * @param runnerCode where the runner's own code lives: what it creates on its own behalf while
    * a test calls it (a reporter's buffered stdout flush) is not the test's.
    */
-  constructor(settings: Settings, { runnerCode, onSlowCallback, onStuck }: EngineHooks = {}) {
+  constructor(settings: Settings, { runnerCode, onSlowCallback, onStuck, onLate }: EngineHooks = {}) {
     this.settings = settings
     this.#runnerCode = runnerCode
+    this.#onLate = onLate
     this.#onSlowCallback = onSlowCallback
     this.#onStuck = onStuck
     const { slowCallbackMs } = settings
     // Kept off the path of every promise unless timeAllCallbacks needs it.
     const locateContinuations = slowCallbackMs > 0 && settings.timeAllCallbacks
     const context = this.#context
+    const ambient = (): Scope | undefined => this.#ambient
     // Until judged: a handle can be created a tick after the code that asked for it (listen on a host).
     const owner = (): Scope | undefined => {
       const scope = context.getStore() ?? this.#ambient
@@ -92,17 +99,28 @@ export class Engine {
     const recordPromise: PromiseRecorder = (this.#recordPromise = !locateContinuations
       ? recordOnly
       : (scope, promise, key, parentKey, below) => {
-          recordOnly(scope, promise, key, parentKey, below)
+          const recorded = recordOnly(scope, promise, key, parentKey, below)
           slowCallbacks.promise(promise, key, parentKey, scope.promiseSites.get(promise))
+          return recorded
         })
+    const resumptions = (this.#resumptions = new Resumptions(
+      (scope, fn) => context.run(scope, fn),
+      (call, where) => this.#resumed(call, where),
+    ))
+    // Code of a judged scope creates a promise: a floating call of its may have resumed.
+    this.#judgedCode = (scope, below) => {
+      if (resumptions.watching(scope)) resumptions.check(scope, capture(below, 8))
+    }
+    const judgedCode = this.#judgedCode
     // Every async resource of the process passes here: one store lookup, a stack only for the tracked.
     function init(id: number, type: string, trigger: number, resource: object): void {
       if (type === 'PROMISE') {
         // The store that AsyncLocalStorage's own hook just put on the promise, if it ran first.
         const store = storeKey && (resource as Record<symbol, Scope | undefined>)[storeKey]
-        const scope = store === undefined ? owner() : store.judged ? undefined : store
-        // A new chain's trigger is the code running now; a continuation's is its parent.
+        const scope = store === undefined ? context.getStore() ?? ambient() : store
         if (scope === undefined) return
+        if (scope.judged) return judgedCode(scope, init)
+        // A new chain's trigger is the code running now; a continuation's is its parent.
         const parent = trigger === executionAsyncId() ? undefined : trigger
         recordPromise(scope, resource as Promise<unknown>, id, parent, init)
         return
@@ -133,6 +151,8 @@ export class Engine {
     this.#hook = createHook({ init, trackPromises: false } as Parameters<typeof createHook>[0])
   }
 
+  readonly #judgedCode: (scope: Scope, below: Function) => void
+
   /** Records `resource` as created by the code running now, at `site`. */
   readonly record: (type: string, resource: object, site: Site) => void
 
@@ -141,7 +161,7 @@ export class Engine {
     this.#hook.enable()
     this.#slowCallbacks.enable()
     this.#unpatch ??= installPatches(capture, this.record)
-    if (!asyncHooksSeePromises()) this.#untrackPromises ??= trackPromises(() => this.current(), this.#recordPromise)
+    if (!asyncHooksSeePromises()) this.#untrackPromises ??= trackPromises(() => this.current(), this.#recordPromise, this.#judgedCode)
     const { watchdogSeconds } = this.settings
     if (watchdogSeconds > 0)
       this.#watchdog ??= watchdog(watchdogSeconds * 1000, (idleMs) =>
@@ -280,6 +300,10 @@ export class Engine {
    * been judged already, the nearest enclosing scope that has not.
    */
   charge(owner: Scope | undefined, kind: MistakeKind, cause: unknown): Mistake | undefined {
+    if (owner?.judged && this.#onLate) {
+      const mistake: Mistake = { kind, owner, cause, late: false }
+      if (this.#onLate(mistake)) return mistake
+    }
     let target = owner
     while (target?.judged) target = target.parent
     if (owner === undefined || target === undefined) return undefined
@@ -327,11 +351,30 @@ export class Engine {
   }
 
   /**
-   * What `scope` owns that is alive right now, without waiting. While its code runs, its own
-   * promises are in flight: `promises: false` leaves them out. What `allowPending()` or an
-   * `ignore` rule lets pass is not returned; `excused`, if given, receives it with the reason.
+   * Adds a way to fail a judged scope itself (a test whose result the runner can still change)
+   * with what its code did later; the adapter returns whether it could. Otherwise such a mistake
+   * fails the nearest enclosing scope not judged yet.
    */
-  pending(scope: Scope, { promises: withPromises = true, excused }: { promises?: boolean; excused?: Excused[] } = {}): Finding[] {
+  onLate(fail: (mistake: Mistake) => boolean): void {
+    this.#onLate = fail
+  }
+
+  // A floating call of a judged scope ran again: the user's code ran after its scope because of it.
+  #resumed(call: Finding, where: Site | undefined): void {
+    const owner = call.tracked.owner
+    const during = this.#running()
+    const at = userLocation(where?.stack)
+    const message = `${callName(call.asyncFunction)}, which ran again${at ? ` at ${at}` : ''}${during && during !== owner ? ` during ${during.title}` : ''}, after the ${owner.kind} had ended`
+    const frames = siteStacks(call.tracked.site)[0]?.split('\n').slice(1) ?? []
+    this.charge(owner, 'resumed', Object.assign(new Error(message), { name: 'FloatingCallResumed', stack: [`FloatingCallResumed: ${message}`, ...frames].join('\n') }))
+  }
+
+  /**
+   * What `scope` owns that is alive right now, without waiting: its live timers and handles.
+   * What `allowPending()` or an `ignore` rule lets pass is not returned; `excused`, if given,
+   * receives it with the reason.
+   */
+  pending(scope: Scope, { excused }: { excused?: Excused[] } = {}): Finding[] {
     const { countUnref } = this.settings
     const alive: Tracked[] = []
     const explained = new Set<unknown>()
@@ -347,9 +390,7 @@ export class Engine {
       tracked.site.cause ??= origin(tracked.asyncType, tracked.resource)
       handles.push(this.#named({ tracked, type: typeOf(tracked.asyncType, tracked.resource), description: describe(tracked.asyncType, tracked.resource) }))
     }
-    const kept = this.#unexcused(handles, excused)
-    if (!withPromises) return kept
-    return [...kept, ...foldAwaitedBy(kept, this.#unexcused(pendingPromises(scope).map((finding) => this.#named(finding)), excused))]
+    return this.#unexcused(handles, excused)
   }
 
   #unexcused(findings: Finding[], excused: Excused[] | undefined): Finding[] {
@@ -384,7 +425,7 @@ export class Engine {
       .flatMap(awaitedPromises)
       .filter((finding) => this.#allowedBecause(finding.tracked.resource) === undefined)
       .map((finding) => this.#named(finding))
-    return [...this.pending(scope, { promises: false }), ...promises]
+    return [...this.pending(scope), ...promises]
   }
 
   /**
@@ -419,6 +460,7 @@ export class Engine {
       findings = look()
     }
     scope.excused.push(...excused)
+    this.#floatingCalls(scope, findings)
     for (const [promise, unawaited] of scope.mustAwait) {
       this.#mustAwait.delete(promise)
       this.charge(scope, 'unawaited-assertion', unawaited)
@@ -432,9 +474,20 @@ export class Engine {
     scope.judged = true
     scope.resources.clear()
     scope.promises.clear()
-    scope.promiseSites.clear()
+    scope.recorded.clear()
     if (this.settings.dispose) for (const { tracked, type } of findings) if (type !== 'promise') dispose(tracked.asyncType, tracked.resource)
     return findings
+  }
+
+  // The promise rule (promises/verdict.ts): each floating call is named with the live resource it
+  // waits on, if any; the others are warnings, watched in case they resume.
+  #floatingCalls(scope: Scope, findings: Finding[]): void {
+    const calls = floatingCalls(scope).map((call) => this.#named(call))
+    const alone = foldAwaitedBy(findings, this.#unexcused(calls, scope.excused))
+    for (const call of alone) {
+      scope.warnings.push(call)
+      this.#resumptions.watch(scope, call)
+    }
   }
 
   #byRunner(site: Site): boolean {
@@ -461,6 +514,8 @@ export interface EngineHooks {
    * judged is waiting on (those waiting on nothing are left out).
    */
   onStuck?: (idleMs: number, waiting: { scope: Scope; findings: Finding[] }[]) => void
+  /** See {@link Engine.onLate}. */
+  onLate?: (mistake: Mistake) => boolean
 }
 
 // What the user said of a resource, or of the object owning its handle (a server, a socket).

@@ -38,8 +38,9 @@ export interface AsyncDebugOptions {
    */
   warnings?: Record<string, WarningAction>
   /**
-   * Record where every promise was created. By default only a test's first 16 promises get a
-   * creation stack (a stack costs microseconds); turn this on to locate a promise reported without one.
+   * Record where every promise was created. A stack costs microseconds, so by default a test gets
+   * 32 and then one for every 100 µs it runs: promise-heavy code has only some of its promises
+   * recorded, and only recorded ones can be reported. Turn this on when one is missed.
    */
   tracePromises?: boolean
   /**

@@ -1,7 +1,7 @@
-import { Candidates } from './candidates.js'
-import { PROMISE_STACKS_PER_SCOPE } from './promises.js'
+import { Candidates } from './promises/candidates.js'
+import { STACKS_UP_FRONT } from './promises/record.js'
 import { now } from './real-timers.js'
-import type { Excused, Mistake, Site, Tracked } from './tracked.js'
+import type { Excused, Finding, Mistake, Site, Tracked } from './tracked.js'
 
 /** The kinds of scope that own async work, outermost first. */
 export type ScopeKind = 'worker' | 'file' | 'suite' | 'test' | 'hook' | 'fixture'
@@ -12,12 +12,16 @@ export type ScopeKind = 'worker' | 'file' | 'suite' | 'test' | 'hook' | 'fixture
  */
 export class Scope {
   readonly resources = new Set<Tracked>()
-  /** Promises created here that nothing has awaited yet. */
+  /** Recorded promises created here that nothing has awaited yet (see promises/record.ts). */
   readonly promises = new Candidates()
-  /** Where some of its promises were created (see promiseStacks). */
-  readonly promiseSites = new Map<Promise<unknown>, Site>()
-  /** How many more of its promises get a creation stack. */
-  promiseStacks = PROMISE_STACKS_PER_SCOPE
+  /** Every promise recorded here, awaited or not: what a test that times out waits on. */
+  readonly recorded = new Candidates()
+  /** Where its recorded promises were created; weak, as a stack holds the functions on it. */
+  readonly promiseSites = new WeakMap<Promise<unknown>, Site>()
+  /** How many more of its promises get a creation stack now; more are earned as it lives. */
+  promiseStacks = STACKS_UP_FRONT
+  /** How many creation stacks it has earned by living so far. */
+  stacksEarned = 0
   /** Promises its code must await, such as assertions on promises, with the error to report if it does not. */
   readonly mustAwait = new Map<Promise<unknown>, Error>()
   /** Async mistakes of its own code or, once they are judged, of its children's; reported when it is judged. */
@@ -28,6 +32,8 @@ export class Scope {
   judged = false
   /** What `allowPending()` or an `ignore` rule let pass when it was judged, for the run's summary. */
   readonly excused: Excused[] = []
+  /** Floating calls it left pending with nothing live under them: printed as warnings, not failed. */
+  readonly warnings: Finding[] = []
   /** Why what it leaves alive does not fail it (`allowTests`, `allowLeaks()`); it is still reported. */
   allowed: string | undefined = undefined
   /** When it was opened (`performance.now()`): what blocked the event loop before is not its doing. */

@@ -21,6 +21,8 @@ export interface Site {
   cause: Site | undefined
   /** `performance.now()` when it was recorded; kept for promises, which have no Tracked. */
   time?: number
+  /** For a promise: where the function that created it starts, once asked (see promises/record.ts). */
+  enclosing?: string
 }
 
 /** A resource its owner left alive when the owner's scope was judged. */
@@ -31,8 +33,8 @@ export interface Finding {
   readonly description: string
   /** Said instead of the creation site, when the stack cannot tell it. */
   readonly where?: string
-  /** For the promise of an async function: the function's name. */
-  readonly asyncFunction?: string
+  /** For the promise of an async function: the function's name (undefined for an anonymous one). */
+  readonly asyncFunction?: string | undefined
   /** A never-settled promise of the same scope that waits on this resource: reported with it. */
   awaitedBy?: Finding
   /** The name the user gave it with nameTask(). */
@@ -47,7 +49,7 @@ export function siteStacks(site: Site | undefined): string[] {
 }
 
 /** What async mistake a scope's code made, besides leaving resources alive. */
-export type MistakeKind = 'uncaught' | 'unhandled-rejection' | 'late-handled-rejection' | 'warning' | 'unawaited-assertion' | 'slow-callback'
+export type MistakeKind = 'uncaught' | 'unhandled-rejection' | 'late-handled-rejection' | 'warning' | 'unawaited-assertion' | 'slow-callback' | 'resumed'
 
 /** An async mistake charged to the scope whose code made it. */
 export interface Mistake {

@@ -3,8 +3,10 @@ import type { Engine } from '../core/engine.js'
 import type { Scope } from '../core/scope.js'
 import type { Finding, Mistake } from '../core/tracked.js'
 import type { AllowedLeak } from '../report/allowed-summary.js'
+import { AsyncTaskError } from '../report/async-errors.js'
 import { type Reporting, scopeErrors } from '../report/scope-errors.js'
 import { expectAwaitingAssertions } from './unawaited-assertions.js'
+import { warnFromTick } from './warn.js'
 
 type Fn = (this: unknown, ...args: unknown[]) => unknown
 
@@ -16,6 +18,8 @@ export interface CircusScopes {
   handle(event: Circus.Event, state: Circus.State): void | Promise<void>
   /** What the file's scopes were allowed to leave alive, for the run's summary. */
   readonly allowed: readonly AllowedLeak[]
+  /** Fails a test that has ended with what its code did later, while the file runs; see Engine.onLate. */
+  late(mistake: Mistake): boolean
 }
 
 // jest-circus's _makeTimeoutMessage; a test's errors are strings, errors or [error, asyncError].
@@ -47,6 +51,9 @@ const reportedByJest = (mistake: Mistake): boolean => !mistake.late && (mistake.
 export function circusScopes(engine: Engine, file: string, global: Record<string, unknown>): CircusScopes {
   const fileScope = engine.open('file', file)
   const scopes = new Map<Circus.TestEntry | Circus.DescribeBlock, Scope>()
+  // jest-circus builds the file's results from its tests' errors when the run finishes.
+  const testOf = new WeakMap<Scope, Circus.TestEntry>()
+  let finished = false
   const bound = new WeakSet<Function>()
   let state: Circus.State | undefined
 
@@ -73,7 +80,7 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
   const reporting: Reporting = {
     disposed: engine.settings.dispose,
     reportedByRunner: reportedByJest,
-    print: (message) => (global.console as Console).warn(message),
+    print: (message) => warnFromTick(global.console as Console, message),
     onAllowed: (scope, reason, leaks) => allowed.push({ file, scope: scope.title, reason, leaks }),
   }
   const judge = async (scope: Scope, waitingOn?: Finding[]): Promise<Error[]> => scopeErrors(scope, await engine.close(scope), reporting, waitingOn)
@@ -107,8 +114,14 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
         }) as Circus.HookFn
         return
       }
-      case 'test_start':
-        scopes.set(event.test, engine.open('test', nameOf(event.test), scopes.get(event.test.parent)))
+      case 'test_start': {
+        const scope = engine.open('test', nameOf(event.test), scopes.get(event.test.parent))
+        scopes.set(event.test, scope)
+        testOf.set(scope, event.test)
+        return
+      }
+      case 'run_finish':
+        finished = true
         return
       case 'test_fn_start': {
         const { test } = event
@@ -144,6 +157,14 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
 
   return {
     allowed,
+    late(mistake) {
+      let scope: Scope | undefined = mistake.owner
+      while (scope?.kind === 'hook') scope = scope.parent
+      const test = scope && testOf.get(scope)
+      if (finished || !test) return false
+      test.errors.push(new AsyncTaskError(mistake))
+      return true
+    },
     loading() {
       engine.adopt(fileScope)
     },

@@ -10,6 +10,7 @@ import { slowCallbackReport } from '../report/slow-callback.js'
 import { writeRecords } from './allowed-records.js'
 import { type CircusScopes, circusScopes } from './circus-scopes.js'
 import { watchFakeTimers } from './fake-timers.js'
+import { warnFromTick } from './warn.js'
 
 const where = 'testEnvironmentOptions.asyncDebug'
 // Jest's packages; its reporter, for one, buffers a test's stdout writes behind a timer.
@@ -43,11 +44,12 @@ export function withAsyncDebug<Base extends EnvironmentClass>(BaseEnvironment: B
       const engine = new Engine(resolveOptions((projectConfig.testEnvironmentOptions as Record<string, unknown>).asyncDebug, where), {
         runnerCode: jestCode,
         // Jest gives the test files' global object its console once the environment exists.
-        onSlowCallback: (slow) => (this.global?.console ?? console).warn(slowCallbackReport(slow)),
+        onSlowCallback: (slow) => warnFromTick((this.global?.console as Console | undefined) ?? console, slowCallbackReport(slow)),
         // Straight to stderr: a stuck run may never flush what its console buffers.
         onStuck: (idleMs, waiting) => process.stderr.write(stuckReport(idleMs, waiting)),
       })
       const circus = circusScopes(engine, relative(projectConfig.rootDir, context.testPath), this.global as unknown as Record<string, unknown>)
+      engine.onLate((mistake) => circus.late(mistake))
       attached.set(this, { engine, circus })
       const own = this.handleTestEvent?.bind(this) as ((event: Circus.Event, state: Circus.State) => unknown) | undefined
       // Awaited by jest-circus for most events; the base environment's handler, if any, goes first.

@@ -1,13 +1,15 @@
+import { frameOrigin, isFrame, locationOf } from '../core/frames.js'
 import type { Mistake, MistakeKind } from '../core/tracked.js'
 import { slowCallbackHint } from './slow-callback.js'
 import { userFrames } from './stack.js'
 
-const what: Record<MistakeKind, (owner: string, cause: string) => string> = {
+const what: Record<MistakeKind, (owner: string, cause: string, message: string) => string> = {
   uncaught: (owner, cause) => `a callback that ${owner} scheduled threw: ${cause}`,
   'unhandled-rejection': (owner, cause) => `${owner} left a promise rejection unhandled: ${cause}`,
   'late-handled-rejection': (owner, cause) =>
     `${owner} handled a promise rejection too late, after Node had reported it as unhandled: ${cause}`,
   warning: (owner, cause) => `${owner} emitted ${cause}`,
+  resumed: (owner, _, message) => `${owner} did not await ${message}`,
   'unawaited-assertion': (owner, cause) => `${owner} did not await an assertion: ${cause}`,
   'slow-callback': (owner, cause) => `${owner} blocked the event loop: ${cause}`,
 }
@@ -16,10 +18,27 @@ const hints: Record<MistakeKind, string | ((cause: unknown) => string)> = {
   uncaught: 'the callback ran outside what the test awaited: await the work it belongs to, or catch the error inside the callback',
   'unhandled-rejection': 'await the promise, or attach .catch() where it is created; a floating async call loses its error otherwise',
   'late-handled-rejection': 'attach .catch() (or await) in the same turn as the promise is created, not after an await',
-  warning: (cause) =>
-    `fix its cause, or choose what the warning does with the option \`warnings: { ${(cause as Error | undefined)?.name ?? 'Warning'}: 'warn' }\``,
+  warning: (cause) => {
+    const name = (cause as Error | undefined)?.name ?? 'Warning'
+    const from = dependencyOrigin(cause)
+    const option = `the option \`warnings: { ${name}: 'warn' }\``
+    return from
+      ? `it was emitted by ${from}, a dependency, because of how the code under test calls it: if that is on purpose, let it pass with ${option}; otherwise fix the call`
+      : `fix its cause, or choose what the warning does with ${option}`
+  },
   'unawaited-assertion': 'await it: `await expect(...).resolves...`; an assertion nobody awaits passes or fails after the test',
   'slow-callback': slowCallbackHint,
+  resumed:
+    'await the call (or return its promise) so that it finishes within the test that starts it; if it is meant to outlive the test, stop it before the test ends, or say so with allowPending(promise, reason)',
+}
+
+// The package under node_modules whose code emitted a warning, if a dependency's did.
+function dependencyOrigin(cause: unknown): string | undefined {
+  const stack = (cause as Error | undefined)?.stack
+  const frame = typeof stack === 'string' ? stack.split('\n').find((line) => isFrame(line) && frameOrigin(line) !== 'node') : undefined
+  if (frame === undefined || frameOrigin(frame) !== 'dependency') return undefined
+  const name = /[/\\]node_modules[/\\]((?:@[^/\\]+[/\\])?[^/\\]+)/.exec(frame)?.[1]
+  return name ? `"${name.replace('\\', '/')}" (${locationOf(frame)})` : undefined
 }
 
 const summary = (cause: unknown): string =>
@@ -35,7 +54,7 @@ export class AsyncTaskError extends Error {
   constructor({ kind, owner, cause, late }: Mistake) {
     const hint = hints[kind]
     const instead = late ? `\n\n${owner.title} had already finished, so this is reported here instead.` : ''
-    super(`${what[kind](owner.title, summary(cause))}${instead}\n\nHint: ${typeof hint === 'function' ? hint(cause) : hint}.`, { cause })
+    super(`${what[kind](owner.title, summary(cause), String((cause as Error | undefined)?.message))}${instead}\n\nHint: ${typeof hint === 'function' ? hint(cause) : hint}.`, { cause })
     this.kind = kind
     // The runner's code frame goes to the user's line in the cause's own stack.
     const stack = (cause as Error | undefined)?.stack

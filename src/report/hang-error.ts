@@ -16,7 +16,7 @@ export class AsyncHangError extends Error {
     super(
       findings.length > 0
         ? `${scope.title} timed out while still waiting on:\n\n${listFindings(findings, { hint: false })}\n\nHint: the first of these is what it waited on last: the event, reply or timer it needs never came.`
-        : `${scope.title} timed out, and async-debug knows of nothing it was still waiting on: no live timer or handle, and no pending promise of its with a creation stack (by default only a test's first 16 promises get one; the option \`tracePromises: true\` records all).`,
+        : `${scope.title} timed out, and async-debug knows of nothing it was still waiting on: no live timer or handle, and no pending promise of its with a creation stack (a promise-heavy test gets a stack for only some of its promises; the option \`tracePromises: true\` records all).`,
     )
     Object.defineProperty(this, 'findings', { value: findings, enumerable: false })
     // The runner shows its code frame at the first frame: the line that the test waits on.

@@ -1,3 +1,4 @@
+import { callName } from '../core/promises/verdict.js'
 import { canDispose } from '../core/resource-types.js'
 import type { Scope } from '../core/scope.js'
 import type { Finding } from '../core/tracked.js'
@@ -36,7 +37,7 @@ export function listFindings(findings: readonly Finding[], { hint = true } = {})
   return findings
     .map((finding, i) => {
       const by = finding.awaitedBy
-      const awaited = by ? `\n     Awaited by ${by.asyncFunction ? `async call ${by.asyncFunction}()` : 'a promise'}, ${whereFrom(by)}, which nothing awaits.` : ''
+      const awaited = by ? `\n     Awaited by ${callName(by.asyncFunction)}, ${whereFrom(by)}, which nothing awaits.` : ''
       return `  ${i + 1}. ${finding.name === undefined ? '' : `"${finding.name}": `}${finding.description}, ${whereFrom(finding)}${awaited}${hint ? `\n     Hint: ${hints[finding.type]}.` : ''}`
     })
     .join('\n')

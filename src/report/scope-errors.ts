@@ -34,6 +34,11 @@ export function scopeErrors(
   const byReason = new Map<string, Finding[]>()
   for (const { reason, finding } of scope.excused) byReason.set(reason, [...(byReason.get(reason) ?? []), finding])
   for (const [reason, group] of byReason) onAllowed?.(scope, reason, listFindings(group))
+  if (scope.warnings.length > 0) {
+    const calls = listFindings(scope.warnings)
+    print(`async-debug: warning: ${scope.title} left ${scope.warnings.length === 1 ? 'a call' : `${scope.warnings.length} calls`} pending that nothing awaits (not a failure: nothing live is under ${scope.warnings.length === 1 ? 'it' : 'them'}, but if ${scope.warnings.length === 1 ? 'it resumes' : 'one resumes'} after the test, the test fails then):\n\n${calls}`)
+    onAllowed?.(scope, 'warning: never awaited, still pending', calls)
+  }
   if (scope.allowed !== undefined && findings.length > 0) {
     print(`async-debug: allowed (${scope.allowed}), not failed: ${leakError(scope, findings, disposed).message}`)
     onAllowed?.(scope, `allowed: ${scope.allowed}`, listFindings(findings))

@@ -4,6 +4,7 @@ import type { Engine } from '../core/engine.js'
 import type { Scope } from '../core/scope.js'
 import type { Finding } from '../core/tracked.js'
 import type { AllowedLeak } from '../report/allowed-summary.js'
+import { AsyncTaskError } from '../report/async-errors.js'
 import { type Reporting, scopeErrors } from '../report/scope-errors.js'
 import { watchFakeTimers } from './fake-timers.js'
 import { installFixtureScopes } from './fixture-scopes.js'
@@ -37,6 +38,7 @@ interface Hooked {
   onBeforeTryTask?(test: RunnerTestCase, info: unknown): unknown
   onTaskFinished?(test: RunnerTestCase): unknown
   onAfterRetryTask?(test: RunnerTestCase, info: unknown): unknown
+  onTaskUpdate?(packs: [string, RunnerTask['result'], RunnerTask['meta']][], events: unknown[]): unknown
 }
 
 const absent = Symbol('absent')
@@ -106,6 +108,20 @@ export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vi
   const judge = async (scope: Scope, task?: RunnerTask, waitingOn?: Finding[]): Promise<Error[]> =>
     scopeErrors(scope, await engine.close(scope), task ? { ...reporting, onAllowed: recordOn(task) } : reporting, waitingOn)
   const scopes = new Map<unknown, Scope>()
+  // A test's scope outlives its result: what its code does later can still fail it, until its file ends.
+  const testOf = new WeakMap<Scope, RunnerTestCase>()
+  const finishedFiles = new WeakSet<RunnerTask>()
+  let runner: Hooked | undefined
+  engine.onLate((mistake) => {
+    let scope: Scope | undefined = mistake.owner
+    while (scope?.kind === 'hook') scope = scope.parent
+    const test = scope && testOf.get(scope)
+    if (!test?.result || !test.file || finishedFiles.has(test.file)) return false
+    fail(test.result, [new AsyncTaskError(mistake)])
+    // Its result was sent already: send it again, as @vitest/runner's updateTask does.
+    void runner?.onTaskUpdate?.([[test.id, test.result, test.meta]], [])
+    return true
+  })
   const wrapped = new WeakSet<Hook>()
   const originals = new Map<keyof Hooked, unknown>()
 
@@ -136,7 +152,7 @@ export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vi
       const test = taskOf.aroundEach(args) as RunnerTestCase
       const outermost = !scopes.has(test)
       if (outermost) {
-        scopes.set(test, engine.open('test', nameOf(test), parentScope(test)))
+        scopes.set(test, openTest(test))
         aroundEach.add(test)
       }
       const owner = scopes.get(test)!
@@ -163,6 +179,12 @@ export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vi
     return (...args) => engine.outside(() => run(...args))
   }
 
+  function openTest(test: RunnerTestCase): Scope {
+    const scope = engine.open('test', nameOf(test), parentScope(test))
+    testOf.set(scope, test)
+    return scope
+  }
+
   function judgeTest(test: RunnerTestCase, scope: Scope): Promise<Error[]> {
     // What it waits on is gone once judged (and disposed of): ask first.
     return judge(scope, test, test.result?.errors?.some((error) => TIMED_OUT.test(error.message)) ? engine.waitingOn(scope) : undefined)
@@ -183,7 +205,8 @@ export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vi
   )
 
   patch('onBeforeRunSuite', (original) =>
-    function (this: unknown, suite) {
+    function (this: Hooked, suite) {
+      runner = this
       const hooks = Runner.getSuiteHooks(suite) as unknown as Record<HookName, Hook[]>
       for (const name of hookNames) hooks[name]?.forEach((hook, i, list) => (list[i] = wrapHook(name, hook)))
       let scope: Scope
@@ -199,7 +222,7 @@ export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vi
 
   patch('onBeforeTryTask', (original) =>
     function (this: unknown, test, info) {
-      if (!aroundEach.has(test)) scopes.set(test, engine.open('test', nameOf(test), parentScope(test)))
+      if (!aroundEach.has(test)) scopes.set(test, openTest(test))
       return original?.call(this, test, info)
     },
   )
@@ -244,6 +267,7 @@ export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vi
       const scope = scopes.get(suite)
       if (!scope) return
       scopes.delete(suite)
+      if (isFile(suite)) finishedFiles.add(suite)
       const errors = (await Promise.all([...(isFile(suite) ? fixtures.takeFile(scope) : []), scope].map((s) => judge(s, suite)))).flat()
       if (errors.length > 0 && suite.result) fail(suite.result, errors)
     },

@@ -1,5 +1,5 @@
 // The engine's own modules, compiled by `tsc --outDir test/.work/src` (a step of `npm test`), so that the core is tested without a runner.
-export { Candidates } from '../.work/src/core/candidates.js'
+export { Candidates } from '../.work/src/core/promises/candidates.js'
 export { Engine } from '../.work/src/core/engine.js'
 export { resolveOptions } from '../.work/src/core/options.js'
 export { leakError } from '../.work/src/report/leak-error.js'

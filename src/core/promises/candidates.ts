@@ -8,18 +8,19 @@ const PRUNE_AT = 4096
  * ids, or a counter). Code mostly awaits a promise right after making it, so the one chained on
  * is usually the newest: a stack sorted by key answers in O(1) there and by binary search
  * elsewhere. A Map's set and delete for every promise was the engine's largest own cost.
+ * Promises are held weakly: what a settled promise holds must stay collectable while its test runs.
  */
 export class Candidates {
   readonly #keys: number[] = []
   // Parallel to #keys; `undefined` is a hole left by a promise chained on below the top.
-  readonly #promises: (Promise<unknown> | undefined)[] = []
+  readonly #promises: (WeakRef<Promise<unknown>> | undefined)[] = []
   #holes = 0
   #pruneAt = PRUNE_AT
 
   /** Adds `promise`; `key` must be greater than every key added before. */
   add(key: number, promise: Promise<unknown>): void {
     this.#keys.push(key)
-    this.#promises.push(promise)
+    this.#promises.push(new WeakRef(promise))
     if (this.#keys.length < this.#pruneAt) return
     this.keep(isPending)
     // Many promises still pending: prune again only when their number has doubled.
@@ -28,32 +29,42 @@ export class Candidates {
 
   /** Forgets the promise under `key`, if it is here. */
   delete(key: number): void {
+    const index = this.#indexOf(key)
+    if (index < 0) return
+    if (index === this.#keys.length - 1) this.#pop()
+    else this.#hole(index)
+  }
+
+  /** The promise under `key`, if it is here. */
+  get(key: number): Promise<unknown> | undefined {
+    return this.#promises[this.#indexOf(key)]?.deref()
+  }
+
+  #indexOf(key: number): number {
     const keys = this.#keys
     let hi = keys.length - 1
-    if (hi < 0 || key > keys[hi]! || key < keys[0]!) return
-    if (keys[hi] === key) {
-      this.#pop()
-      return
-    }
+    if (hi < 0 || key > keys[hi]! || key < keys[0]!) return -1
+    if (keys[hi] === key) return hi
     let lo = 0
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1
       const at = keys[mid]!
-      if (at === key) {
-        this.#hole(mid)
-        return
-      }
+      if (at === key) return mid
       if (at < key) lo = mid + 1
       else hi = mid - 1
     }
+    return -1
   }
 
   /** Forgets `promise`, if it is here: found by identity, newest first, for a promise whose key is not known. */
   forget(promise: Promise<unknown>): void {
     const promises = this.#promises
-    const top = promises.length - 1
-    if (promises[top] === promise) this.#pop()
-    else this.#hole(promises.lastIndexOf(promise, top - 1))
+    for (let i = promises.length - 1; i >= 0; i--) {
+      if (promises[i]?.deref() !== promise) continue
+      if (i === promises.length - 1) this.#pop()
+      else this.#hole(i)
+      return
+    }
   }
 
   #hole(index: number): void {
@@ -80,19 +91,28 @@ export class Candidates {
     const promises = this.#promises
     let n = 0
     for (let i = 0; i < keys.length; i++) {
-      const promise = promises[i]
+      const ref = promises[i]
+      const promise = ref?.deref()
       if (promise === undefined || !wanted(promise)) continue
       keys[n] = keys[i]!
-      promises[n++] = promise
+      promises[n++] = ref
     }
     keys.length = n
     promises.length = n
     this.#holes = 0
   }
 
-  /** The promises still here, oldest first. */
+  /** The promises still here (and not collected), oldest first. */
   *[Symbol.iterator](): IterableIterator<Promise<unknown>> {
-    for (const promise of this.#promises) if (promise !== undefined) yield promise
+    for (const ref of this.#promises) {
+      const promise = ref?.deref()
+      if (promise !== undefined) yield promise
+    }
+  }
+
+  /** Whether it holds no promise at all. */
+  get empty(): boolean {
+    return this.#keys.length === 0
   }
 
   clear(): void {

@@ -1,0 +1,72 @@
+import { dirname } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+
+/**
+ * Whose code a stack frame is: the user's (test files and the project's own sources), this
+ * package's, the runner's, Node's, a dependency's under node_modules, or a builtin of the engine
+ * (`new Promise`, `Promise.all`, native frames). One answer for stacks in reports, for the runner's
+ * own resources, and for the promise rule.
+ */
+export type FrameOrigin = 'user' | 'package' | 'runner' | 'node' | 'dependency' | 'builtin'
+
+const FRAME = /^\s+at /
+const NODE = /\(node:|^\s+at node:/
+const BUILTIN = /\(<anonymous>\)$|^\s+at <anonymous>$|\(native\)$|\(index \d+\)$/
+const DEPENDENCY = /[/\\]node_modules[/\\]/
+
+// This package's own frames (the wrappers that run user functions in a scope), wherever it is
+// installed: a linked checkout is not under node_modules. The build puts every module of an entry
+// in one file, so this file's folder is the package's.
+const ownFile = /((?:file:\/\/)?[^\s()]+?):\d+:\d+\)?$/.exec(new Error().stack?.split('\n')[1] ?? '')?.[1]
+const ownDir = ownFile && dirname(ownFile.startsWith('file:') ? fileURLToPath(ownFile) : ownFile)
+const own = ownDir ? [ownDir, pathToFileURL(ownDir).href].map((dir) => `${dir}${dir.includes('\\') ? '\\' : '/'}`) : []
+
+/** Whether `line` is a frame of a stack (`    at …`). */
+export const isFrame = (line: string): boolean => FRAME.test(line)
+
+/**
+ * Whose code the frame `line` is. `runnerCode`: where the runner's own modules live, since the
+ * runner may be installed like any dependency.
+ */
+export function frameOrigin(line: string, runnerCode?: RegExp): FrameOrigin {
+  if (NODE.test(line)) return 'node'
+  if (BUILTIN.test(line)) return 'builtin'
+  if (own.some((dir) => line.includes(dir))) return 'package'
+  if (runnerCode?.test(line)) return 'runner'
+  if (DEPENDENCY.test(line)) return 'dependency'
+  return 'user'
+}
+
+/** Whether the frame `line` is in the user's code. */
+export const isUserFrame = (line: string): boolean => FRAME.test(line) && frameOrigin(line) === 'user'
+
+// The frames through which Node calls a promise init hook.
+const DISPATCH = /\(node:internal\/(?:async_hooks|promise_hooks)[:)]|^\s+at node:internal\/(?:async_hooks|promise_hooks)[:)]/
+
+/**
+ * The frames of a stack taken in a promise init hook from the code that created the promise on:
+ * the function creating it (or the builtin, `new Promise`), then its callers. Node's dispatcher
+ * frames are left out.
+ */
+export function creationFrames(stack: string | undefined): string[] {
+  const frames = framesOf(stack)
+  return frames.slice(Math.max(0, frames.findIndex((line) => !DISPATCH.test(line))))
+}
+
+/** A frame without its line and column: which function, in which file. */
+export const functionOf = (frame: string): string => frame.replace(/:\d+:\d+\)?$/, '')
+
+/** The frames of `stack`, without its header line. */
+export const framesOf = (stack: string | undefined): string[] => (stack ?? '').split('\n').filter(isFrame)
+
+/** `file:line:column` of a frame. */
+export function locationOf(frame: string): string {
+  const location = frame.match(/\((.*)\)$/)?.[1] ?? frame.replace(FRAME, '')
+  return location.replace(/^file:\/\//, '')
+}
+
+/** `file:line:column` of the first frame of `stack` in the user's code. */
+export function userLocation(stack: string | undefined): string | undefined {
+  const frame = (stack ?? '').split('\n').find(isUserFrame)
+  return frame === undefined ? undefined : locationOf(frame)
+}
