@@ -1,4 +1,4 @@
-import { dirname } from 'node:path'
+import { dirname, isAbsolute } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
 /**
@@ -11,14 +11,17 @@ export type FrameOrigin = 'user' | 'package' | 'runner' | 'node' | 'dependency' 
 
 const FRAME = /^\s+at /
 const NODE = /\(node:|^\s+at node:/
-const BUILTIN = /\(<anonymous>\)$|^\s+at <anonymous>$|\(native\)$|\(index \d+\)$/
+// Builtins, and code evaluated from a string (`eval at …`), which has no file of its own.
+const BUILTIN = /\(<anonymous>\)$|^\s+at <anonymous>$|\(native\)$|\(index \d+\)$|\(eval at /
 const DEPENDENCY = /[/\\]node_modules[/\\]/
 
 // This package's own frames (the wrappers that run user functions in a scope), wherever it is
 // installed: a linked checkout is not under node_modules. The build puts every module of an entry
 // in one file, so this file's folder is the package's.
+// Evaluated from a string (a linked checkout that Vite's module runner inlines), it has no file.
 const ownFile = /((?:file:\/\/)?[^\s()]+?):\d+:\d+\)?$/.exec(new Error().stack?.split('\n')[1] ?? '')?.[1]
-const ownDir = ownFile && dirname(ownFile.startsWith('file:') ? fileURLToPath(ownFile) : ownFile)
+const ownPath = ownFile?.startsWith('file:') ? fileURLToPath(ownFile) : ownFile
+const ownDir = ownPath && isAbsolute(ownPath) ? dirname(ownPath) : undefined
 const own = ownDir ? [ownDir, pathToFileURL(ownDir).href].map((dir) => `${dir}${dir.includes('\\') ? '\\' : '/'}`) : []
 
 /** Whether `line` is a frame of a stack (`    at …`). */

@@ -1,0 +1,23 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { failed, passed } from './helpers/expect-results.mjs'
+import { runShared, runners } from './helpers/runners.mjs'
+
+for (const runner of runners) {
+  const run = runShared(runner, 'dependencies')
+
+  test(`${runner}: a warning that a dependency emits because of how the test calls it names the dependency, and how to let it pass`, () => {
+    failed(
+      run,
+      'calls a dependency in a way that makes it warn',
+      /emitted InsecureConnectionWarning: connecting without TLS[\s\S]*Hint: it was emitted by "dep-warns" \(\S*node_modules\/dep-warns\/index\.js:3:25\), a dependency, because of how the code under test calls it: if that is on purpose, let it pass with the option `warnings: \{ InsecureConnectionWarning: 'warn' \}`/,
+    )
+  })
+
+  test(`${runner}: a dependency's own pending calls and its top-level await are not the test's`, () => {
+    passed(run, 'leaves a call of a dependency pending')
+    passed(run, 'resumes the call of the dependency')
+    passed(run, 'imports a dependency with top-level await')
+    assert.doesNotMatch(run.output, /waitForConfig|dep-tla/)
+  })
+}
