@@ -12,7 +12,7 @@ import { Scope, type ScopeKind } from './scope.js'
 import type { Settings, StackPattern } from './options.js'
 import { SlowCallbacks } from './slow-callbacks.js'
 import { type Watchdog, watchdog } from './watchdog.js'
-import { userLocation } from './frames.js'
+import { frameOrigin, framesOf, userLocation } from './frames.js'
 import { type Excused, type Finding, type Mistake, type MistakeKind, type Site, type SlowCallback, type Tracked, siteStacks } from './tracked.js'
 
 // Frames above the user's line in a creation stack: our hook, Node's internals and a library or two.
@@ -492,8 +492,8 @@ export class Engine {
 
   #byRunner(site: Site): boolean {
     if (this.#runnerCode === undefined) return false
-    const creator = site.stack?.split('\n').find((line) => /^\s+at /.test(line) && !/\(node:|^\s+at node:/.test(line))
-    return creator !== undefined && this.#runnerCode.test(creator)
+    const creator = framesOf(site.stack).find((line) => frameOrigin(line) !== 'node')
+    return creator !== undefined && frameOrigin(creator, this.#runnerCode) === 'runner'
   }
 }
 

@@ -39,7 +39,7 @@ export function promiseRecorder(capture: Capture, traceAll: boolean): PromiseRec
     if (parentKey !== undefined) {
       if (scope.promises.empty) return false
       const parent = scope.promises.get(parentKey)
-      if (parent !== undefined && !awaitsInside(parent, scope.promiseSites.get(parent), () => capture(below, 4))) scope.promises.delete(parentKey)
+      if (parent !== undefined && !awaitsInside(parent, scope.promiseSites.get(parent), below)) scope.promises.delete(parentKey)
       return false
     }
     if (scope.closed || !(traceAll || takeStack(scope))) return false
@@ -60,30 +60,41 @@ export function promiseRecorder(capture: Capture, traceAll: boolean): PromiseRec
  * by where that function starts (not by its name, which a runner's source maps may rewrite).
  * Same-realm code never does it, and pays nothing for the question.
  */
-function awaitsInside(parent: Promise<unknown>, site: Site | undefined, now: () => Site): boolean {
+function awaitsInside(parent: Promise<unknown>, site: Site | undefined, below: Function): boolean {
   if (parent.constructor === Promise || site === undefined) return false
   const own = (site.enclosing ??= enclosingFunction(site) ?? '')
-  return own !== '' && own === enclosingFunction(now())
+  return own !== '' && own === enclosingFunction(below)
 }
 
-// The builtins and Node's dispatcher, through which a promise init hook is called.
-const NOT_CREATOR = /^node:internal\/(?:async_hooks|promise_hooks)/
+// Node's dispatcher, through which a promise init hook is called.
+const DISPATCHER = /^node:internal\/(?:async_hooks|promise_hooks)/
 
-/** Where the function that created the promise at `site` starts, from its raw call sites; undefined once its stack was read. */
-function enclosingFunction(site: Site): string | undefined {
+/**
+ * Where the function that created the promise starts: from the raw call sites of `site`, which
+ * reading its stack formats once, as the process would (undefined once it was read before); or,
+ * for the code running now, of a stack taken below `below`.
+ */
+function enclosingFunction(from: Site | Function): string | undefined {
   const previous = Error.prepareStackTrace
   let callSites: NodeJS.CallSite[] | undefined
-  // Reading the stack formats it, once: as the process would, keeping the call sites on the way.
   Error.prepareStackTrace = (error, sites) => {
     callSites = sites
+    if (typeof from === 'function') return ''
     return previous ? previous(error, sites) : [String(error), ...sites.map((callSite) => `    at ${callSite}`)].join('\n')
   }
+  const limit = Error.stackTraceLimit
   try {
-    void site.stack
+    if (typeof from === 'function') {
+      Error.stackTraceLimit = 6
+      const here: { stack?: unknown } = {}
+      Error.captureStackTrace(here, from)
+      void here.stack
+    } else void from.stack
   } finally {
     Error.prepareStackTrace = previous
+    Error.stackTraceLimit = limit
   }
-  const creator = callSites?.find((callSite) => !NOT_CREATOR.test(callSite.getFileName() ?? ''))
+  const creator = callSites?.find((callSite) => !DISPATCHER.test(callSite.getFileName() ?? ''))
   if (creator === undefined || creator.isNative() || creator.getFileName() === undefined) return undefined
   const at = creator as NodeJS.CallSite & { getEnclosingLineNumber?(): number; getEnclosingColumnNumber?(): number }
   return `${at.getFileName()}:${at.getEnclosingLineNumber?.()}:${at.getEnclosingColumnNumber?.()}`

@@ -1,3 +1,4 @@
+import { frameOrigin, framesOf } from '../frames.js'
 import type { Scope } from '../scope.js'
 import type { Finding, Site } from '../tracked.js'
 
@@ -40,7 +41,7 @@ export class Resumptions {
 
   /** Looks for a watched call of `scope` on `stack`, the stack of code that `scope` runs after it was judged. */
   check(scope: Scope, site: Site): void {
-    const [top] = (site.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line) && !/\(node:|^\s+at node:/.test(line))
+    const top = framesOf(site.stack).find((line) => frameOrigin(line) !== 'node')
     if (top === undefined) return
     const watched = this.#watched.get(scope)?.find((w) => w.frame?.test(top))
     if (watched) this.#resumed(scope, watched, site)
