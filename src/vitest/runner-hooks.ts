@@ -207,8 +207,9 @@ export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vi
   patch('onBeforeRunSuite', (original) =>
     function (this: Hooked, suite) {
       runner = this
-      const hooks = Runner.getSuiteHooks(suite) as unknown as Record<HookName, Hook[]>
-      for (const name of hookNames) hooks[name]?.forEach((hook, i, list) => (list[i] = wrapHook(name, hook)))
+      // A file that failed to import has no hooks.
+      const hooks = Runner.getSuiteHooks(suite) as unknown as Record<HookName, Hook[]> | undefined
+      for (const name of hookNames) hooks?.[name]?.forEach((hook, i, list) => (list[i] = wrapHook(name, hook)))
       let scope: Scope
       if (isFile(suite)) {
         // The file's scope was opened when its module was imported.
