@@ -14,6 +14,14 @@ for (const runner of runners) {
     )
   })
 
+  test(`${runner}: a resource that a dependency made from a callback of its own names the dependency, its line, and how to let it pass`, () => {
+    failed(
+      run,
+      'leaves a timer that a dependency made for it from a callback',
+      /setTimeout of 5000 ms, created by dependency "dep-warns" at \S*node_modules\/dep-warns\/index\.js:14:22 \(no line of your code on its stack\)\n\s+Hint: [^\n]*"dep-warns" made it for something the test started: [^\n]*`ignore\.stacks: \['node_modules\/dep-warns\/'\]`/,
+    )
+  })
+
   test(`${runner}: a dependency's own pending calls and its top-level await are not the test's`, () => {
     passed(run, 'leaves a call of a dependency pending')
     passed(run, 'resumes the call of the dependency')

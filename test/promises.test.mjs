@@ -33,6 +33,13 @@ for (const runner of runners) {
     assert.doesNotMatch(run.output, /new Promise\(\) still pending|Promise\.race|top-level-await/)
   })
 
+  test(`${runner}: a call dropped in the project's sources is located there and at the test's line, and warned of in full once`, () => {
+    passed(run, 'pushes without awaiting')
+    passed(run, 'pushes without awaiting again')
+    assert.match(run.output, /async call send\(\) was never awaited and is still pending, created at \S*client\.js:8:10, called from \S*promises\.test\.js:113:5/)
+    assert.match(run.output, /warning: test "a client call dropped in many tests > pushes without awaiting again" left async call send\(\) \(created at \S*client\.js:8:10\) pending that nothing awaits, as an earlier test did\./)
+  })
+
   test(`${runner}: a floating call that a later test resumes fails the test that left it, at the call`, () => {
     failed(run, 'starts a wait that a later test resumes', /test "starts a wait that a later test resumes" did not await async call waitForReady\(\), which ran again during test "emits the event that resumes it", after the test had ended[\s\S]*promises\.test\.js:75:3/)
     passed(run, 'emits the event that resumes it')

@@ -73,3 +73,9 @@ export function userLocation(stack: string | undefined): string | undefined {
   const frame = (stack ?? '').split('\n').find(isUserFrame)
   return frame === undefined ? undefined : locationOf(frame)
 }
+
+/** The package under node_modules whose code the frame `line` is, e.g. `nock` or `@scope/name`. */
+export function dependencyOf(line: string): string | undefined {
+  const name = /[/\\]node_modules[/\\]((?:@[^/\\]+[/\\])?[^/\\]+)/.exec(line)?.[1]
+  return name?.replace('\\', '/')
+}

@@ -82,6 +82,7 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
     reportedByRunner: reportedByJest,
     print: (message) => warnFromTick(global.console as Console, message),
     onAllowed: (scope, reason, leaks) => allowed.push({ file, scope: scope.title, reason, leaks }),
+    warned: new Set(),
   }
   const judge = async (scope: Scope, waitingOn?: Finding[]): Promise<Error[]> => scopeErrors(scope, await engine.close(scope), reporting, waitingOn)
 

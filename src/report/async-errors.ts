@@ -1,4 +1,4 @@
-import { frameOrigin, isFrame, locationOf } from '../core/frames.js'
+import { dependencyOf, frameOrigin, isFrame, locationOf } from '../core/frames.js'
 import type { Mistake, MistakeKind } from '../core/tracked.js'
 import { slowCallbackHint } from './slow-callback.js'
 import { userFrames } from './stack.js'
@@ -36,9 +36,8 @@ const hints: Record<MistakeKind, string | ((cause: unknown) => string)> = {
 function dependencyOrigin(cause: unknown): string | undefined {
   const stack = (cause as Error | undefined)?.stack
   const frame = typeof stack === 'string' ? stack.split('\n').find((line) => isFrame(line) && frameOrigin(line) !== 'node') : undefined
-  if (frame === undefined || frameOrigin(frame) !== 'dependency') return undefined
-  const name = /[/\\]node_modules[/\\]((?:@[^/\\]+[/\\])?[^/\\]+)/.exec(frame)?.[1]
-  return name ? `"${name.replace('\\', '/')}" (${locationOf(frame)})` : undefined
+  const name = frame && frameOrigin(frame) === 'dependency' ? dependencyOf(frame) : undefined
+  return frame && name ? `"${name}" (${locationOf(frame)})` : undefined
 }
 
 const summary = (cause: unknown): string =>

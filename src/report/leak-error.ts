@@ -1,9 +1,10 @@
+import { locationOf } from '../core/frames.js'
 import { callName } from '../core/promises/verdict.js'
 import { canDispose } from '../core/resource-types.js'
 import type { Scope } from '../core/scope.js'
 import type { Finding } from '../core/tracked.js'
 import { hints } from './hints.js'
-import { creationSite, userFrames } from './stack.js'
+import { createdWhere, creationSite, dependencyFrame, userFrames } from './stack.js'
 
 const after: Record<Scope['kind'], string> = {
   test: 'when it ended (after its afterEach hooks)',
@@ -38,16 +39,30 @@ export function listFindings(findings: readonly Finding[], { hint = true } = {})
     .map((finding, i) => {
       const by = finding.awaitedBy
       const awaited = by ? `\n     Awaited by ${callName(by.asyncFunction)}, ${whereFrom(by)}, which nothing awaits.` : ''
-      return `  ${i + 1}. ${finding.name === undefined ? '' : `"${finding.name}": `}${finding.description}, ${whereFrom(finding)}${awaited}${hint ? `\n     Hint: ${hints[finding.type]}.` : ''}`
+      return `  ${i + 1}. ${finding.name === undefined ? '' : `"${finding.name}": `}${finding.description}, ${whereFrom(finding)}${awaited}${hint ? `\n     Hint: ${hintFor(finding)}.` : ''}`
     })
     .join('\n')
 }
 
-function whereFrom({ where, tracked }: Finding): string {
+// A resource that a dependency made on its own: what to do is the dependency's cleanup, or an ignore rule.
+function hintFor({ type, tracked }: Finding): string {
+  const dependency = creationSite(tracked.site) === undefined ? dependencyFrame(tracked.site) : undefined
+  if (dependency === undefined) return hints[type]
+  return `${hints[type]}; "${dependency.name}" made it for something the test started: end that (the dependency's close, abort or cleanup call, e.g. in afterEach), or let it pass with the option \`ignore.stacks: ['node_modules/${dependency.name}/']\``
+}
+
+function whereFrom({ where, tracked, type }: Finding): string {
   if (where !== undefined) return where
-  const site = creationSite(tracked.site)
-  const by = tracked.owner.kind === 'hook' ? ` by its ${tracked.owner.name} hook` : ''
-  return site ? `created${by} at ${site}` : `created${by} by Node or a dependency (no line of your code on its stack)`
+  const created = createdWhere(tracked.site)
+  const from = type === 'promise' ? calledFrom(tracked.site) : ''
+  return `${tracked.owner.kind === 'hook' ? created.replace(/^created/, `created by its ${tracked.owner.name} hook`) : created}${from}`
+}
+
+// A call made in the project's own sources for a test: the test's line too, which dropped it.
+function calledFrom(site: Finding['tracked']['site']): string {
+  const [first, next] = userFrames(site).map(locationOf)
+  const file = (location: string): string => location.replace(/:\d+:\d+$/, '')
+  return first && next && file(first) !== file(next) ? `, called from ${next}` : ''
 }
 
 /** The failure for what `scope` left alive when it was judged. */

@@ -2,6 +2,7 @@ import type { Scope } from '../core/scope.js'
 import type { Finding, Mistake } from '../core/tracked.js'
 import { AsyncTaskError } from './async-errors.js'
 import { AsyncHangError } from './hang-error.js'
+import { floatingWarning } from './floating-warnings.js'
 import { leakError, listFindings } from './leak-error.js'
 
 /** How an adapter wants a judged scope reported. */
@@ -14,6 +15,8 @@ export interface Reporting {
   print: (message: string) => void
   /** Told of what was allowed to stay alive, by `reason`, for the run's summary. */
   onAllowed?: (scope: Scope, reason: string, leaks: string) => void
+  /** The creation lines of the floating calls warned of so far (see floating-warnings.ts). */
+  warned: Set<string>
 }
 
 /**
@@ -26,7 +29,7 @@ export interface Reporting {
 export function scopeErrors(
   scope: Scope,
   findings: readonly Finding[],
-  { disposed, reportedByRunner = () => false, print, onAllowed }: Reporting,
+  { disposed, reportedByRunner = () => false, print, onAllowed, warned }: Reporting,
   waitingOn?: readonly Finding[],
 ): Error[] {
   const errors: Error[] = scope.mistakes.filter((mistake) => !reportedByRunner(mistake)).map((mistake) => new AsyncTaskError(mistake))
@@ -34,10 +37,10 @@ export function scopeErrors(
   const byReason = new Map<string, Finding[]>()
   for (const { reason, finding } of scope.excused) byReason.set(reason, [...(byReason.get(reason) ?? []), finding])
   for (const [reason, group] of byReason) onAllowed?.(scope, reason, listFindings(group))
-  if (scope.warnings.length > 0) {
-    const calls = listFindings(scope.warnings)
-    print(`async-debug: warning: ${scope.title} left ${scope.warnings.length === 1 ? 'a call' : `${scope.warnings.length} calls`} pending that nothing awaits (not a failure: nothing live is under ${scope.warnings.length === 1 ? 'it' : 'them'}, but if ${scope.warnings.length === 1 ? 'it resumes' : 'one resumes'} after the test, the test fails then):\n\n${calls}`)
-    onAllowed?.(scope, 'warning: never awaited, still pending', calls)
+  const warning = floatingWarning(scope, warned)
+  if (warning !== undefined) {
+    print(warning)
+    onAllowed?.(scope, 'warning: never awaited, still pending', listFindings(scope.warnings))
   }
   if (scope.allowed !== undefined && findings.length > 0) {
     print(`async-debug: allowed (${scope.allowed}), not failed: ${leakError(scope, findings, disposed).message}`)

@@ -1,5 +1,5 @@
 import type { SlowCallback } from '../core/tracked.js'
-import { creationSite } from './stack.js'
+import { createdWhere } from './stack.js'
 
 /** What to do about a callback that blocks the event loop. */
 export const slowCallbackHint =
@@ -9,7 +9,5 @@ export const slowCallbackHint =
 export function slowCallbackReport({ message, owner, site }: SlowCallback): string {
   // Without a site, it was the scope's own function, which the message names.
   if (site === undefined) return `async-debug: ${message}.\n  Hint: ${slowCallbackHint}.`
-  const line = creationSite(site)
-  const where = line ? `created at ${line}` : 'created by Node or a dependency (no line of your code on its stack)'
-  return `async-debug: ${message}, ${where}, in ${owner.title}.\n  Hint: ${slowCallbackHint}.`
+  return `async-debug: ${message}, ${createdWhere(site)}, in ${owner.title}.\n  Hint: ${slowCallbackHint}.`
 }

@@ -97,7 +97,7 @@ export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vi
   const fixtures = installFixtureScopes(testApi, engine)
   const unwatchFakeTimers = watchFakeTimers(vi, engine)
   // Through the console of the moment, which Vitest shows next to the running test.
-  const reporting: Reporting = { disposed: engine.settings.dispose, print: (message) => console.warn(message) }
+  const reporting: Reporting = { disposed: engine.settings.dispose, print: (message) => console.warn(message), warned: new Set() }
   // What was allowed to stay alive travels with its task's result, to the summary reporter.
   const recordOn =
     (task: RunnerTask): NonNullable<Reporting['onAllowed']> =>
