@@ -63,16 +63,17 @@ export class Engine {
   readonly #open = new Set<Scope>()
   readonly #slowCallbacks: SlowCallbacks
   readonly #resumptions: Resumptions
-  #onLate: EngineHooks['onLate']
+  // Told of code that a judged scope runs, when it creates a promise.
+  readonly #judgedCode: (scope: Scope, below: Function) => void
+  #onLate: ((mistake: Mistake) => boolean) | undefined
 
   /**
    * @param runnerCode where the runner's own code lives: what it creates on its own behalf while
    * a test calls it (a reporter's buffered stdout flush) is not the test's.
    */
-  constructor(settings: Settings, { runnerCode, onSlowCallback, onStuck, onLate }: EngineHooks = {}) {
+  constructor(settings: Settings, { runnerCode, onSlowCallback, onStuck }: EngineHooks = {}) {
     this.settings = settings
     this.#runnerCode = runnerCode
-    this.#onLate = onLate
     this.#onSlowCallback = onSlowCallback
     this.#onStuck = onStuck
     const { slowCallbackMs } = settings
@@ -150,8 +151,6 @@ export class Engine {
     // Node lines with `trackPromises` leave promises out of the hook: they are v8.promiseHooks' job.
     this.#hook = createHook({ init, trackPromises: false } as Parameters<typeof createHook>[0])
   }
-
-  readonly #judgedCode: (scope: Scope, below: Function) => void
 
   /** Records `resource` as created by the code running now, at `site`. */
   readonly record: (type: string, resource: object, site: Site) => void
@@ -475,7 +474,7 @@ export class Engine {
     scope.resources.clear()
     scope.promises.clear()
     scope.recorded.clear()
-    if (this.settings.dispose) for (const { tracked, type } of findings) if (type !== 'promise') dispose(tracked.asyncType, tracked.resource)
+    if (this.settings.dispose) for (const { tracked } of findings) dispose(tracked.asyncType, tracked.resource)
     return findings
   }
 
@@ -514,8 +513,6 @@ export interface EngineHooks {
    * judged is waiting on (those waiting on nothing are left out).
    */
   onStuck?: (idleMs: number, waiting: { scope: Scope; findings: Finding[] }[]) => void
-  /** See {@link Engine.onLate}. */
-  onLate?: (mistake: Mistake) => boolean
 }
 
 // What the user said of a resource, or of the object owning its handle (a server, a socket).

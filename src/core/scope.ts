@@ -1,5 +1,5 @@
 import { Candidates } from './promises/candidates.js'
-import { STACKS_UP_FRONT } from './promises/record.js'
+import { STACKS_UP_FRONT, type Suspect } from './promises/record.js'
 import { now } from './real-timers.js'
 import type { Excused, Finding, Mistake, Site, Tracked } from './tracked.js'
 
@@ -22,6 +22,10 @@ export class Scope {
   promiseStacks = STACKS_UP_FRONT
   /** How many creation stacks it has earned by living so far. */
   stacksEarned = 0
+  /** How many more roots without a stack pass before it looks whether it has earned one. */
+  untilLook = 0
+  /** A continuation of one of its recorded promises, not yet known to chain on it (see promises/record.ts). */
+  suspect: Suspect | undefined = undefined
   /** Promises its code must await, such as assertions on promises, with the error to report if it does not. */
   readonly mustAwait = new Map<Promise<unknown>, Error>()
   /** Async mistakes of its own code or, once they are judged, of its children's; reported when it is judged. */

@@ -72,7 +72,7 @@ export function leakError(scope: Scope, findings: readonly Finding[], disposed: 
     '',
     listFindings(findings),
   ]
-  // A promise cannot be cancelled, nor fake timers of a clock that an enclosing scope installed.
+  // Fake timers of a clock that an enclosing scope installed are not the scope's to restore.
   const stopped = findings.filter(({ tracked }) => canDispose(tracked.asyncType)).length
   if (disposed && stopped > 0) lines.push('', `async-debug disposed of ${stopped === findings.length ? (stopped === 1 ? 'it' : 'them') : `the ${plural(stopped, 'resource')} it could stop`} so that later tests are not affected.`)
   return new AsyncLeakError(lines.join('\n'), findings)

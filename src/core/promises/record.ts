@@ -16,8 +16,10 @@ import type { Site } from '../tracked.js'
 
 /** Creation stacks a scope gets before it has to earn them. */
 export const STACKS_UP_FRONT = 32
-/** A scope earns one more creation stack for each this many µs it lives (~3 µs a stack: ~3% at most). */
-const US_PER_STACK = 100
+/** A scope earns one more creation stack for each this many µs it lives (~5 µs each, with its bookkeeping: ~2% at most). */
+const US_PER_STACK = 250
+// Roots passed over between two looks at the clock, once a scope's stacks up front are spent.
+const ROOTS_PER_LOOK = 32
 const STACK_DEPTH = 12
 // Where v8.promiseHooks reports promises, the key of a recorded promise is kept on it: no lookup is cheaper.
 const KEY = Symbol('async-debug.promise')
@@ -29,18 +31,29 @@ type Keyed = Promise<unknown> & { [KEY]?: number }
  * Records, in `scope`, a promise created by its code. `key` names the promise to its children and
  * `parentKey` the promise it continues, if any: their async ids where async_hooks reports them, a
  * counter where v8.promiseHooks does; keys grow with time. A promise chained on stops being a
- * candidate. Returns whether the promise was recorded, with its creation stack.
+ * candidate. Returns whether the promise must keep its key (a v8.promiseHooks recorder sets it):
+ * a recorded root, or a continuation whose own children are to be seen.
  */
 export type PromiseRecorder = (scope: Scope, promise: Promise<unknown>, key: number, parentKey: number | undefined, below: Function) => boolean
 
 /** `traceAll`: every root gets a creation stack, however many the scope has had. */
 export function promiseRecorder(capture: Capture, traceAll: boolean): PromiseRecorder {
   return (scope, promise, key, parentKey, below) => {
+    const { suspect } = scope
+    if (suspect !== undefined) {
+      scope.suspect = undefined
+      // The suspect's own continuation, made at once: a wrapped await (see Suspect), if in the candidate's function.
+      if (parentKey !== suspect.childKey || !awaitsInside(suspect.site, below)) scope.promises.delete(suspect.parentKey)
+    }
     if (parentKey !== undefined) {
-      if (scope.promises.empty) return false
-      const parent = scope.promises.get(parentKey)
-      if (parent !== undefined && !awaitsInside(parent, scope.promiseSites.get(parent), below)) scope.promises.delete(parentKey)
-      return false
+      const parent = scope.promises.empty ? undefined : scope.promises.get(parentKey)
+      if (parent === undefined) return false
+      if (parent.constructor === Promise) {
+        scope.promises.delete(parentKey)
+        return false
+      }
+      scope.suspect = { parentKey, childKey: key, site: scope.promiseSites.get(parent) }
+      return true
     }
     if (scope.closed || !(traceAll || takeStack(scope))) return false
     const site = capture(below, STACK_DEPTH)
@@ -53,15 +66,32 @@ export function promiseRecorder(capture: Capture, traceAll: boolean): PromiseRec
 }
 
 /**
- * Whether a continuation of `parent`, the promise of an async function, is that function's own
- * await rather than something chaining on it. V8 makes an `await` of a promise from another realm
- * (a Node API's promise, awaited in Jest's vm context) wrap it in a new promise whose parent is the
- * awaiting function's own: the wrapper is then created in the same function as `parent` was. Told
- * by where that function starts (not by its name, which a runner's source maps may rewrite).
- * Same-realm code never does it, and pays nothing for the question.
+ * A continuation of a recorded promise from another realm (a test's, in Jest's vm context), not
+ * yet taken for a chain on it. V8 makes an `await` of a promise of another realm (a Node API's,
+ * awaited in a test file) wrap it in a new promise whose parent is the awaiting async function's
+ * own promise, and then chains on the wrapper at once: seen from the hook, the function awaiting
+ * something of its own looks like something chaining on its promise. Only a continuation chained on
+ * at once is looked at closer, with a stack (see awaitsInside); any other promise settles it.
  */
-function awaitsInside(parent: Promise<unknown>, site: Site | undefined, below: Function): boolean {
-  if (parent.constructor === Promise || site === undefined) return false
+export interface Suspect {
+  /** The key of the recorded promise continued. */
+  readonly parentKey: number
+  /** The key of the continuation. */
+  readonly childKey: number
+  /** Where the recorded promise was created. */
+  readonly site: Site | undefined
+}
+
+/** Settles a suspect continuation of `scope` that nothing followed: it chained on its parent. */
+export function settleSuspect(scope: Scope): void {
+  if (scope.suspect === undefined) return
+  scope.promises.delete(scope.suspect.parentKey)
+  scope.suspect = undefined
+}
+
+/** Whether the code running now, below `below`, is in the async function whose promise was created at `site`. */
+function awaitsInside(site: Site | undefined, below: Function): boolean {
+  if (site === undefined) return false
   const own = (site.enclosing ??= enclosingFunction(site) ?? '')
   return own !== '' && own === enclosingFunction(below)
 }
@@ -70,19 +100,25 @@ function awaitsInside(parent: Promise<unknown>, site: Site | undefined, below: F
 const DISPATCHER = /^node:internal\/(?:async_hooks|promise_hooks)/
 
 /**
- * Where the function that created the promise starts: from the raw call sites of `site`, which
- * reading its stack formats once, as the process would (undefined once it was read before); or,
- * for the code running now, of a stack taken below `below`.
+ * Where the function that created a promise starts: at `site`, or in the code running now, below
+ * `below`. Read from raw call sites, which cost little; formatting a stack runs the runner's
+ * source maps. Undefined for a site whose stack was read before.
  */
 function enclosingFunction(from: Site | Function): string | undefined {
+  const creator = rawCallSites(from)?.find((callSite) => !DISPATCHER.test(callSite.getFileName() ?? ''))
+  if (creator === undefined || creator.isNative() || creator.getFileName() === undefined) return undefined
+  const at = creator as NodeJS.CallSite & { getEnclosingLineNumber?(): number; getEnclosingColumnNumber?(): number }
+  return `${at.getFileName()}:${at.getEnclosingLineNumber?.()}:${at.getEnclosingColumnNumber?.()}`
+}
+
+function rawCallSites(from: Site | Function): NodeJS.CallSite[] | undefined {
   const previous = Error.prepareStackTrace
-  let callSites: NodeJS.CallSite[] | undefined
-  Error.prepareStackTrace = (error, sites) => {
-    callSites = sites
-    if (typeof from === 'function') return ''
-    return previous ? previous(error, sites) : [String(error), ...sites.map((callSite) => `    at ${callSite}`)].join('\n')
-  }
   const limit = Error.stackTraceLimit
+  let callSites: NodeJS.CallSite[] | undefined
+  Error.prepareStackTrace = (_, sites) => {
+    callSites = sites
+    return ''
+  }
   try {
     if (typeof from === 'function') {
       Error.stackTraceLimit = 6
@@ -94,10 +130,23 @@ function enclosingFunction(from: Site | Function): string | undefined {
     Error.prepareStackTrace = previous
     Error.stackTraceLimit = limit
   }
-  const creator = callSites?.find((callSite) => !DISPATCHER.test(callSite.getFileName() ?? ''))
-  if (creator === undefined || creator.isNative() || creator.getFileName() === undefined) return undefined
-  const at = creator as NodeJS.CallSite & { getEnclosingLineNumber?(): number; getEnclosingColumnNumber?(): number }
-  return `${at.getFileName()}:${at.getEnclosingLineNumber?.()}:${at.getEnclosingColumnNumber?.()}`
+  if (callSites !== undefined && typeof from !== 'function') formatLater(from, callSites)
+  return callSites
+}
+
+// The stack of `site` is formatted when a report first reads it, as the process formats stacks then.
+function formatLater(site: Site, callSites: NodeJS.CallSite[]): void {
+  Object.defineProperty(site, 'stack', {
+    configurable: true,
+    enumerable: true,
+    get() {
+      const format = Error.prepareStackTrace
+      const header = Object.assign(Object.create(Error.prototype) as Error, { message: '' })
+      const stack = format ? String(format(header, callSites)) : ['Error', ...callSites.map((callSite) => `    at ${callSite}`)].join('\n')
+      Object.defineProperty(site, 'stack', { value: stack, configurable: true, enumerable: true, writable: true })
+      return stack
+    },
+  })
 }
 
 function takeStack(scope: Scope): boolean {
@@ -105,6 +154,8 @@ function takeStack(scope: Scope): boolean {
     scope.promiseStacks--
     return true
   }
+  if (--scope.untilLook > 0) return false
+  scope.untilLook = ROOTS_PER_LOOK
   const earned = Math.floor(((now() - scope.openedAt) * 1000) / US_PER_STACK)
   if (earned <= scope.stacksEarned) return false
   scope.promiseStacks += earned - scope.stacksEarned - 1
@@ -122,14 +173,11 @@ export function trackPromises(current: () => Scope | undefined, record: PromiseR
   const stop = promiseHooks.onInit(function init(promise, parent) {
     const scope = current()
     if (scope === undefined) return
-    if (scope.judged) judged(scope, init)
-    else if (parent === undefined) {
-      const key = ++last
-      if (record(scope, promise, key, undefined, init)) (promise as Keyed)[KEY] = key
-    } else {
-      const parentKey = (parent as Keyed)[KEY]
-      if (parentKey !== undefined) record(scope, promise, 0, parentKey, init)
-    }
+    if (scope.judged) return judged(scope, init)
+    const key = ++last
+    // 0: a continuation of a promise that was not recorded, which no key names.
+    const parentKey = parent === undefined ? undefined : ((parent as Keyed)[KEY] ?? 0)
+    if (record(scope, promise, key, parentKey, init)) (promise as Keyed)[KEY] = key
   })
   return () => stop()
 }

@@ -2,6 +2,7 @@ import { creationFrames, frameOrigin, framesOf } from '../frames.js'
 import type { Scope } from '../scope.js'
 import { type Finding, type Site, siteStacks } from '../tracked.js'
 import { isPending } from './candidates.js'
+import { settleSuspect } from './record.js'
 
 /**
  * The promise rule, at the end of a scope: a pending promise matters only if the user's code can
@@ -47,6 +48,7 @@ export const callName = (name: string | undefined): string => (name === undefine
  * pending. Forgets its settled candidates.
  */
 export function floatingCalls(scope: Scope): Finding[] {
+  settleSuspect(scope)
   scope.promises.keep(isPending)
   const calls: Finding[] = []
   for (const promise of scope.promises) {
