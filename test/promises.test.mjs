@@ -36,7 +36,7 @@ for (const runner of runners) {
   test(`${runner}: a call dropped in the project's sources is located there and at the test's line, and warned of in full once`, () => {
     passed(run, 'pushes without awaiting')
     passed(run, 'pushes without awaiting again')
-    assert.match(run.output, /async call send\(\) was never awaited and is still pending, created at \S*client\.js:8:10, called from \S*promises\.test\.js:113:5/)
+    assert.match(run.output, /async call send\(\) was never awaited and is still pending, created at \S*client\.js:8:10, called from \S*promises\.test\.js:114:5/)
     assert.match(run.output, /warning: test "a client call dropped in many tests > pushes without awaiting again" left async call send\(\) \(created at \S*client\.js:8:10\) pending that nothing awaits, as an earlier test did\./)
   })
 

@@ -2,12 +2,13 @@ import { AsyncLocalStorage, createHook, executionAsyncId } from 'node:async_hook
 import { types } from 'node:util'
 import { type FakeClock, type PendingUnder, onFakeTimersInstall } from './fake-timers.js'
 import { installPatches } from './patches.js'
+import { trackRequests } from './sources/http-requests.js'
 import { now, setImmediate, setTimeout } from './real-timers.js'
 import { observeProcess } from './process-events.js'
 import { type PromiseRecorder, promiseRecorder, trackPromises, watchChaining } from './promises/record.js'
 import { Resumptions } from './promises/resumption.js'
 import { awaitedPromises, callName, floatingCalls, foldAwaitedBy } from './promises/verdict.js'
-import { covered, describe, dispose, forTests, isAlive, isTrackedType, origin, ownerOf, typeOf } from './resource-types.js'
+import { covered, describe, dispose, forTests, isAlive, isPassive, isTrackedType, origin, ownerOf, typeOf } from './resource-types.js'
 import { Scope, type ScopeKind } from './scope.js'
 import type { Settings, StackPattern } from './options.js'
 import { SlowCallbacks } from './slow-callbacks.js'
@@ -44,6 +45,9 @@ export class Engine {
   readonly #clocks = new WeakMap<Scope, { clock: FakeClock; site: Site }>()
   readonly #hook
   #unpatch: (() => void) | undefined
+  #untrackRequests: (() => void) | undefined
+  // Who sent each request in flight: the work a server of the process does for it is theirs.
+  readonly #requestOwners = new WeakMap<object, Scope>()
   #untrackPromises: (() => void) | undefined
   #unwatchChaining: (() => void) | undefined
   readonly #recordPromise: PromiseRecorder
@@ -95,6 +99,7 @@ export class Engine {
     this.record = (type, resource, site) => {
       const scope = owner()
       if (scope !== undefined) add(scope, type, resource, site)
+      return scope
     }
     const recordOnly = promiseRecorder(capture, settings.tracePromises)
     const recordPromise: PromiseRecorder = (this.#recordPromise = !locateContinuations
@@ -152,14 +157,27 @@ export class Engine {
     this.#hook = createHook({ init, trackPromises: false } as Parameters<typeof createHook>[0])
   }
 
-  /** Records `resource` as created by the code running now, at `site`. */
-  readonly record: (type: string, resource: object, site: Site) => void
+  /** Records `resource` as created by the code running now, at `site`; returns the scope that owns it. */
+  readonly record: (type: string, resource: object, site: Site) => Scope | undefined
 
   /** Starts recording resources. */
   enable(): this {
     this.#hook.enable()
     this.#slowCallbacks.enable()
     this.#unpatch ??= installPatches(capture, this.record)
+    const { record } = this
+    const requestOwners = this.#requestOwners
+    this.#untrackRequests ??= trackRequests({
+      sent: function sent(this: void, request) {
+        const owner = record('HTTP_REQUEST', request, capture(sent))
+        if (owner) requestOwners.set(request, owner)
+      },
+      ownerOf: (request) => {
+        const owner = requestOwners.get(request)
+        return owner?.judged ? undefined : owner
+      },
+      enter: (scope) => this.#context.enterWith(scope),
+    })
     if (!asyncHooksSeePromises()) this.#untrackPromises ??= trackPromises(() => this.current(), this.#recordPromise, this.#judgedCode)
     const { watchdogSeconds } = this.settings
     if (watchdogSeconds > 0)
@@ -167,10 +185,21 @@ export class Engine {
         this.#onStuck?.(idleMs, [...this.#open].map((scope) => ({ scope, findings: this.waitingOn(scope) })).filter(({ findings }) => findings.length > 0)),
       )
     this.#unobserve ??= observeProcess({
-      uncaught: (error) => this.charge(this.current(), 'uncaught', error),
+      uncaught: (error) => {
+        const owner = this.current()
+        // Thrown by a callback that disposing of its scope's leaks ran (a child's exit handler).
+        if (owner?.disposed) return false
+        this.charge(owner, 'uncaught', error)
+        return true
+      },
       unhandledRejection: (reason, promise) => {
-        const mistake = this.charge(this.#ownerOf(promise), 'unhandled-rejection', reason)
+        const owner = this.#ownerOf(promise)
+        // A test whose leaks were disposed of fails for them already; a rejection its code meets
+        // later (a fetch whose socket was closed) is what disposing caused, not a second mistake.
+        if (owner?.disposed) return false
+        const mistake = this.charge(owner, 'unhandled-rejection', reason)
         if (mistake) this.#unhandled.set(promise, mistake)
+        return true
       },
       // Handled after Node reported it: the same mistake, better named if not yet reported.
       rejectionHandled: (promise) => {
@@ -195,6 +224,8 @@ export class Engine {
     this.#context.disable()
     this.#unpatch?.()
     this.#unpatch = undefined
+    this.#untrackRequests?.()
+    this.#untrackRequests = undefined
     this.#unobserve?.()
     this.#unobserve = undefined
     this.#untrackPromises?.()
@@ -377,6 +408,7 @@ export class Engine {
     const { countUnref } = this.settings
     const alive: Tracked[] = []
     const explained = new Set<unknown>()
+    for (const tracked of scope.held) if (isAlive(tracked.asyncType, tracked.resource, countUnref)) alive.push(tracked)
     for (const owner of [scope, ...scope.parts])
       for (const tracked of owner.resources) {
         if (!isAlive(tracked.asyncType, tracked.resource, countUnref)) continue
@@ -387,7 +419,8 @@ export class Engine {
     for (const tracked of alive) {
       if (explained.has(tracked.resource)) continue
       tracked.site.cause ??= origin(tracked.asyncType, tracked.resource)
-      handles.push(this.#named({ tracked, type: typeOf(tracked.asyncType, tracked.resource), description: describe(tracked.asyncType, tracked.resource) }))
+      const finding: Finding = { tracked, type: typeOf(tracked.asyncType, tracked.resource), description: describe(tracked.asyncType, tracked.resource) }
+      handles.push(this.#named(scope.held.includes(tracked) ? { ...finding, held: true } : finding))
     }
     return this.#unexcused(handles, excused)
   }
@@ -460,6 +493,7 @@ export class Engine {
     }
     scope.excused.push(...excused)
     this.#floatingCalls(scope, findings)
+    findings = this.#hold(scope, findings)
     for (const [promise, unawaited] of scope.mustAwait) {
       this.#mustAwait.delete(promise)
       this.charge(scope, 'unawaited-assertion', unawaited)
@@ -472,10 +506,28 @@ export class Engine {
     }
     scope.judged = true
     scope.resources.clear()
+    scope.held.length = 0
     scope.promises.clear()
     scope.recorded.clear()
-    if (this.settings.dispose) for (const { tracked } of findings) dispose(tracked.asyncType, tracked.resource)
+    if (this.settings.dispose && findings.length > 0) {
+      for (const { tracked } of findings) dispose(tracked.asyncType, tracked.resource)
+      scope.disposed = true
+    }
     return findings
+  }
+
+  // What a test leaves that runs no code by itself (a listening server) may be its suite's to close
+  // in afterAll: it is held by the nearest enclosing suite or file, and judged with it.
+  #hold(scope: Scope, findings: Finding[]): Finding[] {
+    if ((scope.kind !== 'test' && scope.kind !== 'hook') || scope.allowed !== undefined) return findings
+    let holder = scope.parent
+    while (holder && (holder.kind === 'test' || holder.judged)) holder = holder.parent
+    if (holder === undefined || (holder.kind !== 'suite' && holder.kind !== 'file')) return findings
+    return findings.filter((finding) => {
+      if (!isPassive(finding.tracked.asyncType)) return true
+      holder.held.push(finding.tracked)
+      return false
+    })
   }
 
   // The promise rule (promises/verdict.ts): each floating call is named with the live resource it

@@ -39,7 +39,7 @@ export interface AsyncDebugOptions {
   warnings?: Record<string, WarningAction>
   /**
    * Record where every promise was created. A stack costs microseconds, so by default a test gets
-   * 32 and then one for every 250 µs it runs: promise-heavy code has only some of its promises
+   * 16 and then one for every 250 µs it runs: promise-heavy code has only some of its promises
    * recorded, and only recorded ones can be reported. Turn this on when one is missed.
    */
   tracePromises?: boolean

@@ -1,7 +1,9 @@
 /** What the engine learns from the process events that it observes. */
 export interface ProcessObserver {
-  uncaught(error: unknown): void
-  unhandledRejection(reason: unknown, promise: Promise<unknown>): void
+  /** Returns false when the error is to be dropped, as handled: async-debug caused it. */
+  uncaught(error: unknown): boolean
+  /** Returns false when the rejection is to be dropped, as handled: async-debug caused it. */
+  unhandledRejection(reason: unknown, promise: Promise<unknown>): boolean
   rejectionHandled(promise: Promise<unknown>): void
   /** Returns false when the warning is to be dropped. */
   warning(warning: Error): boolean
@@ -19,8 +21,9 @@ export function observeProcess(observer: ProcessObserver): () => void {
     let forward = true
     if (active)
       try {
-        if (event === 'uncaughtException') observer.uncaught(args[0])
-        else if (event === 'unhandledRejection') observer.unhandledRejection(args[0], args[1] as Promise<unknown>)
+        // Dropped as handled: Node ends the process on an error, and throws a rejection, that no listener took.
+        if (event === 'uncaughtException' && !observer.uncaught(args[0])) return true
+        else if (event === 'unhandledRejection' && !observer.unhandledRejection(args[0], args[1] as Promise<unknown>)) return true
         else if (event === 'rejectionHandled') observer.rejectionHandled(args[0] as Promise<unknown>)
         else if (event === 'warning') forward = observer.warning(args[0] as Error)
       } catch {

@@ -1,5 +1,6 @@
 import type { FakeClock, PendingUnder } from './fake-timers.js'
-import { LISTEN_SITE } from './patches.js'
+import type { InFlight } from './sources/http-requests.js'
+import { LISTEN_SITE, REQUEST_SITE } from './patches.js'
 import { clearImmediate, clearTimeout } from './real-timers.js'
 import type { Site } from './tracked.js'
 
@@ -16,6 +17,7 @@ export type ResourceType =
   | 'immediate'
   | 'server'
   | 'socket'
+  | 'request'
   | 'udp-socket'
   | 'child-process'
   | 'watcher'
@@ -31,6 +33,7 @@ export const resourceTypes: readonly ResourceType[] = [
   'immediate',
   'server',
   'socket',
+  'request',
   'udp-socket',
   'child-process',
   'watcher',
@@ -60,11 +63,16 @@ interface Kind {
   /** Stops it, once it has been reported; absent where nothing of it is the scope's to stop. */
   dispose?(resource: Handle, owner: any): void
   /** Resources that a finding of this one already explains, such as a child's stdio pipes. */
-  covers?(owner: any): unknown[]
+  covers?(resource: Handle, owner: any): unknown[]
   /** Where the user started what created it, when that was not on its own stack. */
-  origin?(owner: any): Site | undefined
+  origin?(resource: Handle, owner: any): Site | undefined
   /** Only ever made through the runner's code on a test's behalf: the rule for the runner's own resources spares it. */
   forTests?: true
+  /**
+   * Runs no code by itself, only when a client comes (a listening server): a test may leave it to
+   * the enclosing suite's afterAll to close, so it is judged when that suite ends.
+   */
+  passive?: true
 }
 
 const timerAlive = (t: Handle, countUnref: boolean): boolean =>
@@ -77,6 +85,7 @@ const handleAlive = (h: Handle, countUnref: boolean): boolean => {
 }
 
 const asClock = (h: Handle): FakeClock => h as unknown as FakeClock
+const asRequest = (h: Handle): InFlight => h as unknown as InFlight
 const asPendingUnder = (h: Handle): PendingUnder => h as unknown as PendingUnder
 
 const address = (a: any): string =>
@@ -99,6 +108,7 @@ const kinds: Record<string, Kind & { type: ResourceType | ((r: Handle) => Resour
   },
   TCPSERVERWRAP: {
     type: 'server',
+    passive: true,
     alive: handleAlive,
     describe: (_, server) =>
       `${typeof server?.closeAllConnections === 'function' ? 'HTTP' : 'TCP'} server listening on ${address(server?.address?.())}`,
@@ -106,14 +116,15 @@ const kinds: Record<string, Kind & { type: ResourceType | ((r: Handle) => Resour
       server?.close?.()
       server?.closeAllConnections?.()
     },
-    origin: (server) => server?.[LISTEN_SITE],
+    origin: (_, server) => server?.[LISTEN_SITE],
   },
   PIPESERVERWRAP: {
     type: 'server',
+    passive: true,
     alive: handleAlive,
     describe: (_, server) => `server listening on pipe ${server?.address?.() ?? ''}`.trimEnd(),
     dispose: close,
-    origin: (server) => server?.[LISTEN_SITE],
+    origin: (_, server) => server?.[LISTEN_SITE],
   },
   TCPWRAP: {
     type: 'socket',
@@ -131,6 +142,30 @@ const kinds: Record<string, Kind & { type: ResourceType | ((r: Handle) => Resour
     alive: (h, countUnref) => !(h.fd !== undefined && h.fd >= 0 && h.fd <= 2) && handleAlive(h, countUnref),
     describe: () => 'pipe socket',
     dispose: (_, socket) => socket?.destroy?.(),
+  },
+  // Recorded from Node's diagnostics channels, not by async_hooks: see sources/http-requests.ts.
+  HTTP_REQUEST: {
+    type: 'request',
+    alive: (h) => {
+      const { done, request } = asRequest(h)
+      return !done && request.destroyed !== true && request.aborted !== true && request.completed !== true
+    },
+    describe: (h) => {
+      const { client, request } = asRequest(h)
+      const url = client === 'fetch' ? `${request.origin}${request.path}` : `${request.protocol ?? 'http:'}//${request.getHeader?.('host') ?? request.host}${request.path}`
+      return `HTTP request ${request.method} ${url} still in flight (${client === 'fetch' ? 'fetch()' : 'http client'})`
+    },
+    dispose: (h) => {
+      const { client, request, socket } = asRequest(h)
+      if (client === 'http') request.destroy?.()
+      else socket?.destroy?.()
+    },
+    origin: (h) => asRequest(h).request[REQUEST_SITE],
+    // The socket it travels on is the request's, whichever test opened it.
+    covers: (h) => {
+      const { request, socket } = asRequest(h)
+      return [(socket ?? request.socket)?._handle]
+    },
   },
   UDPWRAP: {
     type: 'udp-socket',
@@ -151,7 +186,7 @@ const kinds: Record<string, Kind & { type: ResourceType | ((r: Handle) => Resour
     alive: handleAlive,
     describe: (_, child) => `child process '${(child?.spawnargs ?? []).join(' ')}' pid ${child?.pid}`,
     dispose: (_, child) => child?.kill?.('SIGKILL'),
-    covers: (child) => (child?.stdio ?? []).map((stream: any) => stream?._handle),
+    covers: (_, child) => (child?.stdio ?? []).map((stream: any) => stream?._handle),
   },
   FSEVENTWRAP: {
     type: 'watcher',
@@ -242,6 +277,9 @@ function kindOf(asyncType: string): (typeof kinds)[string] {
   return kind
 }
 
+/** Whether resources of this type run no code by themselves, so that a suite may close what its tests left. */
+export const isPassive = (asyncType: string): boolean => kinds[asyncType]?.passive === true
+
 /** Whether resources of this type are only ever made through the runner's code on a test's behalf. */
 export const forTests = (asyncType: string): boolean => kinds[asyncType]?.forTests === true
 
@@ -261,12 +299,12 @@ export function describe(asyncType: string, resource: object): string {
 
 /** Where the user started what created the resource, if its kind knows. */
 export function origin(asyncType: string, resource: object): Site | undefined {
-  return kindOf(asyncType).origin?.(ownerOf(resource))
+  return kindOf(asyncType).origin?.(resource as Handle, ownerOf(resource))
 }
 
 /** Resources that reporting this one already explains. */
 export function covered(asyncType: string, resource: object): unknown[] {
-  return kindOf(asyncType).covers?.(ownerOf(resource)) ?? []
+  return kindOf(asyncType).covers?.(resource as Handle, ownerOf(resource)) ?? []
 }
 
 /** Whether async-debug can stop a resource of this type once it has reported it. */

@@ -34,8 +34,12 @@ export class Scope {
   closed = false
   /** Judged: its findings and errors were handed to the runner; later errors go to its parent. */
   judged = false
+  /** Judged, and what it left alive was disposed of: errors that this causes in its code are not reported. */
+  disposed = false
   /** What `allowPending()` or an `ignore` rule let pass when it was judged, for the run's summary. */
   readonly excused: Excused[] = []
+  /** Resources that its tests left for it to close (see resource-types.ts, `passive`): judged with it, failing the test. */
+  readonly held: Tracked[] = []
   /** Floating calls it left pending with nothing live under them: printed as warnings, not failed. */
   readonly warnings: Finding[] = []
   /** Why what it leaves alive does not fail it (`allowTests`, `allowLeaks()`); it is still reported. */
@@ -64,4 +68,9 @@ export class Scope {
     const title = this.kind === 'file' ? `file ${this.name}` : `${this.kind} "${this.name}"`
     return this.detail ? `${title} (${this.detail})` : title
   }
+}
+
+/** The test that `scope` is, or is a beforeEach or afterEach hook of. */
+export function testScope(scope: Scope): Scope {
+  return scope.kind === 'hook' && scope.parent ? scope.parent : scope
 }

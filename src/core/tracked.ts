@@ -39,6 +39,8 @@ export interface Finding {
   awaitedBy?: Finding
   /** The name the user gave it with nameTask(). */
   name?: string
+  /** Left by a test (its `tracked.owner`, or a hook of it) for the scope being judged to close. */
+  held?: true
 }
 
 /** The stacks of `site` and of the sites that caused it, innermost first. */

@@ -1,6 +1,6 @@
 import type { Circus } from '@jest/types'
 import type { Engine } from '../core/engine.js'
-import type { Scope } from '../core/scope.js'
+import { type Scope, testScope } from '../core/scope.js'
 import type { Finding, Mistake } from '../core/tracked.js'
 import type { AllowedLeak } from '../report/allowed-summary.js'
 import { AsyncTaskError } from '../report/async-errors.js'
@@ -54,6 +54,12 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
   // jest-circus builds the file's results from its tests' errors when the run finishes.
   const testOf = new WeakMap<Scope, Circus.TestEntry>()
   let finished = false
+  function failEnded(scope: Scope, errors: Error[]): boolean {
+    const test = testOf.get(scope)
+    if (finished || !test) return false
+    test.errors.push(...errors)
+    return true
+  }
   const bound = new WeakSet<Function>()
   let state: Circus.State | undefined
 
@@ -83,6 +89,7 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
     print: (message) => warnFromTick(global.console as Console, message),
     onAllowed: (scope, reason, leaks) => allowed.push({ file, scope: scope.title, reason, leaks }),
     warned: new Set(),
+    failEnded,
   }
   const judge = async (scope: Scope, waitingOn?: Finding[]): Promise<Error[]> => scopeErrors(scope, await engine.close(scope), reporting, waitingOn)
 
@@ -158,14 +165,7 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
 
   return {
     allowed,
-    late(mistake) {
-      let scope: Scope | undefined = mistake.owner
-      while (scope?.kind === 'hook') scope = scope.parent
-      const test = scope && testOf.get(scope)
-      if (finished || !test) return false
-      test.errors.push(new AsyncTaskError(mistake))
-      return true
-    },
+    late: (mistake) => failEnded(testScope(mistake.owner), [new AsyncTaskError(mistake)]),
     loading() {
       engine.adopt(fileScope)
     },

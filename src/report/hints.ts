@@ -7,6 +7,7 @@ export const hints: Record<ResourceType, string> = {
   immediate: 'clear it with clearImmediate(immediate), or await it',
   server: 'close it and wait: await new Promise((resolve) => server.close(resolve)) (server.closeAllConnections() first if clients keep connections alive)',
   socket: 'end it and wait for "close", or socket.destroy(); for HTTP, consume or abort the response',
+  request: 'await the response and read or cancel its body (await res.text(), or res.body?.cancel()); give a request that may hang a signal: AbortSignal.timeout(ms)',
   'udp-socket': 'close it and wait: await new Promise((resolve) => socket.close(resolve))',
   'child-process': "stop it and wait: child.kill(); await once(child, 'exit')",
   watcher: 'close it: watcher.close() for fs.watch(), fs.unwatchFile(path) for fs.watchFile()',

@@ -53,6 +53,8 @@ function hintFor({ type, tracked }: Finding): string {
 
 function whereFrom({ where, tracked, type }: Finding): string {
   if (where !== undefined) return where
+  // undici sends a fetch() off its caller's stack.
+  if (type === 'request' && creationSite(tracked.site) === undefined) return "sent with fetch() (its line is not on undici's stack)"
   const created = createdWhere(tracked.site)
   const from = type === 'promise' ? calledFrom(tracked.site) : ''
   return `${tracked.owner.kind === 'hook' ? created.replace(/^created/, `created by its ${tracked.owner.name} hook`) : created}${from}`
@@ -65,10 +67,13 @@ function calledFrom(site: Finding['tracked']['site']): string {
   return first && next && file(first) !== file(next) ? `, called from ${next}` : ''
 }
 
-/** The failure for what `scope` left alive when it was judged. */
-export function leakError(scope: Scope, findings: readonly Finding[], disposed: boolean): AsyncLeakError {
+/**
+ * The failure for what `scope` left alive when it was judged; `when` says when that was, for what
+ * an enclosing scope judged (see Finding.held).
+ */
+export function leakError(scope: Scope, findings: readonly Finding[], disposed: boolean, when = after[scope.kind]): AsyncLeakError {
   const lines = [
-    `${scope.title} left ${plural(findings.length, 'async resource')} alive ${after[scope.kind]}:`,
+    `${scope.title} left ${plural(findings.length, 'async resource')} alive ${when}:`,
     '',
     listFindings(findings),
   ]

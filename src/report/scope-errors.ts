@@ -1,4 +1,4 @@
-import type { Scope } from '../core/scope.js'
+import { type Scope, testScope } from '../core/scope.js'
 import type { Finding, Mistake } from '../core/tracked.js'
 import { AsyncTaskError } from './async-errors.js'
 import { AsyncHangError } from './hang-error.js'
@@ -17,6 +17,8 @@ export interface Reporting {
   onAllowed?: (scope: Scope, reason: string, leaks: string) => void
   /** The creation lines of the floating calls warned of so far (see floating-warnings.ts). */
   warned: Set<string>
+  /** Fails a test that has ended with `errors`, where the runner can still change its result. */
+  failEnded?: (test: Scope, errors: Error[]) => boolean
 }
 
 /**
@@ -29,7 +31,7 @@ export interface Reporting {
 export function scopeErrors(
   scope: Scope,
   findings: readonly Finding[],
-  { disposed, reportedByRunner = () => false, print, onAllowed, warned }: Reporting,
+  { disposed, reportedByRunner = () => false, print, onAllowed, warned, failEnded }: Reporting,
   waitingOn?: readonly Finding[],
 ): Error[] {
   const errors: Error[] = scope.mistakes.filter((mistake) => !reportedByRunner(mistake)).map((mistake) => new AsyncTaskError(mistake))
@@ -42,10 +44,26 @@ export function scopeErrors(
     print(warning)
     onAllowed?.(scope, 'warning: never awaited, still pending', listFindings(scope.warnings))
   }
-  if (scope.allowed !== undefined && findings.length > 0) {
-    print(`async-debug: allowed (${scope.allowed}), not failed: ${leakError(scope, findings, disposed).message}`)
-    onAllowed?.(scope, `allowed: ${scope.allowed}`, listFindings(findings))
-  } else if (waitingOn === undefined && findings.length > 0) errors.unshift(leakError(scope, findings, disposed))
+  const own = findings.filter((finding) => !finding.held)
+  if (scope.allowed !== undefined && own.length > 0) {
+    print(`async-debug: allowed (${scope.allowed}), not failed: ${leakError(scope, own, disposed).message}`)
+    onAllowed?.(scope, `allowed: ${scope.allowed}`, listFindings(own))
+  } else if (waitingOn === undefined && own.length > 0) errors.unshift(leakError(scope, own, disposed))
+  // What its tests left for it to close, and it did not: each test's failure, or else its own.
+  for (const [test, left] of byTest(findings.filter((finding) => finding.held))) {
+    const error = leakError(test, left, disposed, `that ${scope.title} did not close either: it was left for an afterAll hook to close`)
+    if (!failEnded?.(test, [error])) errors.push(error)
+  }
   if (waitingOn !== undefined) errors.unshift(new AsyncHangError(scope, waitingOn))
   return errors
+}
+
+// Findings by the test whose code (or whose beforeEach or afterEach) created them.
+function byTest(findings: readonly Finding[]): Map<Scope, Finding[]> {
+  const tests = new Map<Scope, Finding[]>()
+  for (const finding of findings) {
+    const test = testScope(finding.tracked.owner)
+    tests.set(test, [...(tests.get(test) ?? []), finding])
+  }
+  return tests
 }

@@ -1,7 +1,7 @@
 import { relative } from 'node:path'
 import type { RunnerTask, RunnerTestCase, RunnerTestFile, RunnerTestSuite, TestRunner, test as Test, vi as Vi } from 'vitest'
 import type { Engine } from '../core/engine.js'
-import type { Scope } from '../core/scope.js'
+import { type Scope, testScope } from '../core/scope.js'
 import type { Finding } from '../core/tracked.js'
 import type { AllowedLeak } from '../report/allowed-summary.js'
 import { AsyncTaskError } from '../report/async-errors.js'
@@ -97,7 +97,24 @@ export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vi
   const fixtures = installFixtureScopes(testApi, engine)
   const unwatchFakeTimers = watchFakeTimers(vi, engine)
   // Through the console of the moment, which Vitest shows next to the running test.
-  const reporting: Reporting = { disposed: engine.settings.dispose, print: (message) => console.warn(message), warned: new Set() }
+  // A test's scope outlives its result: what its code does later can still fail it, until its file ends.
+  const testOf = new WeakMap<Scope, RunnerTestCase>()
+  const finishedFiles = new WeakSet<RunnerTask>()
+  let runner: Hooked | undefined
+  function failEnded(scope: Scope, errors: Error[]): boolean {
+    const test = testOf.get(scope)
+    if (!test?.result || !test.file || finishedFiles.has(test.file)) return false
+    fail(test.result, errors)
+    // Its suites' and file's results may be computed already; all were sent: send them again, as
+    // @vitest/runner's updateTask does.
+    const above = new Set<RunnerTask>([test.file])
+    for (let suite = test.suite; suite; suite = suite.suite) above.add(suite)
+    for (const task of above) if (task.result) task.result.state = 'fail'
+    void runner?.onTaskUpdate?.([test, ...above].map((task) => [task.id, task.result, task.meta]), [])
+    return true
+  }
+  engine.onLate((mistake) => failEnded(testScope(mistake.owner), [new AsyncTaskError(mistake)]))
+  const reporting: Reporting = { disposed: engine.settings.dispose, print: (message) => console.warn(message), warned: new Set(), failEnded }
   // What was allowed to stay alive travels with its task's result, to the summary reporter.
   const recordOn =
     (task: RunnerTask): NonNullable<Reporting['onAllowed']> =>
@@ -108,20 +125,6 @@ export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vi
   const judge = async (scope: Scope, task?: RunnerTask, waitingOn?: Finding[]): Promise<Error[]> =>
     scopeErrors(scope, await engine.close(scope), task ? { ...reporting, onAllowed: recordOn(task) } : reporting, waitingOn)
   const scopes = new Map<unknown, Scope>()
-  // A test's scope outlives its result: what its code does later can still fail it, until its file ends.
-  const testOf = new WeakMap<Scope, RunnerTestCase>()
-  const finishedFiles = new WeakSet<RunnerTask>()
-  let runner: Hooked | undefined
-  engine.onLate((mistake) => {
-    let scope: Scope | undefined = mistake.owner
-    while (scope?.kind === 'hook') scope = scope.parent
-    const test = scope && testOf.get(scope)
-    if (!test?.result || !test.file || finishedFiles.has(test.file)) return false
-    fail(test.result, [new AsyncTaskError(mistake)])
-    // Its result was sent already: send it again, as @vitest/runner's updateTask does.
-    void runner?.onTaskUpdate?.([[test.id, test.result, test.meta]], [])
-    return true
-  })
   const wrapped = new WeakSet<Hook>()
   const originals = new Map<keyof Hooked, unknown>()
 
@@ -268,9 +271,10 @@ export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vi
       const scope = scopes.get(suite)
       if (!scope) return
       scopes.delete(suite)
-      if (isFile(suite)) finishedFiles.add(suite)
       const errors = (await Promise.all([...(isFile(suite) ? fixtures.takeFile(scope) : []), scope].map((s) => judge(s, suite)))).flat()
       if (errors.length > 0 && suite.result) fail(suite.result, errors)
+      // Its tests' results are final once Vitest has their file's.
+      if (isFile(suite)) finishedFiles.add(suite)
     },
   )
 

@@ -15,12 +15,12 @@ import type { Site } from '../tracked.js'
  */
 
 /** Creation stacks a scope gets before it has to earn them. */
-export const STACKS_UP_FRONT = 32
+export const STACKS_UP_FRONT = 16
 /** A scope earns one more creation stack for each this many µs it lives (~5 µs each, with its bookkeeping: ~2% at most). */
 const US_PER_STACK = 250
 // Roots passed over between two looks at the clock, once a scope's stacks up front are spent.
 const ROOTS_PER_LOOK = 32
-const STACK_DEPTH = 12
+const STACK_DEPTH = 10
 // Where v8.promiseHooks reports promises, the key of a recorded promise is kept on it: no lookup is cheaper.
 const KEY = Symbol('async-debug.promise')
 
