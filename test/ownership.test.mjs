@@ -26,6 +26,17 @@ for (const runner of runners) {
     assert.ok(!fileFailed('in-flight.test.js'), run.output)
   })
 
+  test(`${runner}: what a describe callback starts is its suite's, judged after its afterAll, a describe.skip's too`, () => {
+    const suiteLeak = (suite, what) => new RegExp(`suite "${suite}" left 1 async resource alive after its afterAll hooks:\\s+1\\. ${what}`)
+    const reported = (pattern) => (runner === 'vitest' ? pattern.test(run.output) : run.fileErrors.some((error) => pattern.test(error)))
+    assert.ok(reported(suiteLeak('server started in a describe callback', 'HTTP server listening on 127\\.0\\.0\\.1:\\d+, created at \\S*describe\\.test\\.js:7:63')), run.output)
+    assert.ok(reported(suiteLeak('skipped suite whose callback spawns a process', "child process 'sleep 30' pid \\d+")), run.output)
+    assert.doesNotMatch(run.output, /suite "suite whose afterAll closes what its callback started" left/)
+    passed(run, 'uses the server of its suite')
+    passed(run, 'runs in a clean suite')
+    passed(run, 'runs outside the suites')
+  })
+
   test(`${runner}: a server a test starts and the file's afterAll closes is no leak, and its close() works`, () => {
     passed(run, 'starts the shared server')
     passed(run, 'uses the shared server')

@@ -176,7 +176,7 @@ export class Engine {
         const owner = requestOwners.get(request)
         return owner?.judged ? undefined : owner
       },
-      enter: (scope) => this.#context.enterWith(scope),
+      enter: (scope) => this.enter(scope),
     })
     if (!asyncHooksSeePromises()) this.#untrackPromises ??= trackPromises(() => this.current(), this.#recordPromise, this.#judgedCode)
     const { watchdogSeconds } = this.settings
@@ -315,6 +315,15 @@ export class Engine {
   /** The scope that owns the code running now. */
   current(): Scope | undefined {
     return this.#context.getStore() ?? this.#ambient
+  }
+
+  /**
+   * Makes the code running now, until it returns to its caller's caller (the event loop, or a
+   * runner's dispatch), and everything it starts, belong to `scope`; `undefined` undoes it. For a
+   * runner's callback that runs user code between two events of its own (a describe callback).
+   */
+  enter(scope: Scope | undefined): void {
+    this.#context.enterWith(scope)
   }
 
   /**

@@ -62,6 +62,8 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
   }
   const bound = new WeakSet<Function>()
   let state: Circus.State | undefined
+  // The scopes that code had before each describe callback being defined, innermost last.
+  const defining: (Scope | undefined)[] = []
 
   function bind(fn: Fn, scopeOf: () => Scope | undefined): Fn {
     // Jest runs generator functions through `co`, which needs the generator itself.
@@ -103,12 +105,26 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
         globals.expect = expect
         return
       }
+      // What a describe callback starts while the file loads is its suite's (a describe.skip's too):
+      // jest-circus calls it between these two events, which it dispatches from describe() itself.
+      case 'start_describe_definition': {
+        const block = state?.currentDescribeBlock
+        if (!block?.parent) return
+        const scope = engine.open('suite', nameOf(block), scopes.get(block.parent) ?? fileScope)
+        scopes.set(block, scope)
+        defining.push(engine.current())
+        engine.enter(scope)
+        return
+      }
+      case 'finish_describe_definition':
+        if (defining.length > 0) engine.enter(defining.pop())
+        return
       case 'run_start':
         engine.adopt(undefined)
         return
       case 'run_describe_start': {
         const block = event.describeBlock
-        scopes.set(block, block.parent ? engine.open('suite', nameOf(block), scopes.get(block.parent)) : fileScope)
+        scopes.set(block, block.parent ? (scopes.get(block) ?? engine.open('suite', nameOf(block), scopes.get(block.parent))) : fileScope)
         return
       }
       case 'hook_start': {

@@ -41,6 +41,14 @@ interface Hooked {
   onTaskUpdate?(packs: [string, RunnerTask['result'], RunnerTask['meta']][], events: unknown[]): unknown
 }
 
+/** A describe block as @vitest/runner 4.1 collects it (SuiteCollector). */
+interface Collector {
+  type: 'collector'
+  suite?: RunnerTestSuite
+  tasks: unknown[]
+  collect(...args: unknown[]): Promise<unknown>
+}
+
 const absent = Symbol('absent')
 // Both the environment and the plugin's setup file install the hooks; only the first one counts.
 const HOOKED = Symbol.for('async-debug.runnerHooks')
@@ -55,7 +63,8 @@ function fail(result: NonNullable<RunnerTask['result']>, errors: readonly Error[
 
 function nameOf(task: RunnerTask): string {
   const names: string[] = []
-  for (let t: RunnerTask | undefined = task; t && !('filepath' in t); t = t.suite) names.unshift(t.name)
+  // While a file is collected, its top-level suites sit in a suite of no name.
+  for (let t: RunnerTask | undefined = task; t && !('filepath' in t); t = t.suite) if (t.name) names.unshift(t.name)
   return names.join(' > ')
 }
 
@@ -182,6 +191,18 @@ export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vi
     return (...args) => engine.outside(() => run(...args))
   }
 
+  // Suites of `file` collected but never run, or skipped (Vitest calls onAfterRunSuite for neither): judged with it.
+  function leftSuites(file: RunnerTestFile): Scope[] {
+    const left: Scope[] = []
+    for (const map of [collected, scopes] as Map<unknown, Scope>[])
+      for (const [suite, scope] of map)
+        if (suite !== file && (suite as RunnerTask).file === file && (suite as RunnerTask).type === 'suite') {
+          map.delete(suite)
+          left.push(scope)
+        }
+    return left
+  }
+
   function openTest(test: RunnerTestCase): Scope {
     const scope = engine.open('test', nameOf(test), parentScope(test))
     testOf.set(scope, test)
@@ -198,12 +219,51 @@ export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vi
     Object.defineProperty(proto, key, { value: make(proto[key]), configurable: true, writable: true })
   }
 
+  // Suites opened when their describe callback ran, as their file was collected.
+  const collected = new Map<RunnerTestSuite, Scope>()
+  const getCurrentSuite = (Runner as unknown as { getCurrentSuite?: () => Collector | undefined }).getCurrentSuite
+
+  // Vitest calls describe callbacks once the file is imported, each from its collector's collect():
+  // each runs in its suite's scope (a describe.skip's too), and so do the collectors made inside it.
+  function scopeCollector(task: unknown): void {
+    const collector = task as Collector
+    if (collector?.type !== 'collector' || !collector.suite || watched.has(collector)) return
+    watched.add(collector)
+    const { collect } = collector
+    collector.collect = (...args) => {
+      const suite = collector.suite!
+      const parent = (suite.suite && collected.get(suite.suite)) ?? scopes.get(suite.file?.filepath)
+      const scope = engine.open('suite', nameOf(suite), parent)
+      collected.set(suite, scope)
+      scopeCollectors(collector.tasks)
+      return engine.run(scope, () => collect.apply(collector, args))
+    }
+  }
+  function scopeCollectors(tasks: unknown[]): void {
+    tasks.forEach(scopeCollector)
+    if (watched.has(tasks)) return
+    watched.add(tasks)
+    const push = tasks.push
+    tasks.push = (...items: unknown[]) => {
+      items.forEach(scopeCollector)
+      return push.apply(tasks, items)
+    }
+  }
+  // Collectors wrapped, and lists of them watched for new ones.
+  const watched = new WeakSet<object>()
+
   patch('importFile', (original) =>
     function (this: unknown, filepath, source) {
       if (source !== 'collect') return original.call(this, filepath, source)
       const scope = engine.open('file', relative(process.cwd(), filepath))
       scopes.set(filepath, scope)
-      return engine.run(scope, () => original.call(this, filepath, source))
+      return engine.run(scope, async () => {
+        const imported = await original.call(this, filepath, source)
+        // The file's top-level describe calls are in its default collector, still the current one.
+        const tasks = getCurrentSuite?.()?.tasks
+        if (tasks) scopeCollectors(tasks)
+        return imported
+      })
     },
   )
 
@@ -218,7 +278,10 @@ export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vi
         // The file's scope was opened when its module was imported.
         scope = scopes.get(suite.filepath) ?? engine.open('file', suite.name)
         scopes.delete(suite.filepath)
-      } else scope = engine.open('suite', nameOf(suite), parentScope(suite))
+      } else {
+        scope = collected.get(suite) ?? engine.open('suite', nameOf(suite), parentScope(suite))
+        collected.delete(suite)
+      }
       scopes.set(suite, scope)
       return original?.call(this, suite)
     },
@@ -271,7 +334,7 @@ export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vi
       const scope = scopes.get(suite)
       if (!scope) return
       scopes.delete(suite)
-      const errors = (await Promise.all([...(isFile(suite) ? fixtures.takeFile(scope) : []), scope].map((s) => judge(s, suite)))).flat()
+      const errors = (await Promise.all([...(isFile(suite) ? [...fixtures.takeFile(scope), ...leftSuites(suite)] : []), scope].map((s) => judge(s, suite)))).flat()
       if (errors.length > 0 && suite.result) fail(suite.result, errors)
       // Its tests' results are final once Vitest has their file's.
       if (isFile(suite)) finishedFiles.add(suite)
