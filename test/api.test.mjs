@@ -35,6 +35,13 @@ for (const runner of runners) {
     assert.equal(run.tests.get('lists what it has pending, with names, kinds and lines')?.status, 'passed', run.tests.get('lists what it has pending, with names, kinds and lines')?.message)
   })
 
+  test(`${runner}: a leak that expectNoPendingTasks() threw for is not reported again when the test ends`, () => {
+    const { status, message } = run.tests.get('is told of its leak by expectNoPendingTasks')
+    assert.equal(status, 'failed')
+    assert.match(message, /has 1 pending async resource:\s+1\. setInterval every 1000 ms/)
+    assert.doesNotMatch(message, /left 1 async resource alive when it ended/)
+  })
+
   test(`${runner}: dumpPendingTasks() prints each pending task with its creation stack`, () => {
     assert.equal(run.tests.get('prints what it has pending')?.status, 'passed')
     assert.match(run.output, /async-debug: test "prints what it has pending": 1 pending task, innermost first:\n\s+1\. timer "slow reply" \(setTimeout of 5000 ms, \d+ ms old\), of test "prints what it has pending"\n\s+at .*tasks\.test\.js:20:26/)

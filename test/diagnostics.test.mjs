@@ -12,6 +12,8 @@ for (const runner of runners) {
     else failed(hang, 'waits for an event that never comes', /Exceeded timeout of 300 ms for a test/)
     failed(hang, 'waits for an event that never comes', /test "waits for an event that never comes" timed out while still waiting on:\s+1\. new Promise\(\) still pending, created at \S*hang\.test\.js:5:9\n/)
     failed(hang, 'waits on a timer that fires too late', /timed out while still waiting on:\s+1\. setTimeout of 10000 ms, created at \S*hang\.test\.js:8:34\n\s+2\. new Promise\(\) still pending, created at \S*hang\.test\.js:8:9\n/)
+    // What it awaits comes first, then what runs beside it.
+    failed(hang, 'waits for an event beside a poller', /timed out while still waiting on:\s+1\. new Promise\(\) still pending, created at \S*hang\.test\.js:20:11\n\s+2\. setInterval every 1000 ms, created at \S*hang\.test\.js:18:18\n/)
     // The timer it waited on is not reported a second time as a leak.
     assert.doesNotMatch(hang.tests.get('waits on a timer that fires too late').message, /AsyncLeakError/)
     passed(hang, 'passes after them')
@@ -53,8 +55,8 @@ for (const runner of runners) {
   const stuck = runShared(runner, 'diagnostics', { files: ['stuck.test.js'], asyncDebug: { watchdogSeconds: 1 } })
   const quiet = runShared(runner, 'diagnostics', { files: ['slow.test.js'], asyncDebug: { watchdogSeconds: 1 } })
 
-  test(`${runner}: the watchdog prints what a worker waits on when no test has finished for watchdogSeconds`, () => {
-    assert.match(stuck.output, /async-debug watchdog \(pid \d+\): no test has finished for 1\.\d s\. What this worker is waiting on:\n\ntest "waits a long time for an event": 2 pending tasks, innermost first:\n\s+1\. timer \(setInterval every 1000 ms, \d+ ms old\), of test "waits a long time for an event"\n\s+at .*stuck\.test\.js:5:18\)?\n\s+2\. promise \(new Promise\(\) still pending, \d+ ms old\), of test "waits a long time for an event"\n\s+at .*stuck\.test\.js:7:11/)
+  test(`${runner}: the watchdog prints what a worker waits on when no test has finished for watchdogSeconds, what it awaits first`, () => {
+    assert.match(stuck.output, /async-debug watchdog \(pid \d+\): no test has finished for 1\.\d s\. What this worker is waiting on:\n\ntest "waits a long time for an event": 2 pending tasks, innermost first:\n\s+1\. promise \(new Promise\(\) still pending, \d+ ms old\), of test "waits a long time for an event"\n\s+at .*stuck\.test\.js:7:11\)?\n\s+2\. timer \(setInterval every 1000 ms, \d+ ms old\), of test "waits a long time for an event"\n\s+at .*stuck\.test\.js:5:18/)
     // It prints again while the run stays stuck, and the test's own result is kept.
     assert.match(stuck.output, /no test has finished for 2\.\d s/)
     assert.equal(stuck.tests.get('waits a long time for an event')?.status, 'failed')

@@ -33,5 +33,6 @@ export function expectNoPendingTasks(options: ExpectNoPendingTasksOptions = {}):
   const findings = engine.pending(scope)
   if (findings.length === 0) return
   const count = findings.length === 1 ? '1 pending async resource' : `${findings.length} pending async resources`
+  engine.reported(findings)
   throw new AsyncLeakError(`${scope.title} has ${count}:\n\n${listFindings(findings)}`, findings)
 }

@@ -41,6 +41,8 @@ export class Engine {
   readonly #context = new AsyncLocalStorage<Scope | undefined>()
   readonly #allowed = new WeakMap<object, string>()
   readonly #names = new WeakMap<object, string>()
+  // Resources that expectNoPendingTasks() has reported already: disposed of at their scope's end, not reported again.
+  readonly #reported = new WeakSet<object>()
   // The fake clock each scope installed, and where: tests under it own the fake timers they add.
   readonly #clocks = new WeakMap<Scope, { clock: FakeClock; site: Site }>()
   readonly #hook
@@ -369,6 +371,11 @@ export class Engine {
     this.#unwatchChaining ??= watchChaining(this.#mustAwait)
   }
 
+  /** Marks what `findings` name as reported already (by expectNoPendingTasks()): their scope's end disposes of them without reporting them again. */
+  reported(findings: readonly Finding[]): void {
+    for (const { tracked } of findings) this.#reported.add(tracked.resource)
+  }
+
   /** Lets `target` (a promise, or a timer, handle or the object owning a handle) outlive its scope. */
   allow(target: object, reason: string): void {
     this.#allowed.set(target, reason)
@@ -522,7 +529,7 @@ export class Engine {
       for (const { tracked } of findings) dispose(tracked.asyncType, tracked.resource)
       scope.disposed = true
     }
-    return findings
+    return findings.filter(({ tracked }) => !this.#reported.has(tracked.resource))
   }
 
   // What a test leaves that runs no code by itself (a listening server) may be its suite's to close

@@ -79,3 +79,14 @@ export function dependencyOf(line: string): string | undefined {
   const name = /[/\\]node_modules[/\\]((?:@[^/\\]+[/\\])?[^/\\]+)/.exec(line)?.[1]
   return name?.replace('\\', '/')
 }
+
+/** `error`, with this package's frames taken out of its stack: a user's error passes through our wrappers. */
+export function withoutOwnFrames(error: unknown): unknown {
+  const stack = (error as { stack?: unknown } | null)?.stack
+  if (typeof stack === 'string' && own.length > 0 && own.some((dir) => stack.includes(dir)))
+    (error as { stack: string }).stack = stack
+      .split('\n')
+      .filter((line) => !(isFrame(line) && frameOrigin(line) === 'package'))
+      .join('\n')
+  return error
+}

@@ -58,7 +58,7 @@ interface Handle {
 
 interface Kind {
   /** Whether it still represents ongoing work. `countUnref`: unref'd handles count too. */
-  alive(resource: Handle, countUnref: boolean): boolean
+  alive(resource: Handle, countUnref: boolean, owner: any): boolean
   describe(resource: Handle, owner: any): string
   /** Stops it, once it has been reported; absent where nothing of it is the scope's to stop. */
   dispose?(resource: Handle, owner: any): void
@@ -128,12 +128,14 @@ const kinds: Record<string, Kind & { type: ResourceType | ((r: Handle) => Resour
   },
   TCPWRAP: {
     type: 'socket',
-    alive: handleAlive,
+    // A socket being destroyed still has its handle until the close callback: it is not alive.
+    alive: (h, countUnref, socket) => socket?.destroyed !== true && handleAlive(h, countUnref),
     describe: (_, socket) => {
       const request = socket?._httpMessage
       if (request?.method && !socket.server) return `HTTP request ${request.method} ${request.protocol ?? 'http:'}//${request.host}${request.path} still open`
-      const ends = `${socket?.localAddress}:${socket?.localPort} -> ${socket?.remoteAddress}:${socket?.remotePort}`
-      return socket?.server ? `TCP connection ${ends} accepted by a server` : `TCP socket ${ends}`
+      // Unconnected, or closing: no addresses to give.
+      const ends = socket?.remotePort === undefined ? '' : ` ${socket.localAddress}:${socket.localPort} -> ${socket.remoteAddress}:${socket.remotePort}`
+      return socket?.server ? `TCP connection${ends} accepted by a server` : `TCP socket${ends}`
     },
     dispose: (_, socket) => socket?.destroy?.(),
   },
@@ -290,7 +292,7 @@ export function typeOf(asyncType: string, resource: object): ResourceType {
 }
 
 export function isAlive(asyncType: string, resource: object, countUnref: boolean): boolean {
-  return kindOf(asyncType).alive(resource as Handle, countUnref)
+  return kindOf(asyncType).alive(resource as Handle, countUnref, ownerOf(resource))
 }
 
 export function describe(asyncType: string, resource: object): string {

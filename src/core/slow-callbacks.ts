@@ -1,6 +1,7 @@
 import { type AsyncHook, createHook, executionAsyncResource } from 'node:async_hooks'
 import { types } from 'node:util'
 import { clearInterval, now, setInterval } from './real-timers.js'
+import { withoutOwnFrames } from './frames.js'
 import { describe } from './resource-types.js'
 import type { Scope } from './scope.js'
 import type { Site, Tracked } from './tracked.js'
@@ -155,6 +156,8 @@ export class SlowCallbacks {
       const started = now()
       try {
         return callback.apply(this, args)
+      } catch (error) {
+        throw withoutOwnFrames(error)
       } finally {
         const took = now() - started
         if (took > limit) report(tracked.owner, whatRan[tracked.asyncType]!(timer), took, tracked.site)

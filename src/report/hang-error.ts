@@ -1,7 +1,7 @@
 import type { Scope } from '../core/scope.js'
 import type { Finding } from '../core/tracked.js'
 import { listFindings } from './leak-error.js'
-import { worthShowing } from './pending-tasks.js'
+import { awaitedFirst, worthShowing } from './pending-tasks.js'
 import { userFrames } from './stack.js'
 
 /** Added to a test that timed out: what it was still waiting on, so that the hang has a line. */
@@ -12,7 +12,7 @@ export class AsyncHangError extends Error {
   declare readonly findings: readonly Finding[]
 
   constructor(scope: Scope, waitingOn: readonly Finding[]) {
-    const findings = worthShowing(waitingOn)
+    const findings = worthShowing(awaitedFirst(waitingOn))
     super(
       findings.length > 0
         ? `${scope.title} timed out while still waiting on:\n\n${listFindings(findings, { hint: false })}\n\nHint: the first of these is what it waited on last: the event, reply or timer it needs never came.`

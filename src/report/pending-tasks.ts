@@ -1,6 +1,6 @@
 import type { ResourceType } from '../core/resource-types.js'
 import type { Scope } from '../core/scope.js'
-import type { Finding } from '../core/tracked.js'
+import { type Finding, siteStacks } from '../core/tracked.js'
 import { creationSite, userFrames } from './stack.js'
 
 /** One thing a scope has pending, as `getPendingTasks()` describes it. */
@@ -77,8 +77,26 @@ export function stuckReport(idleMs: number, waiting: readonly { scope: Scope; fi
   const at = performance.now()
   const head = `async-debug watchdog (pid ${process.pid}): no test has finished for ${(idleMs / 1000).toFixed(1)} s.`
   const scopes = waiting
-    .map(({ scope, findings }) => ({ scope, tasks: pendingTasks(findings, at) }))
+    .map(({ scope, findings }) => ({ scope, tasks: pendingTasks(awaitedFirst(findings), at) }))
     .filter(({ tasks }) => tasks.length > 0)
     .map(({ scope, tasks }) => formatTasks(scope.title, tasks))
   return `${head}${scopes.length > 0 ? ` What this worker is waiting on:\n\n${scopes.join('\n\n')}` : ' Nothing that async-debug tracks is pending in this worker.'}\n`
+}
+
+/**
+ * What a stuck scope waits on, in the order that explains the hang: each promise it awaits, newest
+ * first, after the timers and handles made under it (from its line); then the other timers and
+ * handles, which run beside what it awaits.
+ */
+export function awaitedFirst(waitingOn: readonly Finding[]): Finding[] {
+  const promises = waitingOn.filter((finding) => finding.type === 'promise')
+  const rest = waitingOn.filter((finding) => finding.type !== 'promise')
+  const ordered: Finding[] = []
+  for (const promise of promises) {
+    const line = creationSite(promise.tracked.site)
+    const under = line === undefined ? [] : rest.filter((handle) => siteStacks(handle.tracked.site).some((stack) => stack.includes(line)))
+    for (const handle of under) rest.splice(rest.indexOf(handle), 1)
+    ordered.push(...under, promise)
+  }
+  return [...ordered, ...rest]
 }
