@@ -16,7 +16,10 @@ const leaks = {
   'leaks a MessagePort': /MessagePort receiving messages, created at \S*processes\.test\.js:12:21/,
   'leaks a fs.watch watcher': /fs\.watch\(\) watcher, created at \S*files\.test\.js:7:6/,
   'leaks a fs.watchFile watcher': /fs\.watchFile\(\) watcher, created at \S*files\.test\.js:10:6/,
-  'leaks a file handle': /file handle \(fd \d+\) from fs\.promises\.open\(\), created at \S*files\.test\.js:13:13\n\s+Hint: close it: await fileHandle\.close\(\)/,
+  'leaks a file handle': /file handle \(fd \d+\) from fs\.promises\.open\(\), created at \S*files\.test\.js:13:13\n\s+Hint: close it, e\.g\. in a finally block: await fileHandle\.close\(\)/,
+  'leaks a descriptor from fs.open': /file descriptor \d+ open on \S*files\.test\.js \(flags 'r'\), from fs\.open\(\) or an fs stream, created at \S*files\.test\.js:23:45/,
+  'leaks a descriptor from fs.openSync': /file descriptor \d+ open on \S*files\.test\.js \(flags 'r'\), from fs\.open\(\) or an fs stream, created at \S*files\.test\.js:26:6/,
+  'leaks a read stream it never reads': /file descriptor \d+ open on \S*files\.test\.js \(flags 'r'\), from fs\.open\(\) or an fs stream, created at \S*files\.test\.js:29:21/,
 }
 
 // The code frame each runner prints under a failure, at the line that created the leak.
@@ -49,7 +52,7 @@ for (const runner of runners) {
   })
 
   test(`${runner}: the tests after each leak pass: leaks are charged to their test and disposed of`, () => {
-    for (const title of ['clean neighbour of timers', 'clean neighbour of network', 'clean neighbour of processes', 'clean neighbour of files'])
+    for (const title of ['clean neighbour of timers', 'clean neighbour of network', 'clean neighbour of processes', 'clean neighbour of files', 'closes what it opens'])
       assert.equal(run.tests.get(title)?.status, 'passed', title)
   })
 
@@ -57,7 +60,7 @@ for (const runner of runners) {
     assert.equal(run.timedOut, false)
     assert.equal(run.hung, false, run.output)
     assert.equal(run.exitCode, 1)
-    assert.equal(run.tests.size, 18)
+    assert.equal(run.tests.size, 22)
   })
 
   test(`${runner}: the failure shows a code frame at the line that created the leak`, () => {

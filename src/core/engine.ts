@@ -2,6 +2,7 @@ import { AsyncLocalStorage, createHook, executionAsyncId } from 'node:async_hook
 import { types } from 'node:util'
 import { type FakeClock, type PendingUnder, onFakeTimersInstall } from './fake-timers.js'
 import { installPatches } from './patches.js'
+import { trackDescriptors } from './sources/fs-descriptors.js'
 import { trackRequests } from './sources/http-requests.js'
 import { now, setImmediate, setTimeout } from './real-timers.js'
 import { observeProcess } from './process-events.js'
@@ -48,6 +49,7 @@ export class Engine {
   readonly #hook
   #unpatch: (() => void) | undefined
   #untrackRequests: (() => void) | undefined
+  #untrackDescriptors: (() => void) | undefined
   // Who sent each request in flight: the work a server of the process does for it is theirs.
   readonly #requestOwners = new WeakMap<object, Scope>()
   #untrackPromises: (() => void) | undefined
@@ -167,6 +169,7 @@ export class Engine {
     this.#hook.enable()
     this.#slowCallbacks.enable()
     this.#unpatch ??= installPatches(capture, this.record)
+    this.#untrackDescriptors ??= trackDescriptors(capture, this.record)
     const { record } = this
     const requestOwners = this.#requestOwners
     this.#untrackRequests ??= trackRequests({
@@ -228,6 +231,8 @@ export class Engine {
     this.#unpatch = undefined
     this.#untrackRequests?.()
     this.#untrackRequests = undefined
+    this.#untrackDescriptors?.()
+    this.#untrackDescriptors = undefined
     this.#unobserve?.()
     this.#unobserve = undefined
     this.#untrackPromises?.()

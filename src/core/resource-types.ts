@@ -1,4 +1,5 @@
 import type { FakeClock, PendingUnder } from './fake-timers.js'
+import { type Descriptor, closeDescriptor } from './sources/fs-descriptors.js'
 import type { InFlight } from './sources/http-requests.js'
 import { LISTEN_SITE, REQUEST_SITE } from './patches.js'
 import { clearImmediate, clearTimeout } from './real-timers.js'
@@ -86,6 +87,7 @@ const handleAlive = (h: Handle, countUnref: boolean): boolean => {
 
 const asClock = (h: Handle): FakeClock => h as unknown as FakeClock
 const asRequest = (h: Handle): InFlight => h as unknown as InFlight
+const asDescriptor = (h: Handle): Descriptor => h as unknown as Descriptor
 const asPendingUnder = (h: Handle): PendingUnder => h as unknown as PendingUnder
 
 const address = (a: any): string =>
@@ -211,6 +213,17 @@ const kinds: Record<string, Kind & { type: ResourceType | ((r: Handle) => Resour
     dispose: (h) => {
       Promise.resolve(h.close?.()).catch(() => {})
     },
+  },
+  // Recorded by sources/fs-descriptors.ts, not by async_hooks: fs.open() and the streams that use it.
+  FILE_DESCRIPTOR: {
+    type: 'file-handle',
+    // It holds a descriptor, not the event loop.
+    alive: (h) => !asDescriptor(h).closed,
+    describe: (h) => {
+      const { fd, path, flags } = asDescriptor(h)
+      return `file descriptor ${fd} open on ${path} (flags '${flags}'), from fs.open() or an fs stream`
+    },
+    dispose: (h) => closeDescriptor(asDescriptor(h)),
   },
   WORKER: {
     type: 'worker',

@@ -11,7 +11,7 @@ export const hints: Record<ResourceType, string> = {
   'udp-socket': 'close it and wait: await new Promise((resolve) => socket.close(resolve))',
   'child-process': "stop it and wait: child.kill(); await once(child, 'exit')",
   watcher: 'close it: watcher.close() for fs.watch(), fs.unwatchFile(path) for fs.watchFile()',
-  'file-handle': 'close it: await fileHandle.close(), e.g. in a finally block',
+  'file-handle': 'close it, e.g. in a finally block: await fileHandle.close(), fs.close(fd), or stream.destroy() for a stream never read to its end',
   worker: 'stop it and wait: await worker.terminate()',
   'message-port': 'close it: port.close(), or remove its message listener',
   'fake-timers': 'restore the real timers before the test ends, e.g. in afterEach: vi.useRealTimers() or jest.useRealTimers(); to run or drop the pending fake timers first, runOnlyPendingTimers() or clearAllTimers()',

@@ -1,0 +1,100 @@
+import fs from 'node:fs'
+import { syncBuiltinESMExports } from 'node:module'
+import type { Site } from '../tracked.js'
+
+/** A file descriptor opened with fs.open() or fs.openSync(), as fs streams open theirs, until closed. */
+export interface Descriptor {
+  readonly fd: number
+  readonly path: string
+  readonly flags: string
+  closed: boolean
+}
+
+type Capture = (below: Function) => Site
+type Record = (type: string, resource: object, site: Site) => unknown
+type Callback = (error: NodeJS.ErrnoException | null, fd: number) => void
+
+/**
+ * Records each file descriptor that fs.open() or fs.openSync() opens (fs.createReadStream() and
+ * fs.createWriteStream() open theirs through fs.open(), located where the stream was made), as a
+ * resource of the code that asked for it, closed once fs.close() or fs.closeSync() closes it.
+ * Returns a function that stops it.
+ */
+export function trackDescriptors(capture: Capture, record: Record): () => void {
+  const byFd = new Map<number, Descriptor>()
+  const opened = (fd: number, path: unknown, flags: unknown, site: Site): void => {
+    // A number open again was closed some way we do not see.
+    const before = byFd.get(fd)
+    if (before) before.closed = true
+    const descriptor: Descriptor = { fd, path: String(path), flags: typeof flags === 'string' ? flags : 'r', closed: false }
+    byFd.set(fd, descriptor)
+    record('FILE_DESCRIPTOR', descriptor, site)
+  }
+  const closed = (fd: unknown): void => {
+    const descriptor = typeof fd === 'number' ? byFd.get(fd) : undefined
+    if (descriptor === undefined) return
+    descriptor.closed = true
+    byFd.delete(descriptor.fd)
+  }
+  const original = { open: fs.open, openSync: fs.openSync, close: fs.close, closeSync: fs.closeSync, createReadStream: fs.createReadStream, createWriteStream: fs.createWriteStream }
+  // A stream opens its file a tick after it was made, in _construct(): where it was made, meanwhile.
+  let streamSite: Site | undefined
+  const atStreamSite = (make: Function) =>
+    function makeStreamRecordingSite(this: unknown, ...args: unknown[]) {
+      const site = capture(makeStreamRecordingSite)
+      const stream = make.apply(this, args) as { _construct?: Function }
+      const construct = stream._construct
+      if (typeof construct === 'function')
+        stream._construct = function (this: unknown, ...constructArgs: unknown[]) {
+          streamSite = site
+          try {
+            return construct.apply(this, constructArgs)
+          } finally {
+            streamSite = undefined
+          }
+        }
+      return stream
+    }
+  fs.createReadStream = atStreamSite(original.createReadStream) as typeof fs.createReadStream
+  fs.createWriteStream = atStreamSite(original.createWriteStream) as typeof fs.createWriteStream
+  fs.open = function openRecording(this: unknown, path: fs.PathLike, ...rest: unknown[]) {
+    const site = streamSite ?? capture(openRecording)
+    const callback = rest.pop() as Callback
+    if (typeof callback !== 'function') return (original.open as Function).call(this, path, ...rest, callback)
+    return (original.open as Function).call(this, path, ...rest, (error: NodeJS.ErrnoException | null, fd: number) => {
+      if (!error) opened(fd, path, rest[0], site)
+      callback(error, fd)
+    })
+  } as typeof fs.open
+  fs.openSync = function openSyncRecording(this: unknown, path: fs.PathLike, ...rest: unknown[]) {
+    const fd = (original.openSync as Function).call(this, path, ...rest) as number
+    opened(fd, path, rest[0], capture(openSyncRecording))
+    return fd
+  } as typeof fs.openSync
+  fs.close = function (this: unknown, fd: number, ...rest: unknown[]) {
+    closed(fd)
+    return (original.close as Function).call(this, fd, ...rest)
+  } as typeof fs.close
+  fs.closeSync = function (this: unknown, fd: number) {
+    closed(fd)
+    return original.closeSync.call(this, fd)
+  } as typeof fs.closeSync
+  syncBuiltinESMExports()
+  return () => {
+    Object.assign(fs, original)
+    syncBuiltinESMExports()
+  }
+}
+
+/** Closes a descriptor that its scope left open, unless its number now names another file. */
+export function closeDescriptor(descriptor: Descriptor): void {
+  descriptor.closed = true
+  try {
+    const now = fs.fstatSync(descriptor.fd)
+    const then = fs.statSync(descriptor.path)
+    if (now.ino !== then.ino || now.dev !== then.dev) return
+  } catch {
+    return
+  }
+  fs.close(descriptor.fd, () => {})
+}
