@@ -19,6 +19,11 @@ test('user frames leave out Node, dependencies and native frames', () => {
   assert.equal(creationSite(site('Error\n    at file:///app/a.test.js:1:2')), '/app/a.test.js:1:2')
 })
 
+test("V8's frames of a Promise.all element and of eval'd code are not a user's line", () => {
+  const stack = ['Error', '    at async Promise.all (index 0)', '    at eval (eval at runInlinedModule (file:///app/node_modules/vite/x.js:1:1), <anonymous>:2:3)', '    at async /app/test/a.test.js:7:5'].join('\n')
+  assert.equal(creationSite(site(stack)), '/app/test/a.test.js:7:5')
+})
+
 test('with no user frame on its own stack, the cause is used', () => {
   const own = site('Error\n    at onlookup (node:net:1:1)')
   own.cause = site('Error\n    at Server.listen (node:net:2:2)\n    at startServer (/app/server.js:9:3)')

@@ -31,6 +31,12 @@ for (const runner of runners) {
     assert.doesNotMatch(mistakes.tests.get('schedules a late throw').message, /Timeout\.timed|dist[\\/](?:vitest\.js|jest\.cjs)/)
   })
 
+  test(`${runner}: too many listeners on a shared emitter fail the tests that left theirs attached, not the one that added one too many`, () => {
+    for (let i = 1; i <= 10; i++)
+      failed(mistakes, `leaves a listener on the shared emitter ${i}`, new RegExp(`test "leaves a listener on the shared emitter ${i}" left listeners attached to an emitter that outlives it[^\\n]*MaxListenersExceededWarning[\\s\\S]*Hint: remove the listener it adds before it ends`))
+    passed(mistakes, 'adds a listener to the shared emitter and removes it')
+  })
+
   test(`${runner}: an unawaited expect().resolves fails the test, whether it would pass or fail`, () => {
     if (runner === 'vitest' && vitestMajor >= 5) {
       // Vitest 5 fails such a test itself, at the same line: async-debug adds nothing.

@@ -1,9 +1,11 @@
 import { AsyncLocalStorage, createHook, executionAsyncId } from 'node:async_hooks'
+import { EventEmitter } from 'node:events'
 import { types } from 'node:util'
 import { type FakeClock, type PendingUnder, onFakeTimersInstall } from './fake-timers.js'
 import { installPatches } from './patches.js'
 import { trackDescriptors } from './sources/fs-descriptors.js'
 import { trackRequests } from './sources/http-requests.js'
+import { type Listeners, trackListeners } from './sources/listeners.js'
 import { now, setImmediate, setTimeout } from './real-timers.js'
 import { observeProcess } from './process-events.js'
 import { type PromiseRecorder, promiseRecorder, trackPromises, watchChaining } from './promises/record.js'
@@ -50,6 +52,7 @@ export class Engine {
   #unpatch: (() => void) | undefined
   #untrackRequests: (() => void) | undefined
   #untrackDescriptors: (() => void) | undefined
+  #listeners: Listeners | undefined
   // Who sent each request in flight: the work a server of the process does for it is theirs.
   readonly #requestOwners = new WeakMap<object, Scope>()
   #untrackPromises: (() => void) | undefined
@@ -170,6 +173,7 @@ export class Engine {
     this.#slowCallbacks.enable()
     this.#unpatch ??= installPatches(capture, this.record)
     this.#untrackDescriptors ??= trackDescriptors(capture, this.record)
+    this.#listeners ??= trackListeners(() => this.current())
     const { record } = this
     const requestOwners = this.#requestOwners
     this.#untrackRequests ??= trackRequests({
@@ -214,7 +218,7 @@ export class Engine {
       warning: (warning) => {
         const action = this.settings.warnings.get(warning?.name) ?? 'error'
         // Node warns of a late-handled rejection too; that is reported as such.
-        if (action === 'error' && warning?.name !== 'PromiseRejectionHandledWarning') this.charge(this.current(), 'warning', warning)
+        if (action === 'error' && warning?.name !== 'PromiseRejectionHandledWarning') this.#warned(warning)
         return action !== 'ignore'
       },
     })
@@ -233,6 +237,8 @@ export class Engine {
     this.#untrackRequests = undefined
     this.#untrackDescriptors?.()
     this.#untrackDescriptors = undefined
+    this.#listeners?.stop()
+    this.#listeners = undefined
     this.#unobserve?.()
     this.#unobserve = undefined
     this.#untrackPromises?.()
@@ -408,6 +414,20 @@ export class Engine {
    */
   onLate(fail: (mistake: Mistake) => boolean): void {
     this.#onLate = fail
+  }
+
+  // A warning fails the code that emitted it; too many listeners, the ended tests that left theirs attached.
+  #warned(warning: Error): void {
+    const { emitter, type } = warning as Error & { emitter?: EventEmitter; type?: string | symbol }
+    const left =
+      warning.name === 'MaxListenersExceededWarning' && emitter instanceof EventEmitter && type !== undefined
+        ? [...(this.#listeners?.owners(emitter, type) ?? [])].filter(([owner]) => owner.judged && !owner.outer)
+        : []
+    if (left.length === 0) {
+      this.charge(this.current(), 'warning', warning)
+      return
+    }
+    for (const [owner, count] of left) this.charge(owner, 'listeners', Object.assign(Object.create(warning) as Error, { count, stack: undefined }))
   }
 
   // A floating call of a judged scope ran again: the user's code ran after its scope because of it.

@@ -64,7 +64,7 @@ export const framesOf = (stack: string | undefined): string[] => (stack ?? '').s
 
 /** `file:line:column` of a frame. */
 export function locationOf(frame: string): string {
-  const location = frame.match(/\((.*)\)$/)?.[1] ?? frame.replace(FRAME, '')
+  const location = frame.match(/\((.*)\)$/)?.[1] ?? frame.replace(/^\s+at (?:async )?/, '')
   return location.replace(/^file:\/\//, '')
 }
 

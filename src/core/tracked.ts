@@ -51,7 +51,7 @@ export function siteStacks(site: Site | undefined): string[] {
 }
 
 /** What async mistake a scope's code made, besides leaving resources alive. */
-export type MistakeKind = 'uncaught' | 'unhandled-rejection' | 'late-handled-rejection' | 'warning' | 'unawaited-assertion' | 'slow-callback' | 'resumed'
+export type MistakeKind = 'uncaught' | 'unhandled-rejection' | 'late-handled-rejection' | 'warning' | 'unawaited-assertion' | 'slow-callback' | 'resumed' | 'listeners'
 
 /** An async mistake charged to the scope whose code made it. */
 export interface Mistake {

@@ -10,6 +10,7 @@ const what: Record<MistakeKind, (owner: string, cause: string, message: string) 
     `${owner} handled a promise rejection too late, after Node had reported it as unhandled: ${cause}`,
   warning: (owner, cause) => `${owner} emitted ${cause}`,
   resumed: (owner, _, message) => `${owner} did not await ${message}`,
+  listeners: (owner, cause) => `${owner} left listeners attached to an emitter that outlives it, and with those added after it they went over its limit: ${cause}`,
   'unawaited-assertion': (owner, cause) => `${owner} did not await an assertion: ${cause}`,
   'slow-callback': (owner, cause) => `${owner} blocked the event loop: ${cause}`,
 }
@@ -28,6 +29,10 @@ const hints: Record<MistakeKind, string | ((cause: unknown) => string)> = {
   },
   'unawaited-assertion': 'await it: `await expect(...).resolves...`; an assertion nobody awaits passes or fails after the test',
   'slow-callback': slowCallbackHint,
+  listeners: (cause) => {
+    const count = (cause as { count?: number }).count ?? 1
+    return `remove the ${count === 1 ? 'listener' : `${count} listeners`} it adds before it ends: emitter.off(type, listener), e.g. in afterEach, or emitter.once(); if that many are meant, raise the emitter's limit with setMaxListeners()`
+  },
   resumed:
     'await the call (or return its promise) so that it finishes within the test that starts it; if it is meant to outlive the test, stop it before the test ends, or say so with allowPending(promise, reason)',
 }
