@@ -2,7 +2,7 @@ import { AsyncLocalStorage, createHook, executionAsyncId } from 'node:async_hook
 import { EventEmitter } from 'node:events'
 import { types } from 'node:util'
 import { type FakeClock, type PendingUnder, onFakeTimersInstall } from './fake-timers.js'
-import { installPatches } from './patches.js'
+import { installPatches, requestSites } from './patches.js'
 import { trackDescriptors } from './sources/fs-descriptors.js'
 import { trackRequests } from './sources/http-requests.js'
 import { type Listeners, trackListeners } from './sources/listeners.js'
@@ -51,6 +51,7 @@ export class Engine {
   readonly #hook
   #unpatch: (() => void) | undefined
   #untrackRequests: (() => void) | undefined
+  readonly #requestSites = requestSites(capture)
   #untrackDescriptors: (() => void) | undefined
   #listeners: Listeners | undefined
   // Who sent each request in flight: the work a server of the process does for it is theirs.
@@ -172,6 +173,7 @@ export class Engine {
     this.#hook.enable()
     this.#slowCallbacks.enable()
     this.#unpatch ??= installPatches(capture, this.record)
+    this.#requestSites.update()
     this.#untrackDescriptors ??= trackDescriptors(capture, this.record)
     this.#listeners ??= trackListeners(() => this.current())
     const { record } = this
@@ -233,6 +235,7 @@ export class Engine {
     this.#context.disable()
     this.#unpatch?.()
     this.#unpatch = undefined
+    this.#requestSites.restore()
     this.#untrackRequests?.()
     this.#untrackRequests = undefined
     this.#untrackDescriptors?.()
@@ -272,6 +275,7 @@ export class Engine {
   open(kind: ScopeKind, name: string, parent?: Scope, detail?: string): Scope {
     const scope = new Scope(kind, name, parent, detail)
     if (kind === 'test') {
+      this.#requestSites.update()
       scope.allowed = this.settings.allowTests.find((allow) => matches(allow.name, name))?.reason
       this.#watchFakeTimersAbove(scope)
     }

@@ -1,8 +1,8 @@
 import fs from 'node:fs'
 import { syncBuiltinESMExports } from 'node:module'
-import http from 'node:http'
-import https from 'node:https'
+import { createRequire } from 'node:module'
 import net from 'node:net'
+import { join } from 'node:path'
 import type { Site } from './tracked.js'
 
 /** Where `listen()` was called on a server: its handle may be created later, in a DNS or tick callback. */
@@ -28,19 +28,6 @@ export function installPatches(capture: Capture, record: Record): () => void {
     ;(this as unknown as { [LISTEN_SITE]: Site })[LISTEN_SITE] = capture(listenRecordingSite)
     return (listen as Function).apply(this, args)
   } as typeof listen
-  // http.get() calls http.request() of its module: each is wrapped, and a request keeps the first site.
-  const requests = [http, https].flatMap((module) =>
-    (['request', 'get'] as const).map((name) => {
-      const original = module[name] as unknown as Request
-      module[name] = function requestRecordingSite(this: unknown, ...args: unknown[]) {
-        const site = capture(requestRecordingSite)
-        const request = original.apply(this, args) as { [REQUEST_SITE]?: Site }
-        request[REQUEST_SITE] ??= site
-        return request
-      } as never
-      return () => void (module[name] = original as never)
-    }),
-  )
   fs.promises.open = function openRecordingHandle(...args: Parameters<typeof open>) {
     const site = capture(openRecordingHandle)
     return open(...args).then((handle) => {
@@ -51,8 +38,44 @@ export function installPatches(capture: Capture, record: Record): () => void {
   syncBuiltinESMExports()
   return () => {
     net.Server.prototype.listen = listen
-    for (const restore of requests) restore()
     fs.promises.open = open
     syncBuiltinESMExports()
+  }
+}
+
+// Loading http and https costs a test process milliseconds (https loads tls): they are patched once
+// loaded, which a suite that uses them has done before its first test.
+const builtin = createRequire(join(process.cwd(), 'index.js'))
+
+/**
+ * Makes each HTTP client request made through http or https keep where it was made, once either
+ * is loaded (see above): `update()` patches those loaded since, `restore()` puts all back.
+ */
+export function requestSites(capture: Capture): { update(): void; restore(): void } {
+  const restores = new Map<string, () => void>()
+  const loaded = (process as { moduleLoadList?: string[] }).moduleLoadList ?? []
+  return {
+    update() {
+      for (const name of ['http', 'https']) {
+        if (restores.has(name) || !loaded.includes(`NativeModule ${name}`)) continue
+        const module = builtin(`node:${name}`) as { request: Request; get: Request }
+        const originals = { request: module.request, get: module.get }
+        // http.get() calls http.request() of its module: a request keeps the first site.
+        for (const method of ['request', 'get'] as const)
+          module[method] = function requestRecordingSite(this: unknown, ...args: unknown[]) {
+            const site = capture(requestRecordingSite)
+            const request = originals[method].apply(this, args) as { [REQUEST_SITE]?: Site }
+            request[REQUEST_SITE] ??= site
+            return request
+          }
+        syncBuiltinESMExports()
+        restores.set(name, () => Object.assign(module, originals))
+      }
+    },
+    restore() {
+      for (const restore of restores.values()) restore()
+      restores.clear()
+      syncBuiltinESMExports()
+    },
   }
 }
