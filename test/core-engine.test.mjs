@@ -318,3 +318,18 @@ test('what allowPending() or an ignore rule lets pass is kept, with its reason, 
   clearTimeout(timer)
   clearInterval(interval)
 })
+
+test('a socket being destroyed is not alive, and a socket with no peer is described without undefined', async () => {
+  start()
+  const server = createServer().listen(0, '127.0.0.1')
+  await new Promise((resolve) => server.once('listening', resolve))
+  const scope = engine.open('test', 'a')
+  const { connect } = await import('node:net')
+  const socket = engine.run(scope, () => connect(server.address().port, '127.0.0.1'))
+  assert.deepEqual(engine.pending(scope).map((f) => f.description), ['TCP socket'])
+  await new Promise((resolve) => socket.once('connect', resolve))
+  assert.match(engine.pending(scope)[0].description, /^TCP socket 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+$/)
+  socket.destroy()
+  assert.deepEqual(engine.pending(scope), [])
+  server.close()
+})

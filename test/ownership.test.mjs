@@ -37,6 +37,13 @@ for (const runner of runners) {
     passed(run, 'runs outside the suites')
   })
 
+  test(`${runner}: what killing a leaked child makes the test's exit handler throw is not reported again`, () => {
+    failed(run, 'leaves a child whose exit handler throws on a signal', /child process 'sleep 30' pid \d+, created at \S*disposal\.test\.js:6:17/)
+    passed(run, 'runs after the child is killed')
+    assert.doesNotMatch(run.output, /sleep was killed by SIGKILL/)
+    assert.ok(!fileFailed('disposal.test.js'), run.output)
+  })
+
   test(`${runner}: a server a test starts and the file's afterAll closes is no leak, and its close() works`, () => {
     passed(run, 'starts the shared server')
     passed(run, 'uses the shared server')
