@@ -49,17 +49,14 @@ export class Engine {
   // The fake clock each scope installed, and where: tests under it own the fake timers they add.
   readonly #clocks = new WeakMap<Scope, { clock: FakeClock; site: Site }>()
   readonly #hook
-  #unpatch: (() => void) | undefined
-  #untrackRequests: (() => void) | undefined
+  // What enable() started: each function stops one source of events.
+  readonly #stops: (() => void)[] = []
   readonly #requestSites = requestSites(capture)
-  #untrackDescriptors: (() => void) | undefined
   #listeners: Listeners | undefined
   // Who sent each request in flight: the work a server of the process does for it is theirs.
   readonly #requestOwners = new WeakMap<object, Scope>()
-  #untrackPromises: (() => void) | undefined
   #unwatchChaining: (() => void) | undefined
   readonly #recordPromise: PromiseRecorder
-  #unobserve: (() => void) | undefined
   // AsyncLocalStorage (Node < 24) keeps the store on each promise under a private symbol.
   readonly #storeKey: symbol | undefined
   readonly #unhandled = new WeakMap<Promise<unknown>, Mistake>()
@@ -172,13 +169,20 @@ export class Engine {
   enable(): this {
     this.#hook.enable()
     this.#slowCallbacks.enable()
-    this.#unpatch ??= installPatches(capture, this.record)
+    if (this.#stops.length > 0) return this
+    const stops = this.#stops
+    stops.push(installPatches(capture, this.record))
     this.#requestSites.update()
-    this.#untrackDescriptors ??= trackDescriptors(capture, this.record)
-    this.#listeners ??= trackListeners(() => this.current())
+    stops.push(() => this.#requestSites.restore())
+    stops.push(trackDescriptors(capture, this.record))
+    const listeners = (this.#listeners = trackListeners(() => this.current()))
+    stops.push(() => {
+      listeners.stop()
+      this.#listeners = undefined
+    })
     const { record } = this
     const requestOwners = this.#requestOwners
-    this.#untrackRequests ??= trackRequests({
+    stops.push(trackRequests({
       sent: function sent(this: void, request) {
         const owner = record('HTTP_REQUEST', request, capture(sent))
         if (owner) requestOwners.set(request, owner)
@@ -188,14 +192,19 @@ export class Engine {
         return owner?.judged ? undefined : owner
       },
       enter: (scope) => this.enter(scope),
-    })
-    if (!asyncHooksSeePromises()) this.#untrackPromises ??= trackPromises(() => this.current(), this.#recordPromise, this.#judgedCode)
+    }))
+    if (!asyncHooksSeePromises()) stops.push(trackPromises(() => this.current(), this.#recordPromise, this.#judgedCode))
     const { watchdogSeconds } = this.settings
-    if (watchdogSeconds > 0)
-      this.#watchdog ??= watchdog(watchdogSeconds * 1000, (idleMs) =>
+    if (watchdogSeconds > 0) {
+      const dog = (this.#watchdog = watchdog(watchdogSeconds * 1000, (idleMs) =>
         this.#onStuck?.(idleMs, [...this.#open].map((scope) => ({ scope, findings: this.waitingOn(scope) })).filter(({ findings }) => findings.length > 0)),
-      )
-    this.#unobserve ??= observeProcess({
+      ))
+      stops.push(() => {
+        dog.stop()
+        this.#watchdog = undefined
+      })
+    }
+    stops.push(observeProcess({
       uncaught: (error) => {
         const owner = this.current()
         // Thrown by a callback that disposing of its scope's leaks ran (a child's exit handler).
@@ -223,7 +232,7 @@ export class Engine {
         if (action === 'error' && warning?.name !== 'PromiseRejectionHandledWarning') this.#warned(warning)
         return action !== 'ignore'
       },
-    })
+    }))
     return this
   }
 
@@ -233,23 +242,10 @@ export class Engine {
     this.#slowCallbacks.disable()
     // Before Node 24 each enabled AsyncLocalStorage adds a property to every promise of the process.
     this.#context.disable()
-    this.#unpatch?.()
-    this.#unpatch = undefined
-    this.#requestSites.restore()
-    this.#untrackRequests?.()
-    this.#untrackRequests = undefined
-    this.#untrackDescriptors?.()
-    this.#untrackDescriptors = undefined
-    this.#listeners?.stop()
-    this.#listeners = undefined
-    this.#unobserve?.()
-    this.#unobserve = undefined
-    this.#untrackPromises?.()
-    this.#untrackPromises = undefined
+    // What enable() started, stopped in reverse.
+    for (const stop of this.#stops.splice(0).reverse()) stop()
     this.#unwatchChaining?.()
     this.#unwatchChaining = undefined
-    this.#watchdog?.stop()
-    this.#watchdog = undefined
   }
 
   /**
