@@ -40,6 +40,12 @@ for (const runner of runners) {
     assert.match(run.output, /warning: test "a client call dropped in many tests > pushes without awaiting again" left async call send\(\) \(created at \S*client\.js:8:10\) pending that nothing awaits, as an earlier test did\./)
   })
 
+  test(`${runner}: a floating call that a one-off operation finishes just after the test is given the turns to finish: no warning, no failure`, () => {
+    passed(run, 'drops a call that a file read finishes just after it')
+    passed(run, 'runs after the file read')
+    assert.doesNotMatch(run.output, /readOwnSource/)
+  })
+
   test(`${runner}: a floating call that a later test resumes fails the test that left it, at the call`, () => {
     failed(run, 'starts a wait that a later test resumes', /test "starts a wait that a later test resumes" did not await async call waitForReady\(\), which ran again during test "emits the event that resumes it", after the test had ended[\s\S]*promises\.test\.js:75:3/)
     passed(run, 'emits the event that resumes it')

@@ -21,6 +21,8 @@ import { type Excused, type Finding, type Mistake, type MistakeKind, type Site, 
 
 // Frames above the user's line in a creation stack: our hook, Node's internals and a library or two.
 const STACK_DEPTH = 40
+// Turns that a scope's floating calls are given to finish before it is judged: two, then a timer's.
+const FLOATING_TURNS = 3
 // A scope that creates many short-lived resources is pruned of the finished ones this often.
 const PRUNE_EVERY = 2048
 
@@ -533,7 +535,7 @@ export class Engine {
       findings = look()
     }
     scope.excused.push(...excused)
-    this.#floatingCalls(scope, findings)
+    await this.#floatingCalls(scope, findings, turn)
     findings = this.#hold(scope, findings)
     for (const [promise, unawaited] of scope.mustAwait) {
       this.#mustAwait.delete(promise)
@@ -557,24 +559,33 @@ export class Engine {
     return findings.filter(({ tracked }) => !this.#reported.has(tracked.resource))
   }
 
-  // What a test leaves that runs no code by itself (a listening server) may be its suite's to close
-  // in afterAll: it is held by the nearest enclosing suite or file, and judged with it.
+  // What a test leaves that runs no code by itself (a listening server) may be an enclosing suite's
+  // to close in afterAll: it is held by the outermost of them not judged yet (the file, mostly),
+  // so that any afterAll around the test may close it, and judged with it.
   #hold(scope: Scope, findings: Finding[]): Finding[] {
     if ((scope.kind !== 'test' && scope.kind !== 'hook') || scope.allowed !== undefined) return findings
-    let holder = scope.parent
-    while (holder && (holder.kind === 'test' || holder.judged)) holder = holder.parent
-    if (holder === undefined || (holder.kind !== 'suite' && holder.kind !== 'file')) return findings
+    let holder: Scope | undefined
+    for (let above = scope.parent; above; above = above.parent) if ((above.kind === 'suite' || above.kind === 'file') && !above.judged) holder = above
+    if (holder === undefined) return findings
+    const into = holder
     return findings.filter((finding) => {
       if (!isPassive(finding.tracked.asyncType)) return true
-      holder.held.push(finding.tracked)
+      into.held.push(finding.tracked)
       return false
     })
   }
 
   // The promise rule (promises/verdict.ts): each floating call is named with the live resource it
   // waits on, if any; the others are warnings, watched in case they resume.
-  #floatingCalls(scope: Scope, findings: Finding[]): void {
-    const calls = floatingCalls(scope).map((call) => this.#named(call))
+  // A call that a one-off operation resumes (an fs read, an await of a settled promise) is given
+  // a few turns to finish first, so that its verdict does not hang on when the operation returns.
+  async #floatingCalls(scope: Scope, findings: Finding[], turn: (next: (resolve: () => void) => unknown) => Promise<void>): Promise<void> {
+    let pending = floatingCalls(scope)
+    for (let n = 0; n < FLOATING_TURNS && pending.length > 0; n++) {
+      await turn(n < FLOATING_TURNS - 1 ? setImmediate : (resolve) => setTimeout(resolve, 1))
+      pending = floatingCalls(scope)
+    }
+    const calls = pending.map((call) => this.#named(call))
     const alone = foldAwaitedBy(findings, this.#unexcused(calls, scope.excused))
     for (const call of alone) {
       scope.warnings.push(call)
