@@ -3,8 +3,8 @@ import { test } from 'node:test'
 import { SlowCallbacks } from './helpers/core.mjs'
 
 function busy(ms) {
-  const end = Date.now() + ms
-  while (Date.now() < end);
+  // CPU time, not wall time: on a loaded machine a wall-time loop may barely run.
+  for (const start = process.cpuUsage(); (process.cpuUsage(start).user + process.cpuUsage(start).system) / 1000 < ms; );
 }
 
 // The keys are the recorder's (async ids on Node 20, a counter where v8.promiseHooks records): the

@@ -21,7 +21,7 @@ import { type Excused, type Finding, type Mistake, type MistakeKind, type Site, 
 
 // Frames above the user's line in a creation stack: our hook, Node's internals and a library or two.
 const STACK_DEPTH = 40
-// Turns that a scope's floating calls are given to finish before it is judged: two, then a timer's.
+// Turns that a scope's floating calls are given to finish before it is judged, at least: two, then timers'.
 const FLOATING_TURNS = 3
 // A scope that creates many short-lived resources is pruned of the finished ones this often.
 const PRUNE_EVERY = 2048
@@ -46,6 +46,8 @@ export class Engine {
   readonly #context = new AsyncLocalStorage<Scope | undefined>()
   readonly #allowed = new WeakMap<object, string>()
   readonly #names = new WeakMap<object, string>()
+  // Lines whose floating calls did not finish within a scope's settling: not waited for again.
+  readonly #unfinished = new Set<string>()
   // Resources that expectNoPendingTasks() has reported already: disposed of at their scope's end, not reported again.
   readonly #reported = new WeakSet<object>()
   // The fake clock each scope installed, and where: tests under it own the fake timers they add.
@@ -577,14 +579,18 @@ export class Engine {
 
   // The promise rule (promises/verdict.ts): each floating call is named with the live resource it
   // waits on, if any; the others are warnings, watched in case they resume.
-  // A call that a one-off operation resumes (an fs read, an await of a settled promise) is given
-  // a few turns to finish first, so that its verdict does not hang on when the operation returns.
+  // A call that a one-off operation resumes (an fs read, which is not tracked) is given up to
+  // `settleMs` to finish first, so that its verdict does not hang on when the operation returns;
+  // a call from a line whose calls were seen never to finish in time gets a few turns only.
   async #floatingCalls(scope: Scope, findings: Finding[], turn: (next: (resolve: () => void) => unknown) => Promise<void>): Promise<void> {
+    const deadline = now() + this.settings.settleMs
+    const lineOf = (call: Finding): string => userLocation(call.tracked.site.stack) ?? ''
     let pending = floatingCalls(scope)
-    for (let n = 0; n < FLOATING_TURNS && pending.length > 0; n++) {
+    for (let n = 0; pending.length > 0 && (n < FLOATING_TURNS || (now() < deadline && pending.some((call) => !this.#unfinished.has(lineOf(call))))); n++) {
       await turn(n < FLOATING_TURNS - 1 ? setImmediate : (resolve) => setTimeout(resolve, 1))
       pending = floatingCalls(scope)
     }
+    for (const call of pending) this.#unfinished.add(lineOf(call))
     const calls = pending.map((call) => this.#named(call))
     const alone = foldAwaitedBy(findings, this.#unexcused(calls, scope.excused))
     for (const call of alone) {
