@@ -128,11 +128,11 @@ export class SlowCallbacks {
     this.#lastTick = at
     this.#lastCpu = cpuMs()
     if (!late || this.#reportedUntil > since) return
-    // A process that hardly ran meanwhile was waiting for a CPU (a loaded CI machine), not blocking.
-    if (this.#lastCpu - sinceCpu < (at - since) / 2) return
     const owner = scope ?? this.#running()
     if (owner === undefined || owner.outer) return
-    const blocked = at - Math.max(since + this.#every, owner.openedAt)
+    // Counted in CPU time: a process that waited for a CPU meanwhile (a loaded machine) was not
+    // blocking for the time it waited, and one that blocked did use the CPU, however slowly.
+    const blocked = Math.min(at - Math.max(since + this.#every, owner.openedAt), this.#lastCpu - sinceCpu)
     if (blocked > this.#limit)
       this.#report(owner, `a promise continuation or an I/O callback during ${owner.title} (the option \`timeAllCallbacks\` names which, and where)`, blocked, undefined)
   }
