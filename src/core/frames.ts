@@ -56,9 +56,6 @@ export function creationFrames(stack: string | undefined): string[] {
   return frames.slice(Math.max(0, frames.findIndex((line) => !DISPATCH.test(line))))
 }
 
-/** A frame without its line and column: which function, in which file. */
-export const functionOf = (frame: string): string => frame.replace(/:\d+:\d+\)?$/, '')
-
 /** The frames of `stack`, without its header line. */
 export const framesOf = (stack: string | undefined): string[] => (stack ?? '').split('\n').filter(isFrame)
 
