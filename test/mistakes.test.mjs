@@ -31,6 +31,10 @@ for (const runner of runners) {
     assert.doesNotMatch(mistakes.tests.get('schedules a late throw').message, /Timeout\.timed|dist[\\/](?:vitest\.js|jest\.cjs)/)
   })
 
+  test(`${runner}: our failures carry their message and stack only, not the emitter, scope or site behind them`, () => {
+    assert.doesNotMatch(mistakes.output, /Serialized Error|_events|openedAt/)
+  })
+
   test(`${runner}: too many listeners on a shared emitter fail the tests that left theirs attached, not the one that added one too many`, () => {
     for (let i = 1; i <= 10; i++)
       failed(mistakes, `leaves a listener on the shared emitter ${i}`, new RegExp(`test "leaves a listener on the shared emitter ${i}" left listeners attached to an emitter that outlives it[^\\n]*MaxListenersExceededWarning[\\s\\S]*Hint: remove the listener it adds before it ends`))

@@ -146,17 +146,19 @@ export class Engine {
       add(scope, type, resource, capture(init))
     }
     const slowCallbacks = (this.#slowCallbacks = new SlowCallbacks(slowCallbackMs, settings.timeAllCallbacks, () => this.current(), () => this.#running(), (owner, what, took, site) => {
-      const report: SlowCallback = {
-        name: 'SlowCallback',
-        message: `${what} blocked the event loop for ${Math.round(took)} ms (slowCallbackMs: ${slowCallbackMs})`,
-        owner,
-        site,
-        get stack() {
-          return site?.stack
-        },
-      }
-      if (settings.failOnSlowCallback) this.charge(owner, 'slow-callback', report)
-      else this.#onSlowCallback?.(report)
+      const message = `${what} blocked the event loop for ${Math.round(took)} ms (slowCallbackMs: ${slowCallbackMs})`
+      // A failure's cause is an error of its message and stack only: runners serialize all it holds.
+      if (settings.failOnSlowCallback) this.charge(owner, 'slow-callback', hide(new Error(message), { name: 'SlowCallback', stack: [`SlowCallback: ${message}`, ...framesOf(site?.stack)].join('\n') }))
+      else
+        this.#onSlowCallback?.({
+          name: 'SlowCallback',
+          message,
+          owner,
+          site,
+          get stack() {
+            return site?.stack
+          },
+        })
     }))
     const probe = new Scope('worker', 'probe')
     const probed = context.run(probe, () => Promise.resolve())
@@ -427,11 +429,13 @@ export class Engine {
       warning.name === 'MaxListenersExceededWarning' && emitter instanceof EventEmitter && type !== undefined
         ? [...(this.#listeners?.owners(emitter, type) ?? [])].filter(([owner]) => owner.judged && !owner.outer)
         : []
+    // Node's warning holds the emitter, which runners would serialize with the failure: a copy.
+    const copy = (stack: string | undefined): Error => hide(new Error(warning.message), { name: warning.name, stack })
     if (left.length === 0) {
-      this.charge(this.current(), 'warning', warning)
+      this.charge(this.current(), 'warning', copy(warning.stack))
       return
     }
-    for (const [owner, count] of left) this.charge(owner, 'listeners', Object.assign(Object.create(warning) as Error, { count, stack: undefined }))
+    for (const [owner, count] of left) this.charge(owner, 'listeners', hide(copy(undefined), { count }))
   }
 
   // A floating call of a judged scope ran again: the user's code ran after its scope because of it.
@@ -441,7 +445,7 @@ export class Engine {
     const at = userLocation(where?.stack)
     const message = `${callName(call.asyncFunction)}, which ran again${at ? ` at ${at}` : ''}${during && during !== owner ? ` during ${during.title}` : ''}, after the ${owner.kind} had ended`
     const frames = siteStacks(call.tracked.site)[0]?.split('\n').slice(1) ?? []
-    this.charge(owner, 'resumed', Object.assign(new Error(message), { name: 'FloatingCallResumed', stack: [`FloatingCallResumed: ${message}`, ...frames].join('\n') }))
+    this.charge(owner, 'resumed', hide(new Error(message), { name: 'FloatingCallResumed', stack: [`FloatingCallResumed: ${message}`, ...frames].join('\n') }))
   }
 
   /**
@@ -627,6 +631,12 @@ export interface EngineHooks {
 
 // What the user said of a resource, or of the object owning its handle (a server, a socket).
 const byTarget = (said: WeakMap<object, string>, resource: object): string | undefined => said.get(resource) ?? said.get(ownerOf(resource) ?? resource)
+
+// Sets `values` on `target` out of its enumerable properties, which runners serialize next to an error.
+function hide<T extends object>(target: T, values: Record<string, unknown>): T {
+  for (const [key, value] of Object.entries(values)) Object.defineProperty(target, key, { value, writable: true, configurable: true })
+  return target
+}
 
 // The runner's own resources are not the user's to see, let alone to have excused.
 const RUNNER = 'runner'

@@ -53,13 +53,14 @@ const summary = (cause: unknown): string =>
 /** The failure for an async mistake, charged to the scope whose code made it. */
 export class AsyncTaskError extends Error {
   override name = 'AsyncTaskError'
-  readonly kind: MistakeKind
+  /** What kind of mistake; out of the properties that runners serialize next to the error. */
+  declare readonly kind: MistakeKind
 
   constructor({ kind, owner, cause, late }: Mistake) {
     const hint = hints[kind]
     const instead = late ? `\n\n${owner.title} had already finished, so this is reported here instead.` : ''
     super(`${what[kind](owner.title, summary(cause), String((cause as Error | undefined)?.message))}${instead}\n\nHint: ${typeof hint === 'function' ? hint(cause) : hint}.`, { cause })
-    this.kind = kind
+    Object.defineProperty(this, 'kind', { value: kind, enumerable: false })
     // The runner's code frame goes to the user's line in the cause's own stack.
     const stack = (cause as Error | undefined)?.stack
     this.stack = `${this.name}: ${this.message}\n${userFrames(typeof stack === 'string' ? { stack, cause: undefined } : undefined).join('\n')}`
