@@ -16,7 +16,7 @@ import { Scope, type ScopeKind } from './scope.js'
 import type { Settings, StackPattern } from './options.js'
 import { SlowCallbacks } from './slow-callbacks.js'
 import { type Watchdog, watchdog } from './watchdog.js'
-import { frameOrigin, framesOf, userLocation } from './frames.js'
+import { creationSite, frameOrigin, framesOf } from './frames.js'
 import { type Excused, type Finding, type Mistake, type MistakeKind, type Site, type SlowCallback, type Tracked, siteStacks } from './tracked.js'
 
 // Frames above the user's line in a creation stack: our hook, Node's internals and a library or two.
@@ -442,7 +442,7 @@ export class Engine {
   #resumed(call: Finding, where: Site | undefined): void {
     const owner = call.tracked.owner
     const during = this.#running()
-    const at = userLocation(where?.stack)
+    const at = creationSite(where)
     const message = `${callName(call.asyncFunction)}, which ran again${at ? ` at ${at}` : ''}${during && during !== owner ? ` during ${during.title}` : ''}, after the ${owner.kind} had ended`
     const frames = siteStacks(call.tracked.site)[0]?.split('\n').slice(1) ?? []
     this.charge(owner, 'resumed', hide(new Error(message), { name: 'FloatingCallResumed', stack: [`FloatingCallResumed: ${message}`, ...frames].join('\n') }))
@@ -588,7 +588,7 @@ export class Engine {
   // a call from a line whose calls were seen never to finish in time gets a few turns only.
   async #floatingCalls(scope: Scope, findings: Finding[], turn: (next: (resolve: () => void) => unknown) => Promise<void>): Promise<void> {
     const deadline = now() + this.settings.settleMs
-    const lineOf = (call: Finding): string => userLocation(call.tracked.site.stack) ?? ''
+    const lineOf = (call: Finding): string => creationSite(call.tracked.site) ?? ''
     let pending = floatingCalls(scope)
     for (let n = 0; pending.length > 0 && (n < FLOATING_TURNS || (now() < deadline && pending.some((call) => !this.#unfinished.has(lineOf(call))))); n++) {
       await turn(n < FLOATING_TURNS - 1 ? setImmediate : (resolve) => setTimeout(resolve, 1))

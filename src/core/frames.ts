@@ -1,5 +1,6 @@
 import { dirname, isAbsolute } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { type Site, siteStacks } from './tracked.js'
 
 /**
  * Whose code a stack frame is: the user's (test files and the project's own sources), this
@@ -65,9 +66,21 @@ export function locationOf(frame: string): string {
   return location.replace(/^file:\/\//, '')
 }
 
-/** `file:line:column` of the first frame of `stack` in the user's code. */
-export function userLocation(stack: string | undefined): string | undefined {
-  const frame = (stack ?? '').split('\n').find(isUserFrame)
+/**
+ * The frames in the user's code of the first stack along `site`'s causes that has any:
+ * a server that listens from a DNS callback was created where the user called listen().
+ */
+export function userFrames(site: Site | undefined): string[] {
+  for (const stack of siteStacks(site)) {
+    const user = stack.split('\n').filter(isUserFrame)
+    if (user.length > 0) return user
+  }
+  return []
+}
+
+/** `file:line:column` of the user's line that created the resource at `site`. */
+export function creationSite(site: Site | undefined): string | undefined {
+  const frame = userFrames(site)[0]
   return frame === undefined ? undefined : locationOf(frame)
 }
 

@@ -1,7 +1,6 @@
-import { dependencyOf, frameOrigin, isFrame, locationOf } from '../core/frames.js'
+import { dependencyOf, frameOrigin, isFrame, locationOf, userFrames } from '../core/frames.js'
 import type { Mistake, MistakeKind } from '../core/tracked.js'
 import { slowCallbackHint } from './slow-callback.js'
-import { userFrames } from './stack.js'
 
 const what: Record<MistakeKind, (owner: string, cause: string, message: string) => string> = {
   uncaught: (owner, cause) => `a callback that ${owner} scheduled threw: ${cause}`,

@@ -1,7 +1,7 @@
+import { creationSite } from '../core/frames.js'
 import { callName } from '../core/promises/verdict.js'
 import type { Scope } from '../core/scope.js'
 import { listFindings } from './leak-error.js'
-import { creationSite } from './stack.js'
 
 /**
  * The warning printed next to a test for the floating calls it left pending with nothing live

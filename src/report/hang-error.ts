@@ -2,7 +2,7 @@ import type { Scope } from '../core/scope.js'
 import type { Finding } from '../core/tracked.js'
 import { listFindings } from './leak-error.js'
 import { awaitedFirst, worthShowing } from './pending-tasks.js'
-import { userFrames } from './stack.js'
+import { userFrames } from '../core/frames.js'
 
 /** Added to a test that timed out: what it was still waiting on, so that the hang has a line. */
 export class AsyncHangError extends Error {

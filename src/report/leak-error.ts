@@ -1,10 +1,10 @@
-import { locationOf } from '../core/frames.js'
+import { creationSite, locationOf, userFrames } from '../core/frames.js'
 import { callName } from '../core/promises/verdict.js'
 import { canDispose } from '../core/resource-types.js'
 import type { Scope } from '../core/scope.js'
 import type { Finding } from '../core/tracked.js'
 import { hints } from './hints.js'
-import { createdWhere, creationSite, dependencyFrame, userFrames } from './stack.js'
+import { createdWhere, dependencyFrame } from './stack.js'
 
 const after: Record<Scope['kind'], string> = {
   test: 'when it ended (after its afterEach hooks)',

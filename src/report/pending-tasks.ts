@@ -1,7 +1,7 @@
 import type { ResourceType } from '../core/resource-types.js'
 import type { Scope } from '../core/scope.js'
 import { type Finding, siteStacks } from '../core/tracked.js'
-import { creationSite, userFrames } from './stack.js'
+import { creationSite, userFrames } from '../core/frames.js'
 
 /** One thing a scope has pending, as `getPendingTasks()` describes it. */
 export interface PendingTask {
