@@ -154,7 +154,7 @@ test('a scope gets creation stacks up front and earns more as it lives; tracePro
   await engine.run(busy, async () => {
     for (let i = 0; i < 5000; i++) await (async () => i)()
   })
-  const recorded = [...busy.recorded].length
+  const recorded = [...busy.promises.recorded].length
   assert.ok(recorded > 16 && recorded < 5000, `${recorded} recorded`)
   engine.disable()
   start({ tracePromises: true })
@@ -163,7 +163,7 @@ test('a scope gets creation stacks up front and earns more as it lives; tracePro
   engine.run(all, () => {
     for (let i = 0; i < 100; i++) kept.push(new Promise(() => {}))
   })
-  assert.equal([...all.recorded].length, 100)
+  assert.equal([...all.promises.recorded].length, 100)
 })
 
 test('code outside any scope, and code of a closed scope, is not recorded', async () => {

@@ -115,7 +115,7 @@ export class Engine {
       ? recordOnly
       : (scope, promise, key, parentKey, below) => {
           const recorded = recordOnly(scope, promise, key, parentKey, below)
-          slowCallbacks.promise(promise, key, parentKey, scope.promiseSites.get(promise))
+          slowCallbacks.promise(promise, key, parentKey, scope.promises.sites.get(promise))
           return recorded
         })
     const resumptions = (this.#resumptions = new Resumptions(
@@ -296,7 +296,7 @@ export class Engine {
     try {
       const result = this.#context.run(scope, fn)
       // The runner awaits what the function returns: it is no promise left unawaited, nor one to check.
-      if (types.isPromise(result)) scope.promises.forget(result)
+      if (types.isPromise(result)) scope.promises.unawaited.forget(result)
       return result
     } finally {
       if (timed) this.#slowCallbacks.ran(scope, now() - started)
@@ -557,7 +557,6 @@ export class Engine {
     scope.resources.clear()
     scope.held.length = 0
     scope.promises.clear()
-    scope.recorded.clear()
     if (this.settings.dispose && findings.length > 0) {
       for (const { tracked } of findings) dispose(tracked.asyncType, tracked.resource)
       scope.disposed = true

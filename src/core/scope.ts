@@ -1,7 +1,6 @@
-import { Candidates } from './promises/candidates.js'
-import { STACKS_UP_FRONT, type Suspect } from './promises/record.js'
+import { PromiseLedger } from './promises/ledger.js'
 import { now } from './real-timers.js'
-import type { Excused, Finding, Mistake, Site, Tracked } from './tracked.js'
+import type { Excused, Finding, Mistake, Tracked } from './tracked.js'
 
 /** The kinds of scope that own async work, outermost first. */
 export type ScopeKind = 'worker' | 'file' | 'suite' | 'test' | 'hook' | 'fixture'
@@ -12,20 +11,8 @@ export type ScopeKind = 'worker' | 'file' | 'suite' | 'test' | 'hook' | 'fixture
  */
 export class Scope {
   readonly resources = new Set<Tracked>()
-  /** Recorded promises created here that nothing has awaited yet (see promises/record.ts). */
-  readonly promises = new Candidates()
-  /** Every promise recorded here, awaited or not: what a test that times out waits on. */
-  readonly recorded = new Candidates()
-  /** Where its recorded promises were created; weak, as a stack holds the functions on it. */
-  readonly promiseSites = new WeakMap<Promise<unknown>, Site>()
-  /** How many more of its promises get a creation stack now; more are earned as it lives. */
-  promiseStacks = STACKS_UP_FRONT
-  /** How many creation stacks it has earned by living so far. */
-  stacksEarned = 0
-  /** How many more roots without a stack pass before it looks whether it has earned one. */
-  untilLook = 0
-  /** A continuation of one of its recorded promises, not yet known to chain on it (see promises/record.ts). */
-  suspect: Suspect | undefined = undefined
+  /** The promises its code made that the promise rule looks at. */
+  readonly promises = new PromiseLedger()
   /** Promises its code must await, such as assertions on promises, with the error to report if it does not. */
   readonly mustAwait = new Map<Promise<unknown>, Error>()
   /** Async mistakes of its own code or, once they are judged, of its children's; reported when it is judged. */

@@ -4,22 +4,13 @@ import type { Scope } from '../scope.js'
 import type { Site } from '../tracked.js'
 
 /**
- * Records the promises that a scope's code creates, as the promise rule needs them: the roots of
- * chains (a new promise, not a continuation of another) with where they were created, and which
- * of them something has chained on since. A stack costs microseconds, far more than the promise,
- * so a scope gets a few stacks up front and earns more as it lives: promise-heavy code pays a
- * bounded share of its time, while code that waits on I/O gets a stack for nearly every chain.
- * A root without a stack is not recorded at all: nothing could be said of it (see verdict.ts).
- * Node lines without createHook's `trackPromises: false` report every promise to any async_hooks
- * init hook anyway: there the engine records them from its own hook, cheaper than a second one.
+ * Records the promises that a scope's code creates in its ledger (ledger.ts): the roots of chains
+ * that get a creation stack, and which of them something has chained on since. A root without a
+ * stack is not recorded at all: nothing could be said of it (see verdict.ts). Node lines without
+ * createHook's `trackPromises: false` report every promise to any async_hooks init hook anyway:
+ * there the engine records them from its own hook, cheaper than a second one.
  */
 
-/** Creation stacks a scope gets before it has to earn them. */
-export const STACKS_UP_FRONT = 16
-/** A scope earns one more creation stack for each this many µs it lives (~5 µs each, with its bookkeeping: ~2% at most). */
-const US_PER_STACK = 250
-// Roots passed over between two looks at the clock, once a scope's stacks up front are spent.
-const ROOTS_PER_LOOK = 32
 const STACK_DEPTH = 10
 // Where v8.promiseHooks reports promises, the key of a recorded promise is kept on it: no lookup is cheaper.
 const KEY = Symbol('async-debug.promise')
@@ -39,54 +30,36 @@ export type PromiseRecorder = (scope: Scope, promise: Promise<unknown>, key: num
 /** `traceAll`: every root gets a creation stack, however many the scope has had. */
 export function promiseRecorder(capture: Capture, traceAll: boolean): PromiseRecorder {
   return (scope, promise, key, parentKey, below) => {
-    const { suspect } = scope
+    const ledger = scope.promises
+    const { suspect } = ledger
     if (suspect !== undefined) {
-      scope.suspect = undefined
-      // The suspect's own continuation, made at once: a wrapped await (see Suspect), if in the candidate's function.
-      if (parentKey !== suspect.childKey || !awaitsInside(suspect.site, below)) scope.promises.delete(suspect.parentKey)
+      ledger.suspect = undefined
+      // The suspect's own continuation, made at once: a wrapped await (see ledger.ts, Suspect), if in the candidate's function.
+      if (parentKey !== suspect.childKey || !awaitsInside(suspect.site, below)) ledger.unawaited.delete(suspect.parentKey)
     }
     if (parentKey !== undefined) {
-      const parent = scope.promises.empty ? undefined : scope.promises.get(parentKey)
+      const parent = ledger.unawaited.empty ? undefined : ledger.unawaited.get(parentKey)
       if (parent === undefined) return false
       if (parent.constructor === Promise) {
-        scope.promises.delete(parentKey)
+        ledger.unawaited.delete(parentKey)
         return false
       }
-      scope.suspect = { parentKey, childKey: key, site: scope.promiseSites.get(parent) }
+      ledger.suspect = { parentKey, childKey: key, site: ledger.sites.get(parent) }
       return true
     }
-    if (scope.closed || !(traceAll || takeStack(scope))) return false
+    if (scope.closed || !(traceAll || ledger.takeStack())) return false
     const site = capture(below, STACK_DEPTH)
     site.time = now()
-    scope.promiseSites.set(promise, site)
-    scope.recorded.add(key, promise)
-    scope.promises.add(key, promise)
+    ledger.add(key, promise, site)
     return true
   }
 }
 
-/**
- * A continuation of a recorded promise from another realm (a test's, in Jest's vm context), not
- * yet taken for a chain on it. V8 makes an `await` of a promise of another realm (a Node API's,
- * awaited in a test file) wrap it in a new promise whose parent is the awaiting async function's
- * own promise, and then chains on the wrapper at once: seen from the hook, the function awaiting
- * something of its own looks like something chaining on its promise. Only a continuation chained on
- * at once is looked at closer, with a stack (see awaitsInside); any other promise settles it.
- */
-export interface Suspect {
-  /** The key of the recorded promise continued. */
-  readonly parentKey: number
-  /** The key of the continuation. */
-  readonly childKey: number
-  /** Where the recorded promise was created. */
-  readonly site: Site | undefined
-}
-
-/** Settles a suspect continuation of `scope` that nothing followed: it chained on its parent. */
-export function settleSuspect(scope: Scope): void {
-  if (scope.suspect === undefined) return
-  scope.promises.delete(scope.suspect.parentKey)
-  scope.suspect = undefined
+/** Settles a suspect continuation (see ledger.ts, Suspect) that nothing followed: it chained on its parent. */
+export function settleSuspect({ promises: ledger }: Scope): void {
+  if (ledger.suspect === undefined) return
+  ledger.unawaited.delete(ledger.suspect.parentKey)
+  ledger.suspect = undefined
 }
 
 /** Whether the code running now, below `below`, is in the async function whose promise was created at `site`. */
@@ -147,20 +120,6 @@ function formatLater(site: Site, callSites: NodeJS.CallSite[]): void {
       return stack
     },
   })
-}
-
-function takeStack(scope: Scope): boolean {
-  if (scope.promiseStacks > 0) {
-    scope.promiseStacks--
-    return true
-  }
-  if (--scope.untilLook > 0) return false
-  scope.untilLook = ROOTS_PER_LOOK
-  const earned = Math.floor(((now() - scope.openedAt) * 1000) / US_PER_STACK)
-  if (earned <= scope.stacksEarned) return false
-  scope.promiseStacks += earned - scope.stacksEarned - 1
-  scope.stacksEarned = earned
-  return true
 }
 
 /**

@@ -49,10 +49,11 @@ export const callName = (name: string | undefined): string => (name === undefine
  */
 export function floatingCalls(scope: Scope): Finding[] {
   settleSuspect(scope)
-  scope.promises.keep(isPending)
+  const { unawaited, sites } = scope.promises
+  unawaited.keep(isPending)
   const calls: Finding[] = []
-  for (const promise of scope.promises) {
-    const recorded = scope.promiseSites.get(promise)
+  for (const promise of unawaited) {
+    const recorded = sites.get(promise)
     const call = userAsyncCall(recorded)
     if (call === undefined) continue
     const tracked = { asyncType: 'PROMISE', resource: promise, owner: scope, createdAt: recorded?.time ?? Number.NaN, site: call.site }
@@ -67,9 +68,10 @@ export function floatingCalls(scope: Scope): Finding[] {
  */
 export function awaitedPromises(scope: Scope): Finding[] {
   const findings: Finding[] = []
-  for (const promise of scope.recorded) {
+  const { recorded: all, sites } = scope.promises
+  for (const promise of all) {
     if (!isPending(promise)) continue
-    const recorded = scope.promiseSites.get(promise)
+    const recorded = sites.get(promise)
     const call = userAsyncCall(recorded)
     const site = call?.site ?? recorded ?? { cause: undefined }
     const description = call ? `promise of ${callName(call.name)} still pending` : newPromise(recorded) ? 'new Promise() still pending' : 'promise still pending'

@@ -1,0 +1,79 @@
+import { now } from '../real-timers.js'
+import type { Site } from '../tracked.js'
+import { Candidates } from './candidates.js'
+
+/** Creation stacks a scope gets before it has to earn them. */
+export const STACKS_UP_FRONT = 16
+/** A scope earns one more creation stack for each this many µs it lives (~5 µs each, with its bookkeeping: ~2% at most). */
+const US_PER_STACK = 250
+// Roots passed over between two looks at the clock, once a scope's stacks up front are spent.
+const ROOTS_PER_LOOK = 32
+
+/**
+ * A continuation of a recorded promise from another realm (a test's, in Jest's vm context), not
+ * yet taken for a chain on it. V8 makes an `await` of a promise of another realm (a Node API's,
+ * awaited in a test file) wrap it in a new promise whose parent is the awaiting async function's
+ * own promise, and then chains on the wrapper at once: seen from the hook, the function awaiting
+ * something of its own looks like something chaining on its promise. Only a continuation chained on
+ * at once is looked at closer, with a stack (see record.ts); any other promise settles it.
+ */
+export interface Suspect {
+  /** The key of the recorded promise continued. */
+  readonly parentKey: number
+  /** The key of the continuation. */
+  readonly childKey: number
+  /** Where the recorded promise was created. */
+  readonly site: Site | undefined
+}
+
+/**
+ * What a scope's code made that the promise rule looks at (record.ts writes it, verdict.ts reads
+ * it): the roots of chains that got a creation stack, and which of them nothing chained on yet.
+ * A stack costs microseconds, far more than the promise, so a scope gets a few up front and earns
+ * more as it lives: promise-heavy code pays a bounded share of its time, while code that waits on
+ * I/O gets a stack for nearly every chain. Promises are held weakly, their stacks by the promise:
+ * what a settled promise holds stays collectable while its test runs.
+ */
+export class PromiseLedger {
+  /** Recorded promises that nothing has chained on yet: the candidates for floating calls. */
+  readonly unawaited = new Candidates()
+  /** Every promise recorded, awaited or not: what a test that times out waits on. */
+  readonly recorded = new Candidates()
+  /** Where each recorded promise was created; weak, as a stack holds the functions on it. */
+  readonly sites = new WeakMap<Promise<unknown>, Site>()
+  /** A continuation of a recorded promise, not yet known to chain on it. */
+  suspect: Suspect | undefined = undefined
+  readonly #openedAt = now()
+  #stacks = STACKS_UP_FRONT
+  #earned = 0
+  #untilLook = 0
+
+  /** Whether the next root gets a creation stack (see above); the answer spends it. */
+  takeStack(): boolean {
+    if (this.#stacks > 0) {
+      this.#stacks--
+      return true
+    }
+    if (--this.#untilLook > 0) return false
+    this.#untilLook = ROOTS_PER_LOOK
+    const earned = Math.floor(((now() - this.#openedAt) * 1000) / US_PER_STACK)
+    if (earned <= this.#earned) return false
+    this.#stacks += earned - this.#earned - 1
+    this.#earned = earned
+    return true
+  }
+
+  /** Records `promise`, a root made at `site`, under `key`. */
+  add(key: number, promise: Promise<unknown>, site: Site): void {
+    this.sites.set(promise, site)
+    this.recorded.add(key, promise)
+    this.unawaited.add(key, promise)
+  }
+
+  /** Forgets every promise: its scope has been judged. */
+  clear(): void {
+    this.unawaited.clear()
+    this.recorded.clear()
+    this.suspect = undefined
+  }
+}
