@@ -96,7 +96,7 @@ export class Engine {
     const ambient = (): Scope | undefined => this.#ambient
     // Until judged: a handle can be created a tick after the code that asked for it (listen on a host).
     const owner = (): Scope | undefined => {
-      const scope = context.getStore() ?? this.#ambient
+      const scope = context.getStore() ?? ambient()
       return scope?.judged ? undefined : scope
     }
     const add = (scope: Scope, type: string, resource: object, site: Site): void => {
@@ -469,7 +469,7 @@ export class Engine {
       if (explained.has(tracked.resource)) continue
       tracked.site.cause ??= origin(tracked.asyncType, tracked.resource)
       const finding: Finding = { tracked, type: typeOf(tracked.asyncType, tracked.resource), description: describe(tracked.asyncType, tracked.resource) }
-      handles.push(this.#named(scope.held.includes(tracked) ? { ...finding, held: true } : finding))
+      handles.push(this.#named(scope.held.has(tracked) ? { ...finding, held: true } : finding))
     }
     return this.#unexcused(handles, excused)
   }
@@ -555,7 +555,7 @@ export class Engine {
     }
     scope.judged = true
     scope.resources.clear()
-    scope.held.length = 0
+    scope.held.clear()
     scope.promises.clear()
     if (this.settings.dispose && findings.length > 0) {
       for (const { tracked } of findings) dispose(tracked.asyncType, tracked.resource)
@@ -575,16 +575,16 @@ export class Engine {
     const into = holder
     return findings.filter((finding) => {
       if (!isPassive(finding.tracked.asyncType)) return true
-      into.held.push(finding.tracked)
+      into.held.add(finding.tracked)
       return false
     })
   }
 
   // The promise rule (promises/verdict.ts): each floating call is named with the live resource it
-  // waits on, if any; the others are warnings, watched in case they resume.
-  // A call that a one-off operation resumes (an fs read, which is not tracked) is given up to
-  // `settleMs` to finish first, so that its verdict does not hang on when the operation returns;
-  // a call from a line whose calls were seen never to finish in time gets a few turns only.
+  // waits on, if any; the others are warnings, watched in case they resume. A call that a one-off
+  // operation resumes (an fs read, which is not tracked) first gets up to `settleMs` to finish, so
+  // that its verdict does not hang on when the operation returns; a call from a line whose calls
+  // did not finish in time before gets a few turns only.
   async #floatingCalls(scope: Scope, findings: Finding[], turn: (next: (resolve: () => void) => unknown) => Promise<void>): Promise<void> {
     const deadline = now() + this.settings.settleMs
     const lineOf = (call: Finding): string => creationSite(call.tracked.site) ?? ''
@@ -631,7 +631,8 @@ export interface EngineHooks {
 // What the user said of a resource, or of the object owning its handle (a server, a socket).
 const byTarget = (said: WeakMap<object, string>, resource: object): string | undefined => said.get(resource) ?? said.get(ownerOf(resource) ?? resource)
 
-// Sets `values` on `target` out of its enumerable properties, which runners serialize next to an error.
+// Sets `values` on `target` as an Error's own name and stack are set: not enumerable, since runners
+// print an error's enumerable properties beside it.
 function hide<T extends object>(target: T, values: Record<string, unknown>): T {
   for (const [key, value] of Object.entries(values)) Object.defineProperty(target, key, { value, writable: true, configurable: true })
   return target

@@ -1,6 +1,5 @@
 import fs from 'node:fs'
-import { syncBuiltinESMExports } from 'node:module'
-import { createRequire } from 'node:module'
+import { createRequire, syncBuiltinESMExports } from 'node:module'
 import net from 'node:net'
 import { join } from 'node:path'
 import type { Site } from './tracked.js'
@@ -54,8 +53,12 @@ const builtin = createRequire(join(process.cwd(), 'index.js'))
 export function requestSites(capture: Capture): { update(): void; restore(): void } {
   const restores = new Map<string, () => void>()
   const loaded = (process as { moduleLoadList?: string[] }).moduleLoadList ?? []
+  let seen = -1
   return {
     update() {
+      // Asked as each test opens: look only when Node has loaded builtins since.
+      if (loaded.length === seen || restores.size === 2) return
+      seen = loaded.length
       for (const name of ['http', 'https']) {
         if (restores.has(name) || !loaded.includes(`NativeModule ${name}`)) continue
         const module = builtin(`node:${name}`) as { request: Request; get: Request }
@@ -75,6 +78,7 @@ export function requestSites(capture: Capture): { update(): void; restore(): voi
     restore() {
       for (const restore of restores.values()) restore()
       restores.clear()
+      seen = -1
       syncBuiltinESMExports()
     },
   }

@@ -1,6 +1,6 @@
 import type { FakeClock, PendingUnder } from './fake-timers.js'
 import { type Descriptor, closeDescriptor } from './sources/fs-descriptors.js'
-import type { InFlight } from './sources/http-requests.js'
+import { type InFlight, settled } from './sources/http-requests.js'
 import { LISTEN_SITE, REQUEST_SITE } from './patches.js'
 import { clearImmediate, clearTimeout } from './real-timers.js'
 import type { Site } from './tracked.js'
@@ -59,7 +59,7 @@ interface Handle {
 
 interface Kind {
   /** Whether it still represents ongoing work. `countUnref`: unref'd handles count too. */
-  alive(resource: Handle, countUnref: boolean, owner: any): boolean
+  alive(resource: Handle, countUnref: boolean): boolean
   describe(resource: Handle, owner: any): string
   /** Stops it, once it has been reported; absent where nothing of it is the scope's to stop. */
   dispose?(resource: Handle, owner: any): void
@@ -71,7 +71,7 @@ interface Kind {
   forTests?: true
   /**
    * Runs no code by itself, only when a client comes (a listening server): a test may leave it to
-   * the enclosing suite's afterAll to close, so it is judged when that suite ends.
+   * an afterAll around it to close, so it is judged when the outermost suite, or the file, ends.
    */
   passive?: true
 }
@@ -131,7 +131,7 @@ const kinds: Record<string, Kind & { type: ResourceType | ((r: Handle) => Resour
   TCPWRAP: {
     type: 'socket',
     // A socket being destroyed still has its handle until the close callback: it is not alive.
-    alive: (h, countUnref, socket) => socket?.destroyed !== true && handleAlive(h, countUnref),
+    alive: (h, countUnref) => handleAlive(h, countUnref) && ownerOf(h)?.destroyed !== true,
     describe: (_, socket) => {
       const request = socket?._httpMessage
       if (request?.method && !socket.server) return `HTTP request ${request.method} ${request.protocol ?? 'http:'}//${request.host}${request.path} still open`
@@ -150,10 +150,7 @@ const kinds: Record<string, Kind & { type: ResourceType | ((r: Handle) => Resour
   // Recorded from Node's diagnostics channels, not by async_hooks: see sources/http-requests.ts.
   HTTP_REQUEST: {
     type: 'request',
-    alive: (h) => {
-      const { done, request } = asRequest(h)
-      return !done && request.destroyed !== true && request.aborted !== true && request.completed !== true
-    },
+    alive: (h) => !settled(asRequest(h)),
     describe: (h) => {
       const { client, request } = asRequest(h)
       const url = client === 'fetch' ? `${request.origin}${request.path}` : `${request.protocol ?? 'http:'}//${request.getHeader?.('host') ?? request.host}${request.path}`
@@ -305,7 +302,7 @@ export function typeOf(asyncType: string, resource: object): ResourceType {
 }
 
 export function isAlive(asyncType: string, resource: object, countUnref: boolean): boolean {
-  return kindOf(asyncType).alive(resource as Handle, countUnref, ownerOf(resource))
+  return kindOf(asyncType).alive(resource as Handle, countUnref)
 }
 
 export function describe(asyncType: string, resource: object): string {

@@ -26,7 +26,7 @@ export class Scope {
   /** What `allowPending()` or an `ignore` rule let pass when it was judged, for the run's summary. */
   readonly excused: Excused[] = []
   /** Resources that its tests left for it to close (see resource-types.ts, `passive`): judged with it, failing the test. */
-  readonly held: Tracked[] = []
+  readonly held = new Set<Tracked>()
   /** Floating calls it left pending with nothing live under them: printed as warnings, not failed. */
   readonly warnings: Finding[] = []
   /** Why what it leaves alive does not fail it (`allowTests`, `allowLeaks()`); it is still reported. */

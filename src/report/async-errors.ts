@@ -1,6 +1,7 @@
-import { dependencyOf, frameOrigin, isFrame, locationOf, userFrames } from '../core/frames.js'
+import { frameOrigin, isFrame, userFrames } from '../core/frames.js'
 import type { Mistake, MistakeKind } from '../core/tracked.js'
 import { slowCallbackHint } from './slow-callback.js'
+import { dependencyAt } from './stack.js'
 
 const what: Record<MistakeKind, (owner: string, cause: string, message: string) => string> = {
   uncaught: (owner, cause) => `a callback that ${owner} scheduled threw: ${cause}`,
@@ -40,8 +41,8 @@ const hints: Record<MistakeKind, string | ((cause: unknown) => string)> = {
 function dependencyOrigin(cause: unknown): string | undefined {
   const stack = (cause as Error | undefined)?.stack
   const frame = typeof stack === 'string' ? stack.split('\n').find((line) => isFrame(line) && frameOrigin(line) !== 'node') : undefined
-  const name = frame && frameOrigin(frame) === 'dependency' ? dependencyOf(frame) : undefined
-  return frame && name ? `"${name}" (${locationOf(frame)})` : undefined
+  const dependency = frame && dependencyAt(frame)
+  return dependency ? `"${dependency.name}" (${dependency.location})` : undefined
 }
 
 const summary = (cause: unknown): string =>

@@ -51,13 +51,19 @@ function hintFor({ type, tracked }: Finding): string {
   return `${hints[type]}; "${dependency.name}" made it for something the test started: end that (the dependency's close, abort or cleanup call, e.g. in afterEach), or let it pass with the option \`ignore.stacks: ['node_modules/${dependency.name}/']\``
 }
 
+// What to say of a resource of this type whose stack shows no line of the user's, instead of its creator.
+const unlocated: Partial<Record<Finding['type'], string>> = {
+  // undici sends a fetch() in turns of its own, off its caller's stack.
+  request: 'sent off its caller\'s stack (fetch() sends in turns of its own): its line is not known',
+}
+
 function whereFrom({ where, tracked, type }: Finding): string {
   if (where !== undefined) return where
-  // undici sends a fetch() off its caller's stack.
-  if (type === 'request' && creationSite(tracked.site) === undefined) return "sent with fetch() (its line is not on undici's stack)"
-  const created = createdWhere(tracked.site)
-  const from = type === 'promise' ? calledFrom(tracked.site) : ''
-  return `${tracked.owner.kind === 'hook' ? created.replace(/^created/, `created by its ${tracked.owner.name} hook`) : created}${from}`
+  const site = tracked.site
+  const instead = unlocated[type]
+  if (instead !== undefined && creationSite(site) === undefined) return instead
+  const created = createdWhere(site, tracked.owner.kind === 'hook' ? ` by its ${tracked.owner.name} hook` : '')
+  return type === 'promise' ? `${created}${calledFrom(site)}` : created
 }
 
 // A call made in the project's own sources for a test: the test's line too, which dropped it.

@@ -11,6 +11,10 @@ export interface InFlight {
   done: boolean
 }
 
+/** Whether a request is over: answered, failed, aborted or destroyed. */
+export const settled = ({ done, request }: InFlight): boolean =>
+  done || request.destroyed === true || request.aborted === true || request.completed === true
+
 /** What the requests source needs of the engine. */
 export interface RequestSink {
   /** Records a request as created by the code running now. */
@@ -20,6 +24,8 @@ export interface RequestSink {
   /** Makes the code running now, and what it starts, belong to `scope`. */
   enter(scope: Scope): void
 }
+
+const SWEEP_AT = 64
 
 const channels = {
   fetchCreate: 'undici:request:create',
@@ -40,10 +46,16 @@ const channels = {
 export function trackRequests(sink: RequestSink): () => void {
   const byRequest = new WeakMap<object, InFlight>()
   const inFlight = new Set<InFlight>()
+  // A request destroyed with no response never reaches a channel again: swept as the set grows.
+  let sweepAt = SWEEP_AT
   const start = (client: InFlight['client'], request: object, socket?: object): void => {
     const entry: InFlight = { client, request: request as InFlight['request'], socket: socket as InFlight['socket'], done: false }
     byRequest.set(request, entry)
     inFlight.add(entry)
+    if (inFlight.size >= sweepAt) {
+      for (const other of inFlight) if (settled(other)) inFlight.delete(other)
+      sweepAt = Math.max(SWEEP_AT, 2 * inFlight.size)
+    }
     sink.sent(entry)
   }
   const finish = ({ request }: { request: object }): void => {
@@ -79,7 +91,7 @@ export function trackRequests(sink: RequestSink): () => void {
 function requester(inFlight: Set<InFlight>, server: { remotePort?: number; remoteAddress?: string }): InFlight | undefined {
   for (const entry of inFlight) {
     const socket = entry.socket ?? entry.request.socket
-    if (entry.done || entry.request.destroyed === true) inFlight.delete(entry)
+    if (settled(entry)) inFlight.delete(entry)
     else if (socket && socket.localPort === server.remotePort && socket.localAddress === server.remoteAddress) return entry
   }
   return undefined
