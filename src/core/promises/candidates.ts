@@ -27,17 +27,18 @@ export class Candidates {
     this.#pruneAt = Math.max(PRUNE_AT, 2 * this.#keys.length)
   }
 
-  /** Forgets the promise under `key`, if it is here. */
-  delete(key: number): void {
+  /**
+   * Forgets the promise under `key`, if it is here, unless `keep` says to keep it; returns it
+   * either way. One search, on the path of every continuation of a scope's promise.
+   */
+  delete(key: number, keep?: (promise: Promise<unknown>) => boolean): Promise<unknown> | undefined {
     const index = this.#indexOf(key)
-    if (index < 0) return
+    if (index < 0) return undefined
+    const promise = this.#promises[index]?.deref()
+    if (promise !== undefined && keep?.(promise)) return promise
     if (index === this.#keys.length - 1) this.#pop()
     else this.#hole(index)
-  }
-
-  /** The promise under `key`, if it is here. */
-  get(key: number): Promise<unknown> | undefined {
-    return this.#promises[this.#indexOf(key)]?.deref()
+    return promise
   }
 
   #indexOf(key: number): number {
@@ -110,10 +111,6 @@ export class Candidates {
     }
   }
 
-  /** Whether it holds no promise at all. */
-  get empty(): boolean {
-    return this.#keys.length === 0
-  }
 
   clear(): void {
     this.#keys.length = 0

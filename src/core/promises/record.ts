@@ -38,12 +38,9 @@ export function promiseRecorder(capture: Capture, traceAll: boolean): PromiseRec
       if (parentKey !== suspect.childKey || !awaitsInside(suspect.site, below)) ledger.unawaited.delete(suspect.parentKey)
     }
     if (parentKey !== undefined) {
-      const parent = ledger.unawaited.empty ? undefined : ledger.unawaited.get(parentKey)
-      if (parent === undefined) return false
-      if (parent.constructor === Promise) {
-        ledger.unawaited.delete(parentKey)
-        return false
-      }
+      // A candidate of this realm is chained on: forgotten. One of another realm may be a wrapped await.
+      const parent = ledger.unawaited.delete(parentKey, fromOtherRealm)
+      if (parent === undefined || !fromOtherRealm(parent)) return false
       ledger.suspect = { parentKey, childKey: key, site: ledger.sites.get(parent) }
       return true
     }
@@ -54,6 +51,8 @@ export function promiseRecorder(capture: Capture, traceAll: boolean): PromiseRec
     return true
   }
 }
+
+const fromOtherRealm = (promise: Promise<unknown>): boolean => promise.constructor !== Promise
 
 /** Settles a suspect continuation (see ledger.ts, Suspect) that nothing followed: it chained on its parent. */
 export function settleSuspect({ promises: ledger }: Scope): void {
