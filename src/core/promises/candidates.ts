@@ -111,7 +111,6 @@ export class Candidates {
     }
   }
 
-
   clear(): void {
     this.#keys.length = 0
     this.#promises.length = 0
