@@ -57,6 +57,9 @@ export function creationFrames(stack: string | undefined): string[] {
   return frames.slice(Math.max(0, frames.findIndex((line) => !DISPATCH.test(line))))
 }
 
+/** A pattern for the frames of the function named `name` in a stack, as it runs or as it awaits (`async`). */
+export const functionFrame = (name: string): RegExp => new RegExp(`^\\s+at (?:async )?${name.replace(/[$.]/g, '\\$&')} \\(`, 'm')
+
 /** The frames of `stack`, without its header line. */
 export const framesOf = (stack: string | undefined): string[] => (stack ?? '').split('\n').filter(isFrame)
 

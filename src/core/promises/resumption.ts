@@ -1,4 +1,4 @@
-import { frameOrigin, framesOf } from '../frames.js'
+import { frameOrigin, framesOf, functionFrame } from '../frames.js'
 import type { Scope } from '../scope.js'
 import type { Finding, Site } from '../tracked.js'
 
@@ -25,7 +25,8 @@ export class Resumptions {
 
   /** Watches `call`, a floating call of `scope` (which is being judged), until it runs again. */
   watch(scope: Scope, call: Finding): void {
-    const watched: Watched = { call, frame: frameOf(call.asyncFunction), done: false }
+    const name = call.asyncFunction
+    const watched: Watched = { call, frame: name === undefined ? undefined : functionFrame(name), done: false }
     const list = this.#watched.get(scope)
     if (list) list.push(watched)
     else this.#watched.set(scope, [watched])
@@ -63,5 +64,3 @@ interface Watched {
   readonly frame: RegExp | undefined
   done: boolean
 }
-
-const frameOf = (name: string | undefined): RegExp | undefined => (name === undefined ? undefined : new RegExp(`^\\s+at ${name.replace(/[$.]/g, '\\$&')} \\(`))

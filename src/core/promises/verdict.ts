@@ -1,4 +1,4 @@
-import { creationFrames, frameOrigin, framesOf } from '../frames.js'
+import { creationFrames, frameOrigin, framesOf, functionFrame } from '../frames.js'
 import type { Scope } from '../scope.js'
 import { type Finding, type Site, siteStacks } from '../tracked.js'
 import { isPending } from './candidates.js'
@@ -91,7 +91,7 @@ export function foldAwaitedBy(handles: Finding[], calls: Finding[]): Finding[] {
   return calls.filter((call) => {
     const fn = call.asyncFunction
     if (fn === undefined) return true
-    const frame = new RegExp(`^\\s+at (?:async )?${fn.replace(/[$.]/g, '\\$&')} \\(`, 'm')
+    const frame = functionFrame(fn)
     const handle = handles.find((h) => h.awaitedBy === undefined && siteStacks(h.tracked.site).some((stack) => frame.test(stack)))
     if (handle === undefined) return true
     handle.awaitedBy = call
