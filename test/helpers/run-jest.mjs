@@ -1,14 +1,17 @@
 // Runs the real Jest as a child process on a fixture project and reads its JSON report.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
+import { runnerHome } from './projects.mjs'
 import { serialize } from './serialize.mjs'
 import { spawnRunner } from './spawn-runner.mjs'
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
-const fixtures = join(repo, 'test', 'fixtures')
-const jestBin = join(repo, 'node_modules', 'jest', 'bin', 'jest.js')
+// The repo's own Jest, or another version's project (ASYNC_DEBUG_JEST).
+const home = runnerHome('jest')
+const { fixtures } = home
+const jestBin = join(home.root, 'node_modules', 'jest', 'bin', 'jest.js')
+/** The major version of the Jest that the tests run. */
+export const jestMajor = Number(JSON.parse(readFileSync(join(home.root, 'node_modules', 'jest', 'package.json'), 'utf8')).version.split('.')[0])
 
 /**
  * @param {string} fixture folder under test/fixtures, e.g. 'jest/commonjs', or 'shared/scopes' (ESM, run with vm modules)

@@ -1,16 +1,19 @@
 // Runs the real Vitest as a child process on a fixture project and reads its JSON report.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { runnerHome } from './projects.mjs'
 import { serialize } from './serialize.mjs'
 import { spawnRunner } from './spawn-runner.mjs'
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
-export const fixtures = join(repo, 'test', 'fixtures')
-const vitestBin = join(repo, 'node_modules', 'vitest', 'vitest.mjs')
-/** The major version of the Vitest that the tests run: CI has 4; Vitest 5 (Node 22.12+) is checked by hand. */
-export const vitestMajor = Number(JSON.parse(readFileSync(join(repo, 'node_modules', 'vitest', 'package.json'), 'utf8')).version.split('.')[0])
+// The repo's own Vitest, or another version's project (ASYNC_DEBUG_VITEST).
+const home = runnerHome('vitest')
+export const { fixtures } = home
+const vitestBin = join(home.root, 'node_modules', 'vitest', 'vitest.mjs')
+/** The version of the Vitest that the tests run, as [major, minor]. */
+export const vitestVersion = JSON.parse(readFileSync(join(home.root, 'node_modules', 'vitest', 'package.json'), 'utf8')).version.split('.').map(Number)
+export const vitestMajor = vitestVersion[0]
 
 /**
  * @param {string} fixture folder under test/fixtures/shared (ESM fixtures that both runners run), or a path
@@ -35,7 +38,7 @@ export function runVitest(fixture, { test = {}, plugin, files = [], args = [], t
 
 function configSource(root, test, plugin) {
   if (plugin === undefined) return `export default ${serialize({ root, test: { environment: 'async-debug', globals: true, ...test } })}\n`
-  const entry = pathToFileURL(join(repo, 'dist', 'vitest.js')).href
+  const entry = pathToFileURL(join(home.asyncDebug, 'dist', 'vitest.js')).href
   return `import { asyncDebug } from ${JSON.stringify(entry)}\nexport default { root: ${JSON.stringify(root)}, plugins: [asyncDebug(${serialize(plugin)})], test: ${serialize({ globals: true, ...test })} }\n`
 }
 

@@ -2,7 +2,9 @@
 import { runJest } from './run-jest.mjs'
 import { runVitest } from './run-vitest.mjs'
 
-export const runners = ['vitest', 'jest']
+// With another version of one runner selected (test/versions.mjs), only that runner's tests run.
+const only = process.env.ASYNC_DEBUG_JEST ? ['jest'] : process.env.ASYNC_DEBUG_VITEST ? ['vitest'] : []
+export const runners = only.length ? only : ['vitest', 'jest']
 
 /**
  * Runs a shared fixture under `runner` with the one-line environment.
