@@ -7,7 +7,7 @@ import { trackDescriptors } from './sources/fs-descriptors.js'
 import { trackRequests } from './sources/http-requests.js'
 import { type Listeners, trackListeners } from './sources/listeners.js'
 import { now, setImmediate, setTimeout } from './real-timers.js'
-import { observeProcess } from './process-events.js'
+import { ensureObserving, observeProcess } from './process-events.js'
 import { type PromiseRecorder, promiseRecorder, trackPromises, watchChaining } from './promises/record.js'
 import { Resumptions } from './promises/resumption.js'
 import { awaitedPromises, callName, floatingCalls, foldAwaitedBy } from './promises/verdict.js'
@@ -278,6 +278,8 @@ export class Engine {
     const scope = new Scope(kind, name, parent, detail)
     if (kind === 'test') {
       this.#requestSites.update()
+      // Something may have put back a process.emit of before ours (see process-events.ts).
+      if (this.#stops.length > 0) ensureObserving()
       scope.allowed = this.settings.allowTests.find((allow) => matches(allow.name, name))?.reason
       this.#watchFakeTimersAbove(scope)
     }
