@@ -14,7 +14,7 @@ import { awaitedPromises, callName, floatingCalls, foldAwaitedBy } from './promi
 import { covered, describe, dispose, forTests, isAlive, isPassive, isTrackedType, origin, ownerOf, typeOf } from './resource-types.js'
 import { Scope, type ScopeKind } from './scope.js'
 import type { Settings, StackPattern } from './options.js'
-import { SlowCallbacks } from './slow-callbacks.js'
+import { cpuMs, SlowCallbacks } from './slow-callbacks.js'
 import { type Watchdog, watchdog } from './watchdog.js'
 import { creationSite, frameOrigin, framesOf } from './frames.js'
 import { type Excused, type Finding, type Mistake, type MistakeKind, type Site, type SlowCallback, type Tracked, siteStacks } from './tracked.js'
@@ -294,14 +294,15 @@ export class Engine {
    */
   run<R>(scope: Scope, fn: () => R): R {
     const timed = this.settings.slowCallbackMs > 0 && !scope.outer
-    const started = timed ? now() : 0
+    const wall = timed ? now() : 0
+    const cpu = timed ? cpuMs() : 0
     try {
       const result = this.#context.run(scope, fn)
       // The runner awaits what the function returns: it is no promise left unawaited, nor one to check.
       if (types.isPromise(result)) scope.promises.unawaited.forget(result)
       return result
     } finally {
-      if (timed) this.#slowCallbacks.ran(scope, now() - started)
+      if (timed) this.#slowCallbacks.ran(scope, wall, cpu)
     }
   }
 

@@ -18,10 +18,18 @@ const whatRan: Record<string, (resource: { _repeat?: unknown }) => string> = {
 // How many promise creation sites are kept by key, newest first.
 const SITES_BY_KEY = 4096
 
-// The process's CPU time so far, in ms.
-function cpuMs(): number {
+/** The process's CPU time so far, in ms. */
+export function cpuMs(): number {
   const { user, system } = process.cpuUsage()
   return (user + system) / 1000
+}
+
+// How long code that started at `wall` and `cpu` blocked the loop, when it took over `limit` ms of
+// wall time: no more than the CPU time it used, so that waiting for a CPU on a loaded machine is no
+// block. The CPU time is read again only then, as the common fast case pays one read.
+function blocked(limit: number, wall: number, cpu: number): number {
+  const took = now() - wall
+  return took > limit ? Math.min(took, cpuMs() - cpu) : took
 }
 
 /**
@@ -137,9 +145,14 @@ export class SlowCallbacks {
       this.#report(owner, `a promise continuation or an I/O callback during ${owner.title} (the option \`timeAllCallbacks\` names which, and where)`, blocked, undefined)
   }
 
-  /** Whether the synchronous part of a scope's function that took `took` ms was slow; reports it if so. */
-  ran(scope: Scope, took: number): void {
-    if (this.#limit > 0 && took > this.#limit) this.#report(scope, `the synchronous part of ${scope.title}`, took, undefined)
+  /**
+   * Whether the synchronous part of a scope's function, started at `wall` and `cpu` (`now()` and
+   * {@link cpuMs}), was slow; reports it if so.
+   */
+  ran(scope: Scope, wall: number, cpu: number): void {
+    if (this.#limit === 0) return
+    const took = blocked(this.#limit, wall, cpu)
+    if (took > this.#limit) this.#report(scope, `the synchronous part of ${scope.title}`, took, undefined)
   }
 
   /** A tracked resource was just created: a timer's callback is timed from now on. */
@@ -153,13 +166,14 @@ export class SlowCallbacks {
     const limit = this.#limit
     const report = this.#report
     timer[key!] = function timed(this: unknown, ...args: unknown[]) {
-      const started = now()
+      const wall = now()
+      const cpu = cpuMs()
       try {
         return callback.apply(this, args)
       } catch (error) {
         throw withoutOwnFrames(error)
       } finally {
-        const took = now() - started
+        const took = blocked(limit, wall, cpu)
         if (took > limit) report(tracked.owner, whatRan[tracked.asyncType]!(timer), took, tracked.site)
       }
     }
