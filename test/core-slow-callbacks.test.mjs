@@ -36,3 +36,22 @@ test('with timeAllCallbacks, a slow continuation is located at the site of the p
   assert.equal(reports[1].site, undefined)
   assert.match(reports[1].what, / in test "t"$/)
 })
+
+// A loaded machine stretches wall time without using the CPU: three identical runs of a real suite
+// gave one test 138 to 1369 ms. What a test's synchronous part used of the CPU is what it blocked.
+test('the synchronous part of a test is slow by the CPU time it used, not the wall time it spanned', () => {
+  const scope = { title: 'test "t"', outer: false }
+  const reports = []
+  const slow = new SlowCallbacks(50, false, () => scope, () => scope, (owner, what, took) => reports.push({ what, took }))
+  const cpu = () => (process.cpuUsage().user + process.cpuUsage().system) / 1000
+  // 300 ms of wall time in which it used no CPU: waiting for one.
+  slow.ran(scope, performance.now() - 300, cpu())
+  assert.deepEqual(reports, [])
+  const wall = performance.now()
+  const started = cpu()
+  busy(80)
+  slow.ran(scope, wall, started)
+  assert.equal(reports.length, 1)
+  assert.match(reports[0].what, /^the synchronous part of test "t"$/)
+  assert.ok(reports[0].took >= 80 && reports[0].took <= performance.now() - wall, `took ${reports[0].took}`)
+})
