@@ -15,6 +15,7 @@ import { covered, describe, dispose, forTests, isAlive, isPassive, isTrackedType
 import { Scope, type ScopeKind } from './scope.js'
 import type { Settings, StackPattern } from './options.js'
 import { cpuMs, SlowCallbacks } from './slow-callbacks.js'
+import { dueAt, fired } from './timer-due.js'
 import { type Watchdog, watchdog } from './watchdog.js'
 import { creationSite, frameOrigin, framesOf } from './frames.js'
 import { type Excused, type Finding, type Mistake, type MistakeKind, type Site, type SlowCallback, type Tracked, siteStacks } from './tracked.js'
@@ -23,6 +24,8 @@ import { type Excused, type Finding, type Mistake, type MistakeKind, type Site, 
 const STACK_DEPTH = 40
 // Turns that a scope's floating calls are given to finish before it is judged, at least: two, then timers'.
 const FLOATING_TURNS = 3
+// How long past the settle deadline a timer due by then is waited for, on a machine too loaded to run it in time.
+const DUE_TIMER_WAIT_MS = 1000
 // A scope that creates many short-lived resources is pruned of the finished ones this often.
 const PRUNE_EVERY = 2048
 
@@ -536,13 +539,24 @@ export class Engine {
     // One turn, always: warnings and rejection events of the scope's last tick arrive in it.
     await turn(setImmediate)
     // One more reaches the close callbacks of handles closed just before; then poll until the deadline.
+    // A timer is judged by when it is due, not by whether a loaded machine ran it in time: one due
+    // by the deadline is waited for (up to a bound) and is no leak; one due later is, even if it
+    // ran while the wait overran the deadline.
     let excused: Excused[] = []
-    const look = (): Finding[] => this.pending(scope, { excused: (excused = []) })
+    const later = new Map<object, Finding>()
+    const look = (): Finding[] => {
+      const found = this.pending(scope, { excused: (excused = []) })
+      for (const finding of found) if ((dueAt(finding.tracked.resource) ?? 0) > deadline) later.set(finding.tracked.resource, finding)
+      return found
+    }
+    const dueByDeadline = (finding: Finding): boolean => (dueAt(finding.tracked.resource) ?? Infinity) <= deadline
     let findings = look()
-    for (let n = 0; findings.length > 0 && (n < 1 || now() < deadline); n++) {
+    for (let n = 0; findings.length > 0 && (n < 1 || now() < deadline || (findings.some(dueByDeadline) && now() < deadline + DUE_TIMER_WAIT_MS)); n++) {
       await turn(n < 1 ? setImmediate : (resolve) => setTimeout(resolve, 1))
       findings = look()
     }
+    findings = findings.filter((finding) => !dueByDeadline(finding))
+    for (const [timer, finding] of later) if (fired(timer)) findings.push(finding)
     scope.excused.push(...excused)
     await this.#floatingCalls(scope, findings, turn)
     findings = this.#hold(scope, findings)
