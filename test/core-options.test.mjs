@@ -27,18 +27,32 @@ test('each bad option is a TypeError naming its key, as the user wrote it', () =
     [{ ignore: [] }, 'option `where.ignore` must be an object like { types, stacks }, got []'],
     [{ ignore: { type: [] } }, 'unknown option `where.ignore.type`; known: types, stacks'],
     [{ ignore: { types: 'timeout' } }, "option `where.ignore.types` must be an array, got 'timeout'"],
-    [{ ignore: { stacks: [42] } }, 'option `where.ignore.stacks[0]` must be a string or a RegExp (with Jest workers, a string: its config reaches them as JSON, which empties a RegExp), got 42'],
-    [{ settleMs: -1 }, 'option `where.settleMs` must be a number of ms >= 0, got -1'],
+    [{ ignore: { stacks: [42] } }, 'option `where.ignore.stacks[0]` must be a string or a RegExp, got 42'],
+    [{ settleMs: -1 }, 'option `where.settleMs` must be a number of ms from 0 to 10000, got -1'],
     [{ slowCallbackMs: '100' }, "option `where.slowCallbackMs` must be a number of ms >= 0, got '100'"],
     [{ failOnSlowCallback: 1 }, 'option `where.failOnSlowCallback` must be a boolean, got 1'],
     [{ allowTests: [{ name: 'vendor > connects' }] }, 'option `where.allowTests[0].reason` must be a non-empty string saying why, got undefined'],
-    [{ allowTests: [{ name: 42, reason: 'why' }] }, 'option `where.allowTests[0].name` must be a string or a RegExp (with Jest workers, a string: its config reaches them as JSON, which empties a RegExp), got 42'],
+    [{ allowTests: [{ name: 42, reason: 'why' }] }, 'option `where.allowTests[0].name` must be a string or a RegExp, got 42'],
     [{ allowTests: [{ name: 'x', reason: 'why', why: 1 }] }, 'unknown option `where.allowTests[0].why`; known: name, reason'],
     [{ dispose: 'no' }, "option `where.dispose` must be a boolean, got 'no'"],
     [{ warnings: { MaxListenersExceededWarning: 'fail' } }, "option `where.warnings.MaxListenersExceededWarning` must be one of error, warn, ignore, got 'fail'"],
   ]
   for (const [options, message] of cases)
     assert.throws(() => resolveOptions(options, 'where'), { name: 'TypeError', message: `async-debug: ${message}` }, JSON.stringify(options))
+})
+
+test('a string written as a RegExp literal is that RegExp; any other string is a substring', () => {
+  const { ignoreStacks, allowTests } = resolveOptions({ ignore: { stacks: ['/node_modules\\/pino/i', 'node_modules/pino', '/'] }, allowTests: [{ name: '/^db > /', reason: 'why' }] }, 'where', {})
+  assert.deepEqual(ignoreStacks, [/node_modules\/pino/i, 'node_modules/pino', '/'])
+  assert.deepEqual(allowTests[0].name, /^db > /)
+})
+
+test('options that the config reaches workers with as JSON (Jest) take RegExps as strings only', () => {
+  assert.throws(() => resolveOptions({ ignore: { stacks: [/pino/] } }, 'where', {}, true), {
+    name: 'TypeError',
+    message: "async-debug: option `where.ignore.stacks[0]` must be a string, or a RegExp written as a string such as '/pino/i' (Jest's config reaches its workers as JSON, which empties a RegExp), got /pino/",
+  })
+  assert.deepEqual(resolveOptions({ ignore: { stacks: ['/pino/'] } }, 'where', {}, true).ignoreStacks, [/pino/])
 })
 
 test('the watchdog is set by its option or, winning, by ASYNC_DEBUG_WATCHDOG; a bad value names the variable', () => {

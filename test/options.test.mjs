@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { runShared, runners } from './helpers/runners.mjs'
+import { runJest } from './helpers/run-jest.mjs'
 import { runVitest } from './helpers/run-vitest.mjs'
 
 const statuses = (run) => Object.fromEntries([...run.tests].map(([title, { status }]) => [title, status]))
@@ -31,8 +32,10 @@ for (const runner of runners) {
     assert.equal(run.tests.get('leaks a timeout').status, 'failed')
   })
 
-  test(`${runner}: ignore.stacks skips resources whose creation stack matches a string or RegExp`, () => {
-    for (const pattern of ['ignored-helper.js', /ignored-helper\.js:\d+/]) {
+  // Jest's workers get the config as JSON, which empties a RegExp: there, only its string form works.
+  const patterns = ['ignored-helper.js', '/IGNORED-helper\\.js:\\d+/i', ...(runner === 'vitest' ? [/ignored-helper\.js:\d+/] : [])]
+  test(`${runner}: ignore.stacks skips resources whose creation stack matches a string, a RegExp written as a string${runner === 'vitest' ? ' or a RegExp' : ''}`, () => {
+    for (const pattern of patterns) {
       const run = runWith({ ignore: { stacks: [pattern] } })
       assert.equal(run.tests.get('leaks through the ignored helper').status, 'passed', String(pattern))
       assert.equal(run.tests.get('leaks an interval that counts').status, 'failed', String(pattern))
@@ -60,7 +63,9 @@ for (const runner of runners) {
 
   for (const [options, message] of [
     [{ ignor: {} }, `unknown option \`${where[runner]}.ignor\`; known: ignore, countUnref, dispose, settleMs, warnings, tracePromises`],
-    [{ settleMs: '50' }, `option \`${where[runner]}.settleMs\` must be a number of ms >= 0, got '50'`],
+    [{ settleMs: '50' }, `option \`${where[runner]}.settleMs\` must be a number of ms from 0 to 10000, got '50'`],
+    [{ settleMs: 1e9 }, `option \`${where[runner]}.settleMs\` must be a number of ms from 0 to 10000, got 1000000000`],
+    [{ ignore: { stacks: ['/(unclosed/'] } }, `option \`${where[runner]}.ignore.stacks[0]\` must be a valid RegExp literal (Invalid regular expression: /(unclosed/: Unterminated group), got '/(unclosed/'`],
     [{ ignore: { types: ['timer'] } }, `option \`${where[runner]}.ignore.types[0]\` must be one of timeout, interval`],
     [{ countUnref: 1 }, `option \`${where[runner]}.countUnref\` must be a boolean, got 1`],
   ])
@@ -77,4 +82,35 @@ test('the plugin validates its options in the main process, before any worker st
   assert.notEqual(run.exitCode, 0)
   assert.match(run.output, /TypeError: async-debug: option `asyncDebug\(\)\.dispose` must be a boolean, got 'yes'/)
   assert.doesNotMatch(run.output, /vitest-pool/)
+})
+
+// Options one level too high are ignored by the runner without a word: each gets one clear error.
+test('vitest: options written straight under environmentOptions fail the run, naming where they go', () => {
+  const run = runVitest('options', { test: { environmentOptions: { ignore: { types: ['interval'] } } } })
+  assert.notEqual(run.exitCode, 0)
+  assert.equal(run.tests.size, 0)
+  assert.ok(run.output.includes("TypeError: async-debug: `environmentOptions.ignore` is not read there: async-debug's options go under `environmentOptions.asyncDebug`, as in environmentOptions: { asyncDebug: { ignore: { types: [ 'interval' ] } } }"), run.output)
+})
+
+test('jest: options written straight under testEnvironmentOptions fail the run, naming where they go', () => {
+  const run = runJest('shared/options', { config: { testEnvironmentOptions: { settleMs: 300 } } })
+  assert.notEqual(run.exitCode, 0)
+  assert.ok(run.output.includes("TypeError: async-debug: `testEnvironmentOptions.settleMs` is not read there: async-debug's options go under `testEnvironmentOptions.asyncDebug`"), run.output)
+})
+
+test("vitest: options keyed by the environment's name, environmentOptions['async-debug'], are read", () => {
+  const run = runVitest('options', { test: { environmentOptions: { 'async-debug': { ignore: { types: ['interval'] } } } } })
+  assert.equal(run.tests.get('leaks an interval that counts').status, 'passed')
+  assert.equal(run.tests.get('leaks a timeout').status, 'failed')
+  const bad = runVitest('options', { test: { environmentOptions: { 'async-debug': { dispose: 'no' } } } })
+  assert.ok(bad.output.includes("TypeError: async-debug: option `environmentOptions['async-debug'].dispose` must be a boolean, got 'no'"), bad.output)
+})
+
+// In band a RegExp would arrive intact, with workers as {}: refused either way, for the same result.
+test('jest: a RegExp object in the options is refused, in band as with workers, with the string form to use', () => {
+  for (const args of [['--runInBand'], ['--maxWorkers=2']]) {
+    const run = runJest('shared/options', { args, config: { testEnvironmentOptions: { asyncDebug: { ignore: { stacks: [/ignored-helper/] } } } } })
+    assert.notEqual(run.exitCode, 0, args[0])
+    assert.ok(run.output.includes("must be a string, or a RegExp written as a string such as '/pino/i'"), `${args[0]}: ${run.output}`)
+  }
 })

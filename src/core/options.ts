@@ -1,7 +1,10 @@
 import { inspect } from 'node:util'
 import { type ResourceType, resourceTypes } from './resource-types.js'
 
-/** A substring of, or a pattern for, a creation stack. */
+/**
+ * A substring of, or a pattern for, a creation stack. A string written as a RegExp literal,
+ * `'/node_modules\\/pino/i'`, is that RegExp: the one form that Jest's workers receive intact.
+ */
 export type StackPattern = string | RegExp
 
 /**
@@ -27,8 +30,8 @@ export interface AsyncDebugOptions {
   /** After reporting a leak, clear, close, kill or terminate it so that it cannot affect later tests. Default `true`. */
   dispose?: boolean
   /**
-   * How long, at most, to let resources that are closing finish before a scope is judged, in ms.
-   * Only spent when something is still alive at the end of a scope. Default `50`.
+   * How long, at most, to let resources that are closing finish before a scope is judged, in ms,
+   * up to 10000. Only spent when something is still alive at the end of a scope. Default `50`.
    */
   settleMs?: number
   /**
@@ -118,9 +121,10 @@ function boolean(value: unknown, key: string, fallback: boolean): boolean {
   return typeof value === 'boolean' ? value : fail(key, 'a boolean', value)
 }
 
-function amount(value: unknown, key: string, fallback: number, unit = 'ms'): number {
+function amount(value: unknown, key: string, fallback: number, unit = 'ms', max = Infinity): number {
   if (value === undefined) return fallback
-  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fail(key, `a number of ${unit} >= 0`, value)
+  const fits = typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= max
+  return fits ? value : fail(key, max === Infinity ? `a number of ${unit} >= 0` : `a number of ${unit} from 0 to ${max}`, value)
 }
 
 function list<T>(value: unknown, key: string, check: (item: unknown, key: string) => T): T[] {
@@ -129,10 +133,23 @@ function list<T>(value: unknown, key: string, check: (item: unknown, key: string
   return value.map((item, i) => check(item, `${key}[${i}]`))
 }
 
-function pattern(value: unknown, key: string): StackPattern {
-  if (typeof value === 'string' || isRegExp(value)) return value
-  // Jest sends its config to workers as JSON, where a RegExp arrives as {}.
-  return fail(key, 'a string or a RegExp (with Jest workers, a string: its config reaches them as JSON, which empties a RegExp)', value)
+// `/source/flags`: a RegExp written as a string.
+const literal = /^\/(.+)\/([dgimsuyv]*)$/s
+
+function pattern(value: unknown, key: string, json: boolean): StackPattern {
+  if (typeof value === 'string') {
+    const [, source, flags] = literal.exec(value) ?? []
+    if (source === undefined) return value
+    try {
+      return new RegExp(source, flags)
+    } catch (error) {
+      return fail(key, `a valid RegExp literal (${(error as Error).message})`, value)
+    }
+  }
+  // Jest sends its config to workers as JSON, where a RegExp arrives as {}: refused in band too, so
+  // that the same config gives the same result whatever the number of workers.
+  if (isRegExp(value) && !json) return value
+  return fail(key, json ? `a string, or a RegExp written as a string such as '/pino/i' (Jest's config reaches its workers as JSON, which empties a RegExp)` : 'a string or a RegExp', value)
 }
 
 function unknownKey(object: object, allowed: readonly string[], key: string): void {
@@ -146,8 +163,9 @@ const WATCHDOG_VARIABLE = 'ASYNC_DEBUG_WATCHDOG'
  * Validates user options and applies defaults.
  * @param where how the user wrote the options' place, for error messages.
  * @param env where `ASYNC_DEBUG_WATCHDOG` is read.
+ * @param json whether the options reached this process as JSON (Jest's workers): RegExps must be strings.
  */
-export function resolveOptions(options: unknown, where = 'asyncDebug', env: Record<string, string | undefined> = process.env): Settings {
+export function resolveOptions(options: unknown, where = 'asyncDebug', env: Record<string, string | undefined> = process.env, json = false): Settings {
   if (options === undefined || options === null) options = {}
   if (typeof options !== 'object' || Array.isArray(options)) fail(where, 'an object', options)
   const o = options as Record<string, unknown>
@@ -159,15 +177,16 @@ export function resolveOptions(options: unknown, where = 'asyncDebug', env: Reco
   const types = list(i.types, `${where}.ignore.types`, (t, key) =>
     resourceTypes.includes(t as ResourceType) ? (t as ResourceType) : fail(key, `one of ${resourceTypes.join(', ')}`, t),
   )
-  const stacks = list(i.stacks, `${where}.ignore.stacks`, pattern)
+  const stacks = list(i.stacks, `${where}.ignore.stacks`, (item, key) => pattern(item, key, json))
   const allowTests = list(o.allowTests, `${where}.allowTests`, (entry, key) => {
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) fail(key, "an object like { name: 'suite > test', reason: 'why' }", entry)
     const e = entry as Record<string, unknown>
     unknownKey(e, ['name', 'reason'], `${key}.`)
     if (typeof e.reason !== 'string' || e.reason.trim() === '') fail(`${key}.reason`, 'a non-empty string saying why', e.reason)
-    return { name: pattern(e.name, `${key}.name`), reason: e.reason }
+    return { name: pattern(e.name, `${key}.name`, json), reason: e.reason }
   })
-  const settleMs = amount(o.settleMs, `${where}.settleMs`, 50)
+  // A wait at every scope that leaks: a larger one would look like a hang.
+  const settleMs = amount(o.settleMs, `${where}.settleMs`, 50, 'ms', 10_000)
   const slowCallbackMs = amount(o.slowCallbackMs, `${where}.slowCallbackMs`, 100)
   let watchdogSeconds = amount(o.watchdogSeconds, `${where}.watchdogSeconds`, 0, 'seconds')
   const fromEnv = env[WATCHDOG_VARIABLE]
@@ -194,4 +213,28 @@ export function resolveOptions(options: unknown, where = 'asyncDebug', env: Reco
     watchdogSeconds,
     allowTests,
   }
+}
+
+/** Where a runner's config holds the environment's options. */
+export interface OptionsPlace {
+  /** The config key, e.g. `environmentOptions` (Vitest) or `testEnvironmentOptions` (Jest). */
+  readonly key: string
+  /** Whether the config reaches the workers as JSON (Jest's). */
+  readonly json: boolean
+}
+
+/**
+ * Reads async-debug's options out of the environment options that a runner gives (`asyncDebug`,
+ * or `'async-debug'` as Vitest keys options by environment name), and fails on options of ours
+ * written one level too high, where they would be ignored.
+ */
+export function optionsIn(environmentOptions: unknown, place: OptionsPlace, env: Record<string, string | undefined> = process.env): Settings {
+  const container = (typeof environmentOptions === 'object' && environmentOptions !== null ? environmentOptions : {}) as Record<string, unknown>
+  const stray = keys.filter((key) => key in container)
+  if (stray.length > 0)
+    throw new TypeError(`async-debug: \`${place.key}.${stray[0]}\` is not read there: async-debug's options go under \`${place.key}.asyncDebug\`, as in ${place.key}: { asyncDebug: { ${stray[0]}: ${show(container[stray[0]!])} } }`)
+  if (container.asyncDebug !== undefined && container['async-debug'] !== undefined)
+    throw new TypeError(`async-debug: options are given twice, as \`${place.key}.asyncDebug\` and \`${place.key}['async-debug']\`: keep one`)
+  const named = container.asyncDebug === undefined && container['async-debug'] !== undefined
+  return resolveOptions(named ? container['async-debug'] : container.asyncDebug, named ? `${place.key}['async-debug']` : `${place.key}.asyncDebug`, env, place.json)
 }

@@ -4,7 +4,7 @@ import type { Circus } from '@jest/types'
 import { TestEnvironment as NodeEnvironment } from 'jest-environment-node'
 import { installEngine, uninstallEngine } from '../core/bridge.js'
 import { Engine } from '../core/engine.js'
-import { resolveOptions } from '../core/options.js'
+import { optionsIn } from '../core/options.js'
 import { stuckReport } from '../report/pending-tasks.js'
 import { slowCallbackReport } from '../report/slow-callback.js'
 import { writeRecords } from './allowed-records.js'
@@ -12,7 +12,8 @@ import { type CircusScopes, circusScopes } from './circus-scopes.js'
 import { watchFakeTimers } from './fake-timers.js'
 import { warnFromTick } from './warn.js'
 
-const where = 'testEnvironmentOptions.asyncDebug'
+// Jest sends its config to workers as JSON.
+const place = { key: 'testEnvironmentOptions', json: true }
 // Jest's packages; its reporter, for one, buffers a test's stdout writes behind a timer.
 const jestCode = /[/\\]node_modules[/\\](?:@jest[/\\]|jest-[\w-]+[/\\]|jest[/\\])/
 
@@ -41,7 +42,7 @@ export function withAsyncDebug<Base extends EnvironmentClass>(BaseEnvironment: B
     constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
       super(config, context)
       const { projectConfig } = config
-      const engine = new Engine(resolveOptions((projectConfig.testEnvironmentOptions as Record<string, unknown>).asyncDebug, where), {
+      const engine = new Engine(optionsIn(projectConfig.testEnvironmentOptions, place), {
         runnerCode: jestCode,
         // Jest gives the test files' global object its console once the environment exists.
         onSlowCallback: (slow) => warnFromTick((this.global?.console as Console | undefined) ?? console, slowCallbackReport(slow)),

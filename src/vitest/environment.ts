@@ -1,13 +1,13 @@
 import type { Environment } from 'vitest/runtime'
 import { installEngine, uninstallEngine } from '../core/bridge.js'
 import { Engine, type EngineHooks } from '../core/engine.js'
-import { resolveOptions } from '../core/options.js'
+import { optionsIn } from '../core/options.js'
 import { stuckReport } from '../report/pending-tasks.js'
 import { slowCallbackReport } from '../report/slow-callback.js'
 import { PLUGIN_FLAG } from './plugin.js'
 import { installRunnerHooks } from './runner-hooks.js'
 
-const where = 'environmentOptions.asyncDebug'
+const place = { key: 'environmentOptions', json: false }
 const hooks: EngineHooks = {
   // Through the console of the moment, which Vitest sets up to show output next to the running test.
   onSlowCallback: (slow) => console.warn(slowCallbackReport(slow)),
@@ -33,7 +33,7 @@ export const environment: Environment = {
   name: 'async-debug',
   viteEnvironment: 'ssr',
   async setup(global, options) {
-    const engine = new Engine(resolveOptions(options.asyncDebug, where), hooks).enable()
+    const engine = new Engine(optionsIn(options, place), hooks).enable()
     const { TestRunner, test, vi } = await import('vitest')
     installEngine(global, engine)
     const restore = installRunnerHooks({ TestRunner, test, vi }, engine)
@@ -48,7 +48,7 @@ export const environment: Environment = {
   },
   async setupVM(options) {
     if (process.env[PLUGIN_FLAG] !== '1') throw new Error(vmPoolsNeedPlugin)
-    const engine = new Engine(resolveOptions(options.asyncDebug, where), hooks).enable()
+    const engine = new Engine(optionsIn(options, place), hooks).enable()
     const { builtinEnvironments } = await import('vitest/runtime')
     const vm = await builtinEnvironments.node.setupVM!(options)
     installEngine(vm.getVmContext(), engine)
