@@ -19,7 +19,7 @@ const suites = values.suites.split(',')
 for (const name of suites) if (!suiteNames.includes(name)) throw new TypeError(`bench: unknown suite '${name}', expected one of ${suiteNames.join(', ')}`)
 if (!(runs >= 1 && peerRuns >= 0)) throw new TypeError('bench: --runs must be >= 1 and --peer-runs >= 0')
 
-const budget = { light: 1.1, io: 1.25, promises: 1.5 }
+const budget = { light: 1.05, io: 1.15, web: 1.15, promises: 1.3 }
 const vitestBin = join(repo, 'node_modules', 'vitest', 'vitest.mjs')
 const jestBin = join(repo, 'node_modules', 'jest', 'bin', 'jest.js')
 const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined

@@ -1,4 +1,4 @@
-// The benchmark's synthetic suites (issue "Cheap enough to leave on in CI"): 8 files x 50 tests
+// The benchmark's synthetic suites (issue "Cheap enough to leave on in CI"; web: "Cost on real suites"): 8 files x 50 tests
 // each, written once as ESM for Vitest and once as CommonJS for Jest, with the same bodies.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -59,6 +59,43 @@ function get() {
     body: () => `
   expect(await get()).toBe('ok')
   expect((await fsp.readFile(FILE, 'utf8')).length).toBeGreaterThan(0)`,
+  },
+  // What web-framework suites do: a server started once, tests that fetch() it with the default
+  // keep-alive agent, JSON in and out, a Request read through a clone, a stream piped through a
+  // TransformStream, and a Response left unread.
+  web: {
+    imports: [['http', 'node:http']],
+    hooks: `
+let server
+let url
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    let body = ''
+    req.on('data', (chunk) => (body += chunk))
+    req.on('end', () => {
+      res.setHeader('content-type', 'application/json')
+      res.end(JSON.stringify({ got: body ? JSON.parse(body) : null, path: req.url }))
+    })
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  url = \`http://127.0.0.1:\${server.address().port}\`
+})
+afterAll(() => {
+  server.closeAllConnections()
+  return new Promise((resolve) => server.close(resolve))
+})
+const upper = () => new TransformStream({ transform: (chunk, controller) => controller.enqueue(chunk.toUpperCase()) })`,
+    body: (i) => `
+  const response = await fetch(\`\${url}/items/${i}\`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ i: ${i} }) })
+  expect((await response.json()).got.i).toBe(${i})
+  const request = new Request(\`\${url}/echo\`, { method: 'POST', body: 'hello' })
+  expect(await request.clone().text()).toBe('hello')
+  const piped = new ReadableStream({ start: (controller) => (controller.enqueue('abc'), controller.close()) }).pipeThrough(upper())
+  let text = ''
+  for await (const chunk of piped) text += chunk
+  expect(text).toBe('ABC')
+  const unread = await fetch(\`\${url}/unread\`)
+  expect(unread.status).toBe(200)`,
   },
 }
 
