@@ -4,7 +4,7 @@ import { resolveOptions } from './helpers/core.mjs'
 
 test('defaults', () => {
   const settings = resolveOptions(undefined, 'asyncDebug', {})
-  assert.deepEqual({ ...settings, ignoreTypes: [...settings.ignoreTypes] }, {
+  assert.deepEqual({ ...settings, ignoreTypes: [...settings.ignoreTypes], failOn: [...settings.failOn] }, {
     ignoreTypes: [],
     ignoreStacks: [],
     countUnref: false,
@@ -12,7 +12,7 @@ test('defaults', () => {
     settleMs: 50,
     tracePromises: false,
     slowCallbackMs: 100,
-    failOnSlowCallback: false,
+    failOn: ['leaks', 'promises', 'rejections', 'assertions', 'warnings', 'fake-timers'],
     timeAllCallbacks: false,
     watchdogSeconds: 0,
     allowTests: [],
@@ -23,7 +23,8 @@ test('defaults', () => {
 test('each bad option is a TypeError naming its key, as the user wrote it', () => {
   const cases = [
     ['nope', "option `where` must be an object, got 'nope'"],
-    [{ extra: 1 }, 'unknown option `where.extra`; known: ignore, countUnref, dispose, settleMs, warnings, tracePromises, slowCallbackMs, failOnSlowCallback, timeAllCallbacks, watchdogSeconds, allowTests'],
+    [{ extra: 1 }, 'unknown option `where.extra`; known: ignore, countUnref, dispose, settleMs, warnings, tracePromises, slowCallbackMs, failOnSlowCallback, failOn, timeAllCallbacks, watchdogSeconds, allowTests'],
+    [{ failOn: ['leak'] }, "option `where.failOn[0]` must be one of leaks, promises, rejections, assertions, warnings, fake-timers, slow-callbacks, got 'leak'"],
     [{ ignore: [] }, 'option `where.ignore` must be an object like { types, stacks }, got []'],
     [{ ignore: { type: [] } }, 'unknown option `where.ignore.type`; known: types, stacks'],
     [{ ignore: { types: 'timeout' } }, "option `where.ignore.types` must be an array, got 'timeout'"],
@@ -39,6 +40,11 @@ test('each bad option is a TypeError naming its key, as the user wrote it', () =
   ]
   for (const [options, message] of cases)
     assert.throws(() => resolveOptions(options, 'where'), { name: 'TypeError', message: `async-debug: ${message}` }, JSON.stringify(options))
+})
+
+test('failOn names what fails; failOnSlowCallback adds slow callbacks to it', () => {
+  assert.deepEqual([...resolveOptions({ failOn: [] }, 'where', {}).failOn], [])
+  assert.deepEqual([...resolveOptions({ failOn: ['rejections'], failOnSlowCallback: true }, 'where', {}).failOn], ['rejections', 'slow-callbacks'])
 })
 
 test('a string written as a RegExp literal is that RegExp; any other string is a substring', () => {

@@ -15,6 +15,7 @@ import { covered, describe, dispose, forTests, isAlive, isPassive, isTrackedType
 import { Scope, type ScopeKind } from './scope.js'
 import type { Settings, StackPattern } from './options.js'
 import { cpuMs, SlowCallbacks } from './slow-callbacks.js'
+import { failKindOfMistake } from './fail-on.js'
 import { dueAt, fired } from './timer-due.js'
 import { type Watchdog, watchdog } from './watchdog.js'
 import { creationSite, frameOrigin, framesOf } from './frames.js'
@@ -151,7 +152,7 @@ export class Engine {
     const slowCallbacks = (this.#slowCallbacks = new SlowCallbacks(slowCallbackMs, settings.timeAllCallbacks, () => this.current(), () => this.#running(), (owner, what, took, site) => {
       const message = `${what} blocked the event loop for ${Math.round(took)} ms (slowCallbackMs: ${slowCallbackMs})`
       // A failure's cause is an error of its message and stack only: runners serialize all it holds.
-      if (settings.failOnSlowCallback) this.charge(owner, 'slow-callback', hide(new Error(message), { name: 'SlowCallback', stack: [`SlowCallback: ${message}`, ...framesOf(site?.stack)].join('\n') }))
+      if (settings.failOn.has('slow-callbacks')) this.charge(owner, 'slow-callback', hide(new Error(message), { name: 'SlowCallback', stack: [`SlowCallback: ${message}`, ...framesOf(site?.stack)].join('\n') }))
       else
         this.#onSlowCallback?.({
           name: 'SlowCallback',
@@ -364,14 +365,16 @@ export class Engine {
    * been judged already, the nearest enclosing scope that has not.
    */
   charge(owner: Scope | undefined, kind: MistakeKind, cause: unknown): Mistake | undefined {
-    if (owner?.judged && this.#onLate) {
-      const mistake: Mistake = { kind, owner, cause, late: false }
+    // Left out of failOn: reported with the nearest scope not judged yet, failing nothing.
+    const reportOnly = !this.settings.failOn.has(failKindOfMistake(kind))
+    if (owner?.judged && this.#onLate && !reportOnly) {
+      const mistake: Mistake = { kind, owner, cause, late: false, reportOnly }
       if (this.#onLate(mistake)) return mistake
     }
     let target = owner
     while (target?.judged) target = target.parent
     if (owner === undefined || target === undefined) return undefined
-    const mistake: Mistake = { kind, owner, cause, late: target !== owner }
+    const mistake: Mistake = { kind, owner, cause, late: target !== owner, reportOnly }
     target.mistakes.push(mistake)
     return mistake
   }
@@ -635,7 +638,7 @@ export interface EngineHooks {
   runnerCode?: RegExp
   /**
    * Told of each callback that blocked the event loop longer than `slowCallbackMs`, unless
-   * `failOnSlowCallback` makes it a failure of its scope instead.
+   * `failOn` (or `failOnSlowCallback`) makes it a failure of its scope instead.
    */
   onSlowCallback?: (slow: SlowCallback) => void
   /**

@@ -1,4 +1,5 @@
 import { inspect } from 'node:util'
+import { defaultFailOn, type FailKind, failKinds } from './fail-on.js'
 import { type ResourceType, resourceTypes } from './resource-types.js'
 
 /**
@@ -53,8 +54,20 @@ export interface AsyncDebugOptions {
    * `timeAllCallbacks`). `0` turns it off. Default `100`.
    */
   slowCallbackMs?: number
-  /** Fail the scope whose callback was slow, instead of printing a report. Default `false`. */
+  /** Fail the scope whose callback was slow, instead of printing a report; the same as `'slow-callbacks'` in `failOn`. Default `false`. */
   failOnSlowCallback?: boolean
+  /**
+   * What fails a test: what is left out is reported next to the test and in the run's summary
+   * instead, for adopting async-debug on a suite that leaks today. `[]` reports everything.
+   * Default: all but `'slow-callbacks'`. Failures of the runner's own (Jest's uncaught errors,
+   * Vitest's unhandled errors) are the runner's, and stay.
+   *
+   * @example
+   * ```ts
+   * failOn: ['rejections', 'assertions'] // leaks and promises reported only, for now
+   * ```
+   */
+  failOn?: FailKind[]
   /**
    * Time every callback one by one for `slowCallbackMs`, so that a slow I/O callback or promise
    * continuation (code after an await) is reported at its line, not only with its test. Default
@@ -96,13 +109,14 @@ export interface Settings {
   readonly warnings: ReadonlyMap<string, WarningAction>
   readonly tracePromises: boolean
   readonly slowCallbackMs: number
-  readonly failOnSlowCallback: boolean
+  /** The kinds of finding that fail their scope; the others are reported. */
+  readonly failOn: ReadonlySet<FailKind>
   readonly timeAllCallbacks: boolean
   readonly watchdogSeconds: number
   readonly allowTests: readonly { readonly name: StackPattern; readonly reason: string }[]
 }
 
-const keys = ['ignore', 'countUnref', 'dispose', 'settleMs', 'warnings', 'tracePromises', 'slowCallbackMs', 'failOnSlowCallback', 'timeAllCallbacks', 'watchdogSeconds', 'allowTests'] as const
+const keys = ['ignore', 'countUnref', 'dispose', 'settleMs', 'warnings', 'tracePromises', 'slowCallbackMs', 'failOnSlowCallback', 'failOn', 'timeAllCallbacks', 'watchdogSeconds', 'allowTests'] as const
 const warningActions: readonly WarningAction[] = ['error', 'warn', 'ignore']
 const defaultWarnings: Record<string, WarningAction> = { DeprecationWarning: 'warn', ExperimentalWarning: 'warn' }
 const ignoreKeys = ['types', 'stacks'] as const
@@ -195,6 +209,8 @@ export function resolveOptions(options: unknown, where = 'asyncDebug', env: Reco
     if (!Number.isFinite(watchdogSeconds) || watchdogSeconds < 0)
       throw new TypeError(`async-debug: environment variable ${WATCHDOG_VARIABLE} must be a number of seconds >= 0, got ${show(fromEnv)}`)
   }
+  const failOn = new Set(o.failOn === undefined ? defaultFailOn : list(o.failOn, `${where}.failOn`, (kind, key) => (failKinds.includes(kind as FailKind) ? (kind as FailKind) : fail(key, `one of ${failKinds.join(', ')}`, kind))))
+  if (boolean(o.failOnSlowCallback, `${where}.failOnSlowCallback`, false)) failOn.add('slow-callbacks')
   const warnings = o.warnings ?? {}
   if (typeof warnings !== 'object' || Array.isArray(warnings)) fail(`${where}.warnings`, "an object like { MaxListenersExceededWarning: 'warn' }", warnings)
   for (const [name, action] of Object.entries(warnings as object))
@@ -208,7 +224,7 @@ export function resolveOptions(options: unknown, where = 'asyncDebug', env: Reco
     dispose: boolean(o.dispose, `${where}.dispose`, true),
     settleMs,
     slowCallbackMs,
-    failOnSlowCallback: boolean(o.failOnSlowCallback, `${where}.failOnSlowCallback`, false),
+    failOn,
     timeAllCallbacks: boolean(o.timeAllCallbacks, `${where}.timeAllCallbacks`, false),
     watchdogSeconds,
     allowTests,

@@ -61,6 +61,8 @@ export interface Mistake {
   readonly cause: unknown
   /** Whether the owner had been judged when it happened, so that an enclosing scope reports it. */
   readonly late: boolean
+  /** Left out of `failOn`: reported next to its scope, not failing it. */
+  readonly reportOnly: boolean
 }
 
 /** A callback, or a test's or hook's synchronous part, that blocked the event loop longer than `slowCallbackMs`. */

@@ -92,6 +92,7 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
     onAllowed: (scope, reason, leaks) => allowed.push({ file, scope: scope.title, reason, leaks }),
     warned: new Set(),
     failEnded,
+    failOn: engine.settings.failOn,
   }
   const judge = async (scope: Scope, waitingOn?: Finding[]): Promise<Error[]> => scopeErrors(scope, await engine.close(scope), reporting, waitingOn)
 

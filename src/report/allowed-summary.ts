@@ -15,7 +15,7 @@ export interface AllowedLeak {
 
 /** The summary printed at the end of a run: everything that was allowed to stay alive, so that none of it is forgotten. */
 export function allowedSummary(entries: readonly AllowedLeak[]): string {
-  const lines = [`async-debug: allowed to stay alive, not failed (allowTests, allowLeaks(), allowPending(), ignore), in ${entries.length} ${entries.length === 1 ? 'place' : 'places'}:`]
+  const lines = [`async-debug: allowed to stay alive or reported only, not failed (allowTests, allowLeaks(), allowPending(), ignore, failOn), in ${entries.length} ${entries.length === 1 ? 'place' : 'places'}:`]
   for (const { file, scope, reason, leaks } of entries) lines.push('', `  ${file}: ${scope}`, `  ${reason}`, leaks.replace(/^/gm, '  '))
   return lines.join('\n')
 }

@@ -1,3 +1,4 @@
+import { type FailKind, failKindOfMistake, failKindOfType } from '../core/fail-on.js'
 import { type Scope, testScope } from '../core/scope.js'
 import type { Finding, Mistake } from '../core/tracked.js'
 import { AsyncTaskError } from './async-errors.js'
@@ -19,6 +20,8 @@ export interface Reporting {
   warned: Set<string>
   /** Fails a test that has ended with `errors`, where the runner can still change its result. */
   failEnded?: (test: Scope, errors: Error[]) => boolean
+  /** The kinds of finding that fail (the option `failOn`); the others are printed and summarized. */
+  failOn: ReadonlySet<FailKind>
 }
 
 /**
@@ -31,10 +34,20 @@ export interface Reporting {
 export function scopeErrors(
   scope: Scope,
   findings: readonly Finding[],
-  { disposed, reportedByRunner = () => false, print, onAllowed, warned, failEnded }: Reporting,
+  { disposed, reportedByRunner = () => false, print, onAllowed, warned, failEnded, failOn }: Reporting,
   waitingOn?: readonly Finding[],
 ): Error[] {
-  const errors: Error[] = scope.mistakes.filter((mistake) => !reportedByRunner(mistake)).map((mistake) => new AsyncTaskError(mistake))
+  const reportOnly = (what: string, kinds: Iterable<FailKind>, list: string): void => {
+    print(`async-debug: reported, not failed (failOn): ${what}`)
+    onAllowed?.(scope, `reported only: failOn leaves out ${[...new Set(kinds)].join(', ')}`, list)
+  }
+  const errors: Error[] = []
+  for (const mistake of scope.mistakes.filter((mistake) => !reportedByRunner(mistake))) {
+    const error = new AsyncTaskError(mistake)
+    if (mistake.reportOnly) reportOnly(error.message, [failKindOfMistake(mistake.kind)], `    ${error.message}`)
+    else errors.push(error)
+  }
+  const fails = (finding: Finding): boolean => failOn.has(failKindOfType(finding.type))
   // What allowPending() and ignore rules let pass goes to the summary only: beside the test it is noise.
   const byReason = new Map<string, Finding[]>()
   for (const { reason, finding } of scope.excused) byReason.set(reason, [...(byReason.get(reason) ?? []), finding])
@@ -45,13 +58,22 @@ export function scopeErrors(
     onAllowed?.(scope, 'warning: never awaited, still pending', listFindings(scope.warnings))
   }
   const own = findings.filter((finding) => !finding.held)
+  const reported = own.filter((finding) => !fails(finding))
+  const failing = own.filter(fails)
   if (scope.allowed !== undefined && own.length > 0) {
     print(`async-debug: allowed (${scope.allowed}), not failed: ${leakError(scope, own, disposed).message}`)
     onAllowed?.(scope, `allowed: ${scope.allowed}`, listFindings(own))
-  } else if (waitingOn === undefined && own.length > 0) errors.unshift(leakError(scope, own, disposed))
+  } else {
+    if (waitingOn === undefined && failing.length > 0) errors.unshift(leakError(scope, failing, disposed))
+    if (reported.length > 0) reportOnly(leakError(scope, reported, disposed).message, reported.map((finding) => failKindOfType(finding.type)), listFindings(reported))
+  }
   // What its tests left for it to close, and it did not: each test's failure, or else its own.
   for (const [test, left] of byTest(findings.filter((finding) => finding.held))) {
-    const error = leakError(test, left, disposed, `that ${scope.title} did not close either: it was left for an afterAll hook to close`)
+    const why = `that ${scope.title} did not close either: it was left for an afterAll hook to close`
+    const quiet = left.filter((finding) => !fails(finding))
+    if (quiet.length > 0) reportOnly(leakError(test, quiet, disposed, why).message, quiet.map((finding) => failKindOfType(finding.type)), listFindings(quiet))
+    if (quiet.length === left.length) continue
+    const error = leakError(test, left.filter(fails), disposed, why)
     if (!failEnded?.(test, [error])) errors.push(error)
   }
   if (waitingOn !== undefined) errors.unshift(new AsyncHangError(scope, waitingOn))

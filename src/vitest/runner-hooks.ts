@@ -123,7 +123,7 @@ export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vi
     return true
   }
   engine.onLate((mistake) => failEnded(testScope(mistake.owner), [new AsyncTaskError(mistake)]))
-  const reporting: Reporting = { disposed: engine.settings.dispose, print: (message) => console.warn(message), warned: new Set(), failEnded }
+  const reporting: Reporting = { disposed: engine.settings.dispose, print: (message) => console.warn(message), warned: new Set(), failEnded, failOn: engine.settings.failOn }
   // What was allowed to stay alive travels with its task's result, to the summary reporter.
   const recordOn =
     (task: RunnerTask): NonNullable<Reporting['onAllowed']> =>

@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { failed, passed } from './helpers/expect-results.mjs'
+import { runShared, runners } from './helpers/runners.mjs'
+
+const reporterArgs = { vitest: ['--reporter=default', '--reporter=async-debug/vitest/reporter'], jest: ['--reporters=default', '--reporters=async-debug/jest/reporter'] }
+
+// Adopting async-debug on a suite that leaks today: what failOn leaves out is reported, not failed.
+for (const runner of runners) {
+  test(`${runner}: failOn: [] reports every leak next to its test and in the summary, and fails none`, () => {
+    const run = runShared(runner, 'leaks', { files: ['timers.test.js'], asyncDebug: { failOn: [] }, args: reporterArgs })
+    assert.ok(run.tests.size > 0)
+    for (const [title, { status }] of run.tests) assert.equal(status, 'passed', title)
+    assert.equal(run.exitCode, 0, run.output)
+    assert.match(run.output, /async-debug: reported, not failed \(failOn\): test "leaks a timeout" left 1 async resource alive[\s\S]*setTimeout of \d+ ms, created at \S*timers\.test\.js:\d+:\d+/)
+    assert.match(run.output, /not failed \(allowTests, allowLeaks\(\), allowPending\(\), ignore, failOn\)[\s\S]*test "leaks a timeout"\n\s+reported only: failOn leaves out leaks\n\s+1\. setTimeout/)
+  })
+
+  test(`${runner}: each kind left out of failOn is reported; the kinds in it still fail`, () => {
+    const run = runShared(runner, 'mistakes', { asyncDebug: { failOn: ['leaks', 'promises', 'assertions', 'fake-timers'] } })
+    passed(run, 'adds too many listeners')
+    passed(run, 'leaves a listener on the shared emitter 1')
+    assert.match(run.output, /async-debug: reported, not failed \(failOn\): test "adds too many listeners" emitted MaxListenersExceededWarning/)
+    failed(run, 'forgets to await an assertion that would pass', /not awaited/)
+    if (runner === 'vitest') {
+      // Jest fails a test for its own unhandled rejection; that failure is Jest's, and stays.
+      passed(run, 'drops a rejected promise')
+      assert.match(run.output, /async-debug: reported, not failed \(failOn\): test "drops a rejected promise" left a promise rejection unhandled: Error: boom/)
+    }
+  })
+}
