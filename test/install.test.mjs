@@ -56,7 +56,7 @@ describe('the packed tarballs, installed with the command that `npm run pack` pr
       writeFileSync(join(project, 'jest.config.cjs'), "module.exports = { testEnvironment: 'async-debug' }\n")
 
       const [, ...args] = installCommands(tarballs)[client]
-      const install = await run(command[0], [...command.slice(1), ...args, ...flags], project, 480_000)
+      const install = await run(command[0], [...command.slice(1), ...args, ...flags], project, 300_000)
       assert.equal(install.code, 0, install.output)
 
       const vitest = await report(project, 'vitest', ['node_modules/vitest/vitest.mjs', 'run', '--reporter=json'])
