@@ -13,7 +13,7 @@ const dir = mkdtempSync(join(tmpdir(), 'async-debug-jest29-'))
 after(() => rmSync(dir, { recursive: true, force: true }))
 
 function npm(args, cwd) {
-  const run = spawnSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8', timeout: 180_000 })
+  const run = spawnSync('npm', [...args, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8', timeout: 180_000 })
   assert.equal(run.status, 0, `npm ${args.join(' ')} in ${cwd}:\n${run.stdout}${run.stderr}`)
   return run.stdout
 }
