@@ -11,4 +11,6 @@ export default defineConfig({
   platform: 'node',
   // Runners are peers: resolve the user's copy at run time.
   external: ['vitest', 'jest-environment-node'],
+  // import.meta.url in the CommonJS build (node-environment.ts resolves from async-debug's own folder).
+  shims: true,
 })

@@ -30,6 +30,7 @@ for (const mode of [['--runInBand'], ['--maxWorkers=2']]) {
     passed(run, 'test.each case 1 is clean')
     passed(run, 'test.each case 2 is clean')
     failed(run, 'concurrent leaker', /test "concurrent > concurrent leaker" left 1[\s\S]*setTimeout of 5000 ms, created at \S*scopes\.test\.js:20:5/)
+    failed(run, 'concurrent interval leaker', /test "concurrent > concurrent interval leaker" left 1[\s\S]*setInterval every 1000 ms, created at \S*scopes\.test\.js:24:5/)
     passed(run, 'concurrent clean')
   })
 
@@ -42,20 +43,20 @@ for (const mode of [['--runInBand'], ['--maxWorkers=2']]) {
 
   test(title('beforeEach belongs to its test, and a leak of its names it'), () => {
     passed(run, 'beforeEach timer cleared by afterEach')
-    failed(run, 'only test under a leaky beforeEach', /setTimeout of 5000 ms, created by its beforeEach hook at \S*scopes\.test\.js:38:5/)
+    failed(run, 'only test under a leaky beforeEach', /setTimeout of 5000 ms, created by its beforeEach hook at \S*scopes\.test\.js:42:5/)
   })
 
   test(title('a test that times out also says what it was waiting on'), () => {
     const { message } = run.tests.get('times out waiting on a timer')
     assert.match(message, /Exceeded timeout of 100 ms/)
-    assert.match(message, /setTimeout of 60000 ms, created at \S*scopes\.test\.js:44:34/)
+    assert.match(message, /setTimeout of 60000 ms, created at \S*scopes\.test\.js:48:34/)
   })
 
   test(title('the run ends promptly with exit code 1, although the leaks would keep its workers alive'), () => {
     assert.equal(run.timedOut, false)
     assert.equal(run.hung, false, run.output)
     assert.equal(run.exitCode, 1)
-    assert.equal(run.tests.size, 17)
+    assert.equal(run.tests.size, 18)
   })
 }
 

@@ -31,6 +31,12 @@ for (const runner of runners) {
     assert.doesNotMatch(mistakes.tests.get('schedules a late throw').message, /Timeout\.timed|dist[\\/](?:vitest\.js|jest\.cjs)/)
   })
 
+  test(`${runner}: a throw from an unref’d timer after its test was judged fails that test, not the one running then`, () => {
+    failed(mistakes, 'schedules an unref’d throw', /a callback that test "schedules an unref’d throw" scheduled threw: Error: thrown while another test runs[\s\S]*late-throw\.test\.js:20:11/)
+    passed(mistakes, 'bystander of the unref’d throw')
+    assert.ok(!mistakes.fileErrors.some((error) => /thrown while another test runs/.test(error)), 'reported once')
+  })
+
   test(`${runner}: our failures carry their message and stack only, not the emitter, scope or site behind them`, () => {
     assert.doesNotMatch(mistakes.output, /Serialized Error|_events|openedAt/)
   })

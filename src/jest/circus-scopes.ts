@@ -29,6 +29,18 @@ function timedOut(entry: unknown): boolean {
   return TIMED_OUT.test(typeof error === 'string' ? error : String((error as Error | undefined)?.message))
 }
 
+// Whether `error` was in `errors`, and is not any more.
+function remove(errors: unknown[], error: unknown): boolean {
+  const at = errors.lastIndexOf(error)
+  if (at >= 0) errors.splice(at, 1)
+  return at >= 0
+}
+
+// The tests of `block` and of the blocks in it marked test.concurrent, with a function to run.
+function concurrentTests(block: Circus.DescribeBlock): Circus.TestEntry[] {
+  return block.children.flatMap((child) => (child.type === 'describeBlock' ? concurrentTests(child) : child.concurrent && typeof child.fn === 'function' ? [child] : []))
+}
+
 const isGenerator = (fn: Function): boolean => Object.prototype.toString.call(fn) === '[object GeneratorFunction]'
 
 function nameOf(item: Circus.TestEntry | Circus.DescribeBlock): string {
@@ -37,9 +49,7 @@ function nameOf(item: Circus.TestEntry | Circus.DescribeBlock): string {
   return names.join(' > ')
 }
 
-// Jest 30.5 charges uncaught errors and unhandled rejections to the test whose code raised them
-// while it runs: only those that outlive their test are ours to report.
-const reportedByJest = (mistake: Mistake): boolean => !mistake.late && (mistake.kind === 'uncaught' || mistake.kind === 'unhandled-rejection')
+const thrown = (mistake: Mistake): boolean => mistake.kind === 'uncaught' || mistake.kind === 'unhandled-rejection'
 
 /**
  * Maps jest-circus's lifecycle to scopes: the file (import time and the top-level beforeAll/afterAll),
@@ -60,6 +70,13 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
     test.errors.push(...errors)
     return true
   }
+  // Uncaught errors and unhandled rejections, by the test whose code raised them: jest-circus 30.5
+  // charges them to that test, earlier versions to the test running then, or to the file (see 'error').
+  // Those that outlive their test, failing it already, by their test; the test scopes not judged yet.
+  const thrownLate = new Map<unknown, Circus.TestEntry>()
+  const unjudged = new Set<Scope>()
+  // Those that Jest charged elsewhere, and which their test's report therefore names.
+  const misplaced = new WeakSet<Mistake>()
   const bound = new WeakSet<Function>()
   let state: Circus.State | undefined
   // The scopes that code had before each describe callback being defined, innermost last.
@@ -87,13 +104,34 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
   const allowed: AllowedLeak[] = []
   const reporting: Reporting = {
     disposed: engine.settings.dispose,
-    reportedByRunner: reportedByJest,
+    // Jest reports what was thrown while the test ran, unless it blamed another test or the file.
+    reportedByRunner: (mistake) => !mistake.late && thrown(mistake) && !misplaced.has(mistake),
     print: (message) => warnFromTick(global.console as Console, message),
     onAllowed: (scope, reason, leaks) => allowed.push({ file, scope: scope.title, reason, leaks }),
     warned: new Set(),
     failEnded,
     failOn: engine.settings.failOn,
   }
+  function testScopeOf(test: Circus.TestEntry): Scope {
+    let scope = scopes.get(test)
+    if (!scope) {
+      scope = engine.open('test', nameOf(test), scopes.get(test.parent))
+      scopes.set(test, scope)
+      testOf.set(scope, test)
+      unjudged.add(scope)
+    }
+    return scope
+  }
+
+  // The mistake that the engine charged to a test not judged yet for `error`, if any.
+  function chargedFor(error: unknown): Mistake | undefined {
+    for (const scope of unjudged) {
+      const mistake = scope.mistakes.find((m) => m.cause === error && thrown(m) && !m.late)
+      if (mistake) return mistake
+    }
+    return undefined
+  }
+
   const judge = async (scope: Scope, waitingOn?: Finding[]): Promise<Error[]> => scopeErrors(scope, await engine.close(scope), reporting, waitingOn)
 
   function react(event: Circus.Event): void | Promise<void> {
@@ -120,9 +158,6 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
       case 'finish_describe_definition':
         if (defining.length > 0) engine.enter(defining.pop())
         return
-      case 'run_start':
-        engine.adopt(undefined)
-        return
       case 'run_describe_start': {
         const block = event.describeBlock
         scopes.set(block, block.parent ? (scopes.get(block) ?? engine.open('suite', nameOf(block), scopes.get(block.parent))) : fileScope)
@@ -139,14 +174,31 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
         }) as Circus.HookFn
         return
       }
-      case 'test_start': {
-        const scope = engine.open('test', nameOf(event.test), scopes.get(event.test.parent))
-        scopes.set(event.test, scope)
-        testOf.set(scope, event.test)
+      case 'run_start':
+        engine.adopt(undefined)
+        // jest-circus 29 calls every concurrent test's function once the top-level beforeAll hooks
+        // have run, long before the test starts (its test_fn_start then awaits what that call returned).
+        if (state) for (const test of concurrentTests(state.rootDescribeBlock)) test.fn = bind(test.fn as Fn, () => testScopeOf(test)) as Circus.TestFn
+        return
+      case 'test_start':
+        testScopeOf(event.test)
+        return
+      // Dispatched from Jest's listener, after the engine, which observes the process's events
+      // before their listeners, charged the error to its owner; Jest's own handler has run.
+      case 'error': {
+        const { error } = event
+        const late = thrownLate.get(error)
+        thrownLate.delete(error)
+        const mistake = late ? undefined : chargedFor(error)
+        const owner = late ?? (mistake && testOf.get(testScope(mistake.owner)))
+        if (!owner || !state || owner.errors.includes(error)) return
+        const running = state.currentlyRunningTest
+        if ((running && running !== owner && remove(running.errors, error)) || remove(state.unhandledErrors, error)) if (mistake) misplaced.add(mistake)
         return
       }
       case 'run_finish':
         finished = true
+        thrownLate.clear()
         return
       case 'test_fn_start': {
         const { test } = event
@@ -154,16 +206,22 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
         return
       }
       case 'test_skip':
-      case 'test_todo':
+      case 'test_todo': {
+        const scope = scopes.get(event.test)
+        if (scope) unjudged.delete(scope)
         scopes.delete(event.test)
         return
+      }
       case 'test_done': {
         const { test } = event
         const scope = scopes.get(test)
         if (!scope) return
         scopes.delete(test)
         // What it waits on is gone once judged (and disposed of): ask first.
-        return judge(scope, test.errors.some(timedOut) ? engine.waitingOn(scope) : undefined).then((errors) => void test.errors.push(...errors))
+        return judge(scope, test.errors.some(timedOut) ? engine.waitingOn(scope) : undefined).then((errors) => {
+          unjudged.delete(scope)
+          test.errors.push(...errors)
+        })
       }
       case 'run_describe_finish': {
         const scope = scopes.get(event.describeBlock)
@@ -182,7 +240,12 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
 
   return {
     allowed,
-    late: (mistake) => failEnded(testScope(mistake.owner), [new AsyncTaskError(mistake)]),
+    late(mistake) {
+      const scope = testScope(mistake.owner)
+      if (!failEnded(scope, [new AsyncTaskError(mistake)])) return false
+      if (thrown(mistake)) thrownLate.set(mistake.cause, testOf.get(scope)!)
+      return true
+    },
     loading() {
       engine.adopt(fileScope)
     },

@@ -1,7 +1,6 @@
 import { relative } from 'node:path'
 import type { EnvironmentContext, JestEnvironment, JestEnvironmentConfig } from '@jest/environment'
 import type { Circus } from '@jest/types'
-import { TestEnvironment as NodeEnvironment } from 'jest-environment-node'
 import { installEngine, uninstallEngine } from '../core/bridge.js'
 import { Engine } from '../core/engine.js'
 import { optionsIn } from '../core/options.js'
@@ -10,6 +9,7 @@ import { slowCallbackReport } from '../report/slow-callback.js'
 import { writeRecords } from './allowed-records.js'
 import { type CircusScopes, circusScopes } from './circus-scopes.js'
 import { watchFakeTimers } from './fake-timers.js'
+import { nodeEnvironment } from './node-environment.js'
 import { warnFromTick } from './warn.js'
 
 // Jest sends its config to workers as JSON.
@@ -83,4 +83,4 @@ export function withAsyncDebug<Base extends EnvironmentClass>(BaseEnvironment: B
 }
 
 /** The Jest environment `async-debug`: jest-environment-node with per-test leak checks. */
-export const TestEnvironment = withAsyncDebug(NodeEnvironment)
+export const TestEnvironment = withAsyncDebug(nodeEnvironment())
