@@ -22,6 +22,11 @@ for (const runner of runners) {
     )
   })
 
+  // prom-client's suite: nock's delayed reply to a request the client gave up on ends on its own.
+  test(`${runner}: a short timer that a dependency made for the test is waited for, not reported`, () => {
+    passed(run, 'gives up on a reply that a dependency delays')
+  })
+
   test(`${runner}: a dependency's own pending calls and its top-level await are not the test's`, () => {
     passed(run, 'leaves a call of a dependency pending')
     passed(run, 'resumes the call of the dependency')

@@ -18,15 +18,17 @@ import { cpuMs, SlowCallbacks } from './slow-callbacks.js'
 import { failKindOfMistake } from './fail-on.js'
 import { dueAt, fired } from './timer-due.js'
 import { type Watchdog, watchdog } from './watchdog.js'
-import { creationSite, frameOrigin, framesOf } from './frames.js'
+import { creationSite, frameOrigin, framesOf, madeBy } from './frames.js'
 import { type Excused, type Finding, type Mistake, type MistakeKind, type Site, type SlowCallback, type Tracked, siteStacks } from './tracked.js'
 
 // Frames above the user's line in a creation stack: our hook, Node's internals and a library or two.
 const STACK_DEPTH = 40
 // Turns that a scope's floating calls are given to finish before it is judged, at least: two, then timers'.
 const FLOATING_TURNS = 3
-// How long past the settle deadline a timer due by then is waited for, on a machine too loaded to run it in time.
+// How long past its due time a timer that ends on its own is waited for, on a machine too loaded to run it in time.
 const DUE_TIMER_WAIT_MS = 1000
+// How far past the settle deadline a dependency's one-off timer may be due, and be waited for.
+const DEPENDENCY_TIMER_MS = 1000
 // A scope that creates many short-lived resources is pruned of the finished ones this often.
 const PRUNE_EVERY = 2048
 
@@ -544,21 +546,27 @@ export class Engine {
     // One more reaches the close callbacks of handles closed just before; then poll until the deadline.
     // A timer is judged by when it is due, not by whether a loaded machine ran it in time: one due
     // by the deadline is waited for (up to a bound) and is no leak; one due later is, even if it
-    // ran while the wait overran the deadline.
+    // ran while the wait overran the deadline. A dependency's short timer is waited for too: made
+    // for work the test started (a mock's delayed reply to a request the test gave up on), it ends
+    // on its own, and whatever it runs, it runs before the next test.
     let excused: Excused[] = []
     const later = new Map<object, Finding>()
+    const ends = (finding: Finding): boolean => {
+      const due = dueAt(finding.tracked.resource)
+      return due !== undefined && (due <= deadline || (due <= deadline + DEPENDENCY_TIMER_MS && madeBy(finding.tracked.site) === 'dependency'))
+    }
     const look = (): Finding[] => {
       const found = this.pending(scope, { excused: (excused = []) })
-      for (const finding of found) if ((dueAt(finding.tracked.resource) ?? 0) > deadline) later.set(finding.tracked.resource, finding)
+      for (const finding of found) if (dueAt(finding.tracked.resource) !== undefined && !ends(finding)) later.set(finding.tracked.resource, finding)
       return found
     }
-    const dueByDeadline = (finding: Finding): boolean => (dueAt(finding.tracked.resource) ?? Infinity) <= deadline
+    const waitUntil = (finding: Finding): number => (ends(finding) ? dueAt(finding.tracked.resource)! + DUE_TIMER_WAIT_MS : deadline)
     let findings = look()
-    for (let n = 0; findings.length > 0 && (n < 1 || now() < deadline || (findings.some(dueByDeadline) && now() < deadline + DUE_TIMER_WAIT_MS)); n++) {
+    for (let n = 0; findings.length > 0 && (n < 1 || findings.some((finding) => now() < waitUntil(finding))); n++) {
       await turn(n < 1 ? setImmediate : (resolve) => setTimeout(resolve, 1))
       findings = look()
     }
-    findings = findings.filter((finding) => !dueByDeadline(finding))
+    findings = findings.filter((finding) => !ends(finding))
     for (const [timer, finding] of later) if (fired(timer)) findings.push(finding)
     scope.excused.push(...excused)
     await this.#floatingCalls(scope, findings, turn)

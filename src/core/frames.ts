@@ -81,6 +81,15 @@ export function userFrames(site: Site | undefined): string[] {
   return []
 }
 
+/** Whose code made the resource at `site`: the origin of the innermost frame not Node's, a builtin or this package's. */
+export function madeBy(site: Site | undefined): FrameOrigin | undefined {
+  for (const frame of framesOf(site?.stack)) {
+    const origin = frameOrigin(frame)
+    if (origin !== 'node' && origin !== 'builtin' && origin !== 'package') return origin
+  }
+  return undefined
+}
+
 /** `file:line:column` of the user's line that created the resource at `site`. */
 export function creationSite(site: Site | undefined): string | undefined {
   const frame = userFrames(site)[0]
