@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { test } from 'node:test'
 import { failed, passed } from './helpers/expect-results.mjs'
 import { runShared, runners } from './helpers/runners.mjs'
+import { fixtures, vitestBin } from './helpers/run-vitest.mjs'
 
 for (const runner of runners) {
   const run = runShared(runner, 'allowed', { asyncDebug: { allowTests: [{ name: 'vendor SDK > keeps', reason: 'vendor issue #123' }] } })
@@ -34,3 +39,18 @@ for (const runner of runners) {
     assert.doesNotMatch(without.output, /not failed \(allowTests/)
   })
 }
+
+// A JSON reporter with no output file has stdout to itself.
+test('vitest: the summary reporter writes to stderr, so that a JSON report on stdout stays JSON', { skip: !runners.includes('vitest') }, () => {
+  const root = join(fixtures, 'shared', 'allowed')
+  const work = mkdtempSync(join(tmpdir(), 'async-debug-stdout-'))
+  try {
+    const config = join(work, 'vitest.config.mjs')
+    writeFileSync(config, `export default ${JSON.stringify({ root, test: { environment: 'async-debug', globals: true, environmentOptions: { asyncDebug: { allowTests: [{ name: 'vendor SDK > keeps', reason: 'vendor issue #123' }] } } } })}\n`)
+    const run = spawnSync(process.execPath, [vitestBin, 'run', '--config', config, '--reporter=json', '--reporter=async-debug/vitest/reporter'], { cwd: root, encoding: 'utf8', env: { ...process.env, CI: 'true', NO_COLOR: '1' } })
+    assert.equal(JSON.parse(run.stdout).numTotalTests > 0, true)
+    assert.match(run.stderr, /async-debug: allowed to stay alive or reported only, not failed/)
+  } finally {
+    rmSync(work, { recursive: true, force: true })
+  }
+})

@@ -26,6 +26,7 @@ export default class AsyncDebugSummaryReporter implements Reporter {
     for (const module of testModules)
       for (const task of [module, ...module.children.allSuites(), ...module.children.allTests()])
         allowed.push(...((task.meta() as { asyncDebug?: { allowed?: AllowedLeak[] } }).asyncDebug?.allowed ?? []))
-    if (allowed.length > 0) this.#vitest?.logger.log(`\n${allowedSummary(allowed)}\n`)
+    // On stderr, as Jest's reporters write: a JSON reporter may have stdout to itself (no outputFile).
+    if (allowed.length > 0) this.#vitest?.logger.error(`\n${allowedSummary(allowed)}\n`)
   }
 }

@@ -10,7 +10,7 @@ import { spawnRunner } from './spawn-runner.mjs'
 // The repo's own Vitest, or another version's project (ASYNC_DEBUG_VITEST).
 const home = runnerHome('vitest')
 export const { fixtures } = home
-const vitestBin = join(home.root, 'node_modules', 'vitest', 'vitest.mjs')
+export const vitestBin = join(home.root, 'node_modules', 'vitest', 'vitest.mjs')
 /** The version of the Vitest that the tests run, as [major, minor]. */
 export const vitestVersion = JSON.parse(readFileSync(join(home.root, 'node_modules', 'vitest', 'package.json'), 'utf8')).version.split('.').map(Number)
 export const vitestMajor = vitestVersion[0]
