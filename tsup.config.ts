@@ -1,16 +1,27 @@
-import { defineConfig } from 'tsup'
+import { rmSync } from 'node:fs'
+import { defineConfig, type Options } from 'tsup'
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', vitest: 'src/vitest/index.ts', 'vitest-setup': 'src/vitest/setup-file.ts', jest: 'src/jest/index.ts', 'vitest-reporter': 'src/vitest/summary-reporter.ts', 'jest-reporter': 'src/jest/summary-reporter.ts' },
-  format: ['esm', 'cjs'],
+const common: Options = {
   // One file per entry, as the CommonJS build has: each shared chunk is one more module for a worker to resolve and load.
   splitting: false,
   dts: true,
-  clean: true,
   target: 'node20',
   platform: 'node',
   // Runners are peers: resolve the user's copy at run time.
   external: ['vitest', 'jest-environment-node'],
   // import.meta.url in the CommonJS build (node-environment.ts resolves from async-debug's own folder).
   shims: true,
-})
+}
+
+// Cleaned once here: tsup cleans per config, in parallel, and each would delete the other's output.
+rmSync('dist', { recursive: true, force: true })
+
+export default defineConfig([
+  {
+    ...common,
+    entry: { index: 'src/index.ts', vitest: 'src/vitest/index.ts', jest: 'src/jest/index.ts', 'vitest-reporter': 'src/vitest/summary-reporter.ts', 'jest-reporter': 'src/jest/summary-reporter.ts' },
+    format: ['esm', 'cjs'],
+  },
+  // Vitest imports its setup files as ES modules; this one awaits Vitest's modules before the tests load, which CommonJS cannot.
+  { ...common, entry: { 'vitest-setup': 'src/vitest/setup-file.ts' }, format: ['esm'] },
+])

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { vitestMajor } from './helpers/run-vitest.mjs'
 import { runShared, runners } from './helpers/runners.mjs'
+
+// Vitest 3.2's source maps put a call of an imported function (`spawn(...)`, compiled to
+// `(0, __vi_import_0__.spawn)(...)`) at its parenthesis.
+const spawnColumn = vitestMajor === 3 ? 8 : 3
 
 // Each leak fails its own test with what leaked, the user's line that created it, and a hint.
 const leaks = {
@@ -11,7 +16,7 @@ const leaks = {
   'leaks an HTTP request': /HTTP request GET http:\/\/127\.0\.0\.1:\d+\/slow still in flight \(http client\), created at \S*network\.test\.js:27:24/,
   'leaks a client socket': /TCP socket 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+, created at \S*network\.test\.js:32:22\n\s+Hint: end it/,
   'leaks a UDP socket': /UDP socket bound to 127\.0\.0\.1:\d+, created at \S*network\.test\.js:36:24/,
-  'leaks a child process': /child process 'sleep 5' pid \d+, created at \S*processes\.test\.js:5:3\n\s+Hint: stop it and wait: child\.kill\(\)/,
+  'leaks a child process': new RegExp(String.raw`child process 'sleep 5' pid \d+, created at \S*processes\.test\.js:5:${spawnColumn}\n\s+Hint: stop it and wait: child\.kill\(\)`),
   'leaks a worker thread': /worker thread \d+, created at \S*processes\.test\.js:8:18\n\s+Hint: stop it and wait: await worker\.terminate\(\)/,
   'leaks a MessagePort': /MessagePort receiving messages, created at \S*processes\.test\.js:12:21/,
   'leaks a fs.watch watcher': /fs\.watch\(\) watcher, created at \S*files\.test\.js:7:6/,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { failed, passed } from './helpers/expect-results.mjs'
-import { runVitest } from './helpers/run-vitest.mjs'
+import { runVitest, vitestMajor } from './helpers/run-vitest.mjs'
 
 // test.extend fixtures: a test-scoped one belongs to its test; one of scope file or worker to itself.
 const run = runVitest('vitest/fixtures')
@@ -32,5 +32,7 @@ test('worker and file fixtures released at teardown, and per-test fixtures that 
 
 test('a worker fixture is judged when the worker ends; Vitest gives no result to fail then, so it is printed', () => {
   passed(run, 'uses the worker poller')
+  // Vitest 3.2 tears worker fixtures down after the environment: they are not judged there.
+  if (vitestMajor === 3) return assert.doesNotMatch(run.output, /fixture "poller"/)
   assert.match(run.output, /async-debug: AsyncLeakError: fixture "poller" \(scope: worker\) left 1 async resource alive after its teardown:\s+1\. setInterval every 3000 ms, created at \S*worker-fixture\.test\.js:6:22/)
 })

@@ -6,6 +6,7 @@ import { stuckReport } from '../report/pending-tasks.js'
 import { slowCallbackReport } from '../report/slow-callback.js'
 import { PLUGIN_FLAG } from './plugin.js'
 import { installRunnerHooks } from './runner-hooks.js'
+import { loadBuiltinEnvironments, loadVitest, vitest3Fields, vitest3HangMessage } from './runtime.js'
 
 const place = { key: 'environmentOptions', json: false }
 const hooks: EngineHooks = {
@@ -23,20 +24,30 @@ const vmPoolsNeedPlugin = `async-debug: the vmThreads and vmForks pools load eac
 
 or run with \`pool: 'forks'\` or \`pool: 'threads'\`.`
 
+/** Straight to stderr: the run that follows never reports an error. The plugin throws it before the run instead. */
+function warnOfVitest3Hang(): void {
+  // The worker's resolved config; Vitest 3.2 has no public way to it.
+  const config = (globalThis as { __vitest_worker__?: { config?: object } }).__vitest_worker__?.config
+  const hang = config && vitest3HangMessage(config)
+  if (hang) process.stderr.write(`${hang}\n`)
+}
+
 /**
  * The Vitest environment `async-debug`: Node's globals, plus per-test leak checks.
- * Vitest (4 and 5) runs `setup` once per worker, before its test runner exists: the checks are
- * installed on the runner class that the worker is about to instantiate.
+ * Vitest runs `setup` once per worker, before its test runner exists (4 and 5) or just after (3.2):
+ * the checks are installed on the runner's class, whose methods it looks up at each call.
  * In the vm pools the runner is another copy of Vitest, which the plugin's setup file hooks.
  */
 export const environment: Environment = {
   name: 'async-debug',
   viteEnvironment: 'ssr',
+  ...vitest3Fields,
   async setup(global, options) {
     const engine = new Engine(optionsIn(options, place), hooks).enable()
-    const { TestRunner, test, vi } = await import('vitest')
+    const vitest = await loadVitest()
+    if (vitest.major === 3) warnOfVitest3Hang()
     installEngine(global, engine)
-    const restore = installRunnerHooks({ TestRunner, test, vi }, engine)
+    const restore = installRunnerHooks(vitest, engine)
     return {
       async teardown(global) {
         // Worker fixtures are torn down just before; Vitest drops an error thrown here, so it is printed.
@@ -47,9 +58,10 @@ export const environment: Environment = {
     }
   },
   async setupVM(options) {
+    if ((await loadVitest()).major === 3) warnOfVitest3Hang()
     if (process.env[PLUGIN_FLAG] !== '1') throw new Error(vmPoolsNeedPlugin)
     const engine = new Engine(optionsIn(options, place), hooks).enable()
-    const { builtinEnvironments } = await import('vitest/runtime')
+    const builtinEnvironments = await loadBuiltinEnvironments()
     const vm = await builtinEnvironments.node.setupVM!(options)
     installEngine(vm.getVmContext(), engine)
     return {

@@ -1,4 +1,5 @@
 import { type AsyncDebugOptions, resolveOptions } from '../core/options.js'
+import { vitest3HangMessage } from './runtime.js'
 
 /** Set in the main process, inherited by workers: tells the environment that the plugin's setup file is in place. */
 export const PLUGIN_FLAG = 'ASYNC_DEBUG_VITEST_PLUGIN'
@@ -13,6 +14,7 @@ interface PluginConfig {
 export interface AsyncDebugPlugin {
   name: 'async-debug'
   config(): PluginConfig
+  configureVitest(context: { vitest: { version: string }; project: { config: object } }): void
 }
 
 /**
@@ -37,6 +39,11 @@ export function asyncDebug(options: AsyncDebugOptions = {}): AsyncDebugPlugin {
     config() {
       process.env[PLUGIN_FLAG] = '1'
       return { test: { environment: 'async-debug', environmentOptions: { asyncDebug: options }, setupFiles: [setupFile] } }
+    },
+    // Called with the resolved config, command line included, before any worker starts.
+    configureVitest({ vitest, project }) {
+      const hang = vitest.version.startsWith('3.') ? vitest3HangMessage(project.config) : undefined
+      if (hang) throw new Error(hang)
     },
   }
 }

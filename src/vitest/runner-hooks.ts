@@ -1,5 +1,5 @@
 import { relative } from 'node:path'
-import type { RunnerTask, RunnerTestCase, RunnerTestFile, RunnerTestSuite, TestRunner, test as Test, vi as Vi } from 'vitest'
+import type { RunnerTask, RunnerTestCase, RunnerTestFile, RunnerTestSuite } from 'vitest'
 import type { Engine } from '../core/engine.js'
 import { type Scope, testScope } from '../core/scope.js'
 import type { Finding } from '../core/tracked.js'
@@ -8,14 +8,9 @@ import { AsyncTaskError } from '../report/async-errors.js'
 import { type Reporting, scopeErrors } from '../report/scope-errors.js'
 import { watchFakeTimers } from './fake-timers.js'
 import { installFixtureScopes } from './fixture-scopes.js'
+import type { VitestRuntime } from './runtime.js'
 import { withVitestMarks } from './vitest-marks.js'
 
-/** What we hook of the copy of Vitest that runs the tests. */
-export interface Vitest {
-  TestRunner: typeof TestRunner
-  test: typeof Test
-  vi: typeof Vi
-}
 type Hook = (...args: any[]) => unknown
 type HookName = 'beforeAll' | 'afterAll' | 'aroundAll' | 'beforeEach' | 'afterEach' | 'aroundEach'
 const hookNames: HookName[] = ['beforeAll', 'afterAll', 'aroundAll', 'beforeEach', 'afterEach', 'aroundEach']
@@ -99,11 +94,12 @@ function chargingUnawaitedAssertions(engine: Engine, scope: Scope, handler: Hook
  * fixtures), never to the runner's own async chains, so concurrent tests and nested suites keep
  * their own resources. Returns a function that judges the worker's fixtures and restores the runner.
  */
-export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vitest, engine: Engine): () => Promise<Error[]> {
+export function installRunnerHooks(vitest: VitestRuntime, engine: Engine): () => Promise<Error[]> {
+  const { Runner, test: testApi, vi } = vitest
   const proto = Runner.prototype as unknown as Hooked & { [HOOKED]?: true }
   if (proto[HOOKED]) return async () => []
   proto[HOOKED] = true
-  const fixtures = installFixtureScopes(testApi, engine)
+  const fixtures = installFixtureScopes(testApi, engine, vitest.fixturesThroughExtend)
   const unwatchFakeTimers = watchFakeTimers(vi, engine)
   // Through the console of the moment, which Vitest shows next to the running test.
   // A test's scope outlives its result: what its code does later can still fail it, until its file ends.
@@ -221,7 +217,7 @@ export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vi
 
   // Suites opened when their describe callback ran, as their file was collected.
   const collected = new Map<RunnerTestSuite, Scope>()
-  const getCurrentSuite = (Runner as unknown as { getCurrentSuite?: () => Collector | undefined }).getCurrentSuite
+  const getCurrentSuite = vitest.getCurrentSuite as () => Collector | undefined
 
   // Vitest calls describe callbacks once the file is imported, each from its collector's collect():
   // each runs in its suite's scope (a describe.skip's too), and so do the collectors made inside it.
@@ -271,7 +267,7 @@ export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vi
     function (this: Hooked, suite) {
       runner = this
       // A file that failed to import has no hooks.
-      const hooks = Runner.getSuiteHooks(suite) as unknown as Record<HookName, Hook[]> | undefined
+      const hooks = vitest.getSuiteHooks(suite) as Record<HookName, Hook[]> | undefined
       for (const name of hookNames) hooks?.[name]?.forEach((hook, i, list) => (list[i] = wrapHook(name, hook)))
       let scope: Scope
       if (isFile(suite)) {
@@ -296,7 +292,7 @@ export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vi
 
   patch('runTask', (original) =>
     function (this: unknown, test) {
-      const run = original ? () => original.call(this, test) : () => Runner.getTestFn(test)()
+      const run = original ? () => original.call(this, test) : () => vitest.getTestFn(test)()
       const scope = scopes.get(test)
       return scope ? engine.run(scope, run) : run()
     },
@@ -310,19 +306,25 @@ export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vi
       // `onFinished` is @vitest/runner's, not in its public types.
       const finishing = test as RunnerTestCase & { onFinished?: Hook[] }
       if (scope && finishing.onFinished) finishing.onFinished = finishing.onFinished.map((handler) => chargingUnawaitedAssertions(engine, scope, handler))
+      // Vitest 3.2 has no onAfterRetryTask: the handlers run after afterEach hooks and fixture
+      // teardown, in reverse order (sequence 'stack'), and a throw fails this attempt of the test.
+      if (scope && !vitest.afterRetryHook) (finishing.onFinished ??= []).unshift(() => afterTry(test))
       return original?.call(this, test)
     },
   )
 
   // After afterEach hooks and fixture teardown; a throw here fails this attempt of the test.
+  async function afterTry(test: RunnerTestCase): Promise<void> {
+    const scope = scopes.get(test)
+    if (!scope || aroundEach.has(test)) return
+    scopes.delete(test)
+    const errors = await judgeTest(test, scope)
+    if (errors.length > 0) throw errors.length === 1 ? errors[0] : errors
+  }
   patch('onAfterRetryTask', (original) =>
     async function (this: unknown, test, info) {
       await original?.call(this, test, info)
-      const scope = scopes.get(test)
-      if (!scope || aroundEach.has(test)) return
-      scopes.delete(test)
-      const errors = await judgeTest(test, scope)
-      if (errors.length > 0) throw errors.length === 1 ? errors[0] : errors
+      await afterTry(test)
     },
   )
 
@@ -335,14 +337,21 @@ export function installRunnerHooks({ TestRunner: Runner, test: testApi, vi }: Vi
       if (!scope) return
       scopes.delete(suite)
       const errors = (await Promise.all([...(isFile(suite) ? [...fixtures.takeFile(scope), ...leftSuites(suite)] : []), scope].map((s) => judge(s, suite)))).flat()
-      if (errors.length > 0 && suite.result) fail(suite.result, errors)
+      if (errors.length > 0 && suite.result) {
+        fail(suite.result, errors)
+        // Vitest 3.2 has sent the suite's result already (4 sends it after this hook): send it again.
+        void runner?.onTaskUpdate?.([[suite.id, suite.result, suite.meta]], [])
+      }
       // Its tests' results are final once Vitest has their file's.
       if (isFile(suite)) finishedFiles.add(suite)
     },
   )
 
   return async () => {
-    const errors = (await Promise.all(fixtures.takeWorker().map((s) => judge(s)))).flat()
+    // Vitest 3.2 tears worker fixtures down after the environment, when the worker ends: too late
+    // to judge them, and judging them earlier would blame what their teardown still closes.
+    const workerFixtures = fixtures.takeWorker()
+    const errors = vitest.major === 3 ? [] : (await Promise.all(workerFixtures.map((s) => judge(s)))).flat()
     fixtures.restore()
     unwatchFakeTimers()
     delete proto[HOOKED]

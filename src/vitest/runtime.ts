@@ -1,0 +1,99 @@
+// What differs between Vitest 3.2, 4 and 5, for the code that hooks the copy of Vitest running the tests.
+import type { test as Test, vi as Vi } from 'vitest'
+
+type Fn = (...args: any[]) => unknown
+
+/** The parts of Vitest that the runner hooks use, whatever its version. */
+export interface VitestRuntime {
+  /** 3 for Vitest 3.2; 4 for Vitest 4 and later, which the hooks treat alike. */
+  major: 3 | 4
+  /** The class of the worker's test runner: its prototype is hooked. */
+  Runner: { prototype: object }
+  /** @vitest/runner's getHooks: a suite's hook lists, by name. */
+  getSuiteHooks(suite: unknown): unknown
+  /** @vitest/runner's getFn: a test's function. */
+  getTestFn(test: unknown): Fn
+  /** @vitest/runner's getCurrentSuite: the describe block being collected. */
+  getCurrentSuite(): unknown
+  test: typeof Test
+  vi: typeof Vi
+  /**
+   * Vitest 4 calls the runner's onAfterRetryTask after each try's fixtures are torn down; 3.2 has
+   * no such hook: the test's last onFinished handler stands in for it.
+   */
+  afterRetryHook: boolean
+  /**
+   * Vitest 4 registers fixtures through a registry (TestFixtures.parseUserFixtures); 3.2 takes them
+   * as `test.extend` is called.
+   */
+  fixturesThroughExtend: boolean
+}
+
+interface Vitest4 {
+  TestRunner: { prototype: object; getSuiteHooks: Fn; getTestFn: Fn; getCurrentSuite: Fn }
+  test: typeof Test
+  vi: typeof Vi
+}
+
+/**
+ * Loads what the runner hooks need from the `vitest` that this module resolves: in the vm pools,
+ * the setup file's own copy; elsewhere, the worker's.
+ */
+export async function loadVitest(): Promise<VitestRuntime> {
+  const vitest = (await import('vitest')) as unknown as Partial<Vitest4> & Pick<Vitest4, 'test' | 'vi'>
+  const { TestRunner, test, vi } = vitest
+  if (TestRunner)
+    return {
+      major: 4,
+      Runner: TestRunner,
+      getSuiteHooks: (suite) => TestRunner.getSuiteHooks(suite),
+      getTestFn: (task) => TestRunner.getTestFn(task) as Fn,
+      getCurrentSuite: () => TestRunner.getCurrentSuite(),
+      test,
+      vi,
+      afterRetryHook: true,
+      fixturesThroughExtend: false,
+    }
+  // Vitest 3.2: `vitest` has no runner class; `vitest/runners` and `vitest/suite` have what it needs.
+  // Specifiers in variables: these modules are gone in Vitest 5, and the types come from Vitest 4.
+  const runners = 'vitest/runners'
+  const suite = 'vitest/suite'
+  const [{ VitestTestRunner }, { getHooks, getFn, getCurrentSuite }] = await Promise.all([import(runners), import(suite)])
+  return { major: 3, Runner: VitestTestRunner, getSuiteHooks: getHooks, getTestFn: getFn, getCurrentSuite, test, vi, afterRetryHook: false, fixturesThroughExtend: true }
+}
+
+type BuiltinEnvironments = typeof import('vitest/runtime').builtinEnvironments
+
+/** Vitest's own environments (`node`, `jsdom`, `happy-dom`, `edge-runtime`), from where this version exports them. */
+export async function loadBuiltinEnvironments(): Promise<BuiltinEnvironments> {
+  const vitest = (await import('vitest')) as { TestRunner?: unknown }
+  // Vitest 4 and 5 export them from `vitest/runtime`, 3.2 from `vitest/environments`.
+  const from = vitest.TestRunner ? 'vitest/runtime' : 'vitest/environments'
+  const { builtinEnvironments } = (await import(from)) as { builtinEnvironments: BuiltinEnvironments }
+  return builtinEnvironments
+}
+
+/**
+ * The fields Vitest 3 requires of an environment besides 4's: `transformMode` (4 reads
+ * `viteEnvironment` instead, and ignores this one).
+ */
+export const vitest3Fields = { transformMode: 'ssr' } as const
+
+/** The resolved config's part that decides whether a worker runs several test files. */
+interface PoolConfig {
+  pool?: string
+  poolOptions?: Record<string, { isolate?: boolean } | undefined>
+}
+
+/**
+ * Vitest 3.2 hangs when a worker that loaded a custom environment (any, not only this one) is given
+ * a second test file: it loads the environment again through a module loader that still talks to
+ * the first file's RPC channel, which nobody answers. The vm pools and `isolate: false` do that.
+ * Returns what to tell the user, or undefined when `config` runs one file per worker.
+ */
+export function vitest3HangMessage(config: PoolConfig): string | undefined {
+  const pool = config.pool ?? 'forks'
+  const reused = pool.startsWith('vm') ? `the ${pool} pool` : config.poolOptions?.[pool]?.isolate === false ? '`isolate: false`' : undefined
+  if (!reused) return undefined
+  return `async-debug: Vitest 3.2 waits forever when a custom test environment such as 'async-debug' runs with ${reused}: its worker reloads the environment for the next test file through the previous file's RPC channel (a Vitest 3.2 bug, fixed in Vitest 4). Use the forks or threads pool with isolation on (Vitest's default), or Vitest 4.1 or later.`
+}
