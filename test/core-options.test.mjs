@@ -71,3 +71,10 @@ test('the watchdog is set by its option or, winning, by ASYNC_DEBUG_WATCHDOG; a 
   })
   assert.throws(() => resolveOptions({ watchdogSeconds: -1 }, 'where', {}), { message: 'async-debug: option `where.watchdogSeconds` must be a number of seconds >= 0, got -1' })
 })
+
+test('a RegExp that arrives empty (a runner sent the config as JSON) gets the string form to use', () => {
+  assert.throws(() => resolveOptions({ ignore: { stacks: [{}] } }, 'where', {}), {
+    name: 'TypeError',
+    message: "async-debug: option `where.ignore.stacks[0]` must be a string or a RegExp; a RegExp that arrives empty, as here, was emptied on its way to the worker: write it as a string such as '/pino/i', got {}",
+  })
+})

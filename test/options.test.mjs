@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { runShared, runners } from './helpers/runners.mjs'
 import { runJest } from './helpers/run-jest.mjs'
-import { runVitest } from './helpers/run-vitest.mjs'
+import { runVitest, vitestMajor } from './helpers/run-vitest.mjs'
 
 const statuses = (run) => Object.fromEntries([...run.tests].map(([title, { status }]) => [title, status]))
 // Where each runner takes the environment's options.
@@ -33,8 +33,9 @@ for (const runner of runners) {
   })
 
   // Jest's workers get the config as JSON, which empties a RegExp: there, only its string form works.
-  const patterns = ['ignored-helper.js', '/IGNORED-helper\\.js:\\d+/i', ...(runner === 'vitest' ? [/ignored-helper\.js:\d+/] : [])]
-  test(`${runner}: ignore.stacks skips resources whose creation stack matches a string, a RegExp written as a string${runner === 'vitest' ? ' or a RegExp' : ''}`, () => {
+  // Vitest 3 sends it to workers in a form that empties a RegExp too.
+  const patterns = ['ignored-helper.js', '/IGNORED-helper\\.js:\\d+/i', ...(runner === 'vitest' && vitestMajor >= 4 ? [/ignored-helper\.js:\d+/] : [])]
+  test(`${runner}: ignore.stacks skips resources whose creation stack matches a string, a RegExp written as a string${patterns.length > 2 ? ' or a RegExp' : ''}`, () => {
     for (const pattern of patterns) {
       const run = runWith({ ignore: { stacks: [pattern] } })
       assert.equal(run.tests.get('leaks through the ignored helper').status, 'passed', String(pattern))

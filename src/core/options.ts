@@ -161,9 +161,11 @@ function pattern(value: unknown, key: string, json: boolean): StackPattern {
     }
   }
   // Jest sends its config to workers as JSON, where a RegExp arrives as {}: refused in band too, so
-  // that the same config gives the same result whatever the number of workers.
+  // that the same config gives the same result whatever the number of workers. Vitest 3 empties one too.
   if (isRegExp(value) && !json) return value
-  return fail(key, json ? `a string, or a RegExp written as a string such as '/pino/i' (Jest's config reaches its workers as JSON, which empties a RegExp)` : 'a string or a RegExp', value)
+  const emptied = typeof value === 'object' && value !== null && !isRegExp(value) && Object.keys(value).length === 0
+  if (json) return fail(key, `a string, or a RegExp written as a string such as '/pino/i' (Jest's config reaches its workers as JSON, which empties a RegExp)`, value)
+  return fail(key, emptied ? `a string or a RegExp; a RegExp that arrives empty, as here, was emptied on its way to the worker: write it as a string such as '/pino/i'` : 'a string or a RegExp', value)
 }
 
 function unknownKey(object: object, allowed: readonly string[], key: string): void {
