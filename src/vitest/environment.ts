@@ -4,11 +4,12 @@ import { Engine, type EngineHooks } from '../core/engine.js'
 import { resolveOptions } from '../core/options.js'
 import { stuckReport } from '../report/pending-tasks.js'
 import { slowCallbackReport } from '../report/slow-callback.js'
+import { loadInnerEnvironment, splitEnvironmentOption, viteEnvironmentOf } from './inner-environment.js'
 import { PLUGIN_FLAG } from './plugin.js'
 import { installRunnerHooks } from './runner-hooks.js'
 
 const where = 'environmentOptions.asyncDebug'
-const hooks: EngineHooks = {
+export const hooks: EngineHooks = {
   // Through the console of the moment, which Vitest sets up to show output next to the running test.
   onSlowCallback: (slow) => console.warn(slowCallbackReport(slow)),
   // Straight to stderr: a stuck run may never flush what its console buffers.
@@ -24,7 +25,8 @@ const vmPoolsNeedPlugin = `async-debug: the vmThreads and vmForks pools load eac
 or run with \`pool: 'forks'\` or \`pool: 'threads'\`.`
 
 /**
- * The Vitest environment `async-debug`: Node's globals, plus per-test leak checks.
+ * The Vitest environment `async-debug`: per-test leak checks around another environment, Node's
+ * by default, or the one named by `environmentOptions.asyncDebug.environment` (see inner-environment.ts).
  * Vitest (4 and 5) runs `setup` once per worker, before its test runner exists: the checks are
  * installed on the runner class that the worker is about to instantiate.
  * In the vm pools the runner is another copy of Vitest, which the plugin's setup file hooks.
@@ -33,7 +35,14 @@ export const environment: Environment = {
   name: 'async-debug',
   viteEnvironment: 'ssr',
   async setup(global, options) {
-    const engine = new Engine(resolveOptions(options.asyncDebug, where), hooks).enable()
+    const { inner, own } = splitEnvironmentOption(options.asyncDebug, where)
+    const settings = resolveOptions(own, where)
+    const base = await loadInnerEnvironment(inner)
+    // Read by Vitest's module runner from here on: jsdom's test files are transformed for the browser.
+    environment.viteEnvironment = viteEnvironmentOf(base)
+    const wrapped = await base.setup(global, options)
+    // After the wrapped environment, whose own timers and sockets are then no test's.
+    const engine = new Engine(settings, hooks).enable()
     const { TestRunner, test, vi } = await import('vitest')
     installEngine(global, engine)
     const restore = installRunnerHooks({ TestRunner, test, vi }, engine)
@@ -43,14 +52,19 @@ export const environment: Environment = {
         for (const error of await restore()) process.stderr.write(`async-debug: ${error.stack}\n`)
         engine.disable()
         uninstallEngine(global)
+        await wrapped.teardown(global)
       },
     }
   },
   async setupVM(options) {
     if (process.env[PLUGIN_FLAG] !== '1') throw new Error(vmPoolsNeedPlugin)
-    const engine = new Engine(resolveOptions(options.asyncDebug, where), hooks).enable()
-    const { builtinEnvironments } = await import('vitest/runtime')
-    const vm = await builtinEnvironments.node.setupVM!(options)
+    const { inner, own } = splitEnvironmentOption(options.asyncDebug, where)
+    const settings = resolveOptions(own, where)
+    const base = await loadInnerEnvironment(inner)
+    if (!base.setupVM) throw new Error(`async-debug: the environment '${inner}' has no setupVM(), which the vmThreads and vmForks pools need; run it with \`pool: 'forks'\` or \`pool: 'threads'\``)
+    environment.viteEnvironment = viteEnvironmentOf(base)
+    const vm = await base.setupVM(options)
+    const engine = new Engine(settings, hooks).enable()
     installEngine(vm.getVmContext(), engine)
     return {
       getVmContext: () => vm.getVmContext(),
