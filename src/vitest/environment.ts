@@ -4,7 +4,7 @@ import { Engine, type EngineHooks } from '../core/engine.js'
 import { resolveOptions } from '../core/options.js'
 import { stuckReport } from '../report/pending-tasks.js'
 import { slowCallbackReport } from '../report/slow-callback.js'
-import { loadInnerEnvironment, splitEnvironmentOption, viteEnvironmentOf } from './inner-environment.js'
+import { adoptTransformMode, loadInnerEnvironment, splitEnvironmentOption } from './inner-environment.js'
 import { PLUGIN_FLAG } from './plugin.js'
 import { installRunnerHooks } from './runner-hooks.js'
 
@@ -38,8 +38,7 @@ export const environment: Environment = {
     const { inner, own } = splitEnvironmentOption(options.asyncDebug, where)
     const settings = resolveOptions(own, where)
     const base = await loadInnerEnvironment(inner)
-    // Read by Vitest's module runner from here on: jsdom's test files are transformed for the browser.
-    environment.viteEnvironment = viteEnvironmentOf(base)
+    adoptTransformMode(environment, base)
     const wrapped = await base.setup(global, options)
     // After the wrapped environment, whose own timers and sockets are then no test's.
     const engine = new Engine(settings, hooks).enable()
@@ -62,7 +61,7 @@ export const environment: Environment = {
     const settings = resolveOptions(own, where)
     const base = await loadInnerEnvironment(inner)
     if (!base.setupVM) throw new Error(`async-debug: the environment '${inner}' has no setupVM(), which the vmThreads and vmForks pools need; run it with \`pool: 'forks'\` or \`pool: 'threads'\``)
-    environment.viteEnvironment = viteEnvironmentOf(base)
+    adoptTransformMode(environment, base)
     const vm = await base.setupVM(options)
     const engine = new Engine(settings, hooks).enable()
     installEngine(vm.getVmContext(), engine)

@@ -70,6 +70,12 @@ export async function loadInnerEnvironment(name: string, root = process.cwd()): 
   return environment
 }
 
-/** Which of Vite's environments transforms the test files under `environment`: as Vitest reads it. */
-export const viteEnvironmentOf = (environment: Environment): string =>
-  environment.viteEnvironment ?? (environment.transformMode === 'web' ? 'client' : environment.transformMode === 'ssr' ? 'ssr' : environment.name)
+/**
+ * Makes `outer` transform the test files as `inner` wants (jsdom's for the browser): Vitest reads
+ * it from the environment it loaded, after its setup. Vitest 4 reads `viteEnvironment` (or the
+ * name), Vitest 3 `transformMode`.
+ */
+export function adoptTransformMode(outer: Environment, inner: Environment): void {
+  outer.viteEnvironment = inner.viteEnvironment ?? (inner.transformMode === 'web' ? 'client' : inner.transformMode === 'ssr' ? 'ssr' : inner.name)
+  if (inner.transformMode !== undefined) outer.transformMode = inner.transformMode
+}
