@@ -8,8 +8,8 @@ const common: Options = {
   target: 'node20',
   platform: 'node',
   // Runners are peers: resolve the user's copy at run time.
-  external: ['vitest', 'jest-environment-node'],
-  // import.meta.url in the CommonJS build (node-environment.ts resolves from async-debug's own folder).
+  external: ['vitest', 'jest-environment-node', 'jest-environment-jsdom'],
+  // import.meta.url in the CommonJS build: the Jest entries resolve their peers from their own file.
   shims: true,
 }
 
@@ -19,7 +19,7 @@ rmSync('dist', { recursive: true, force: true })
 export default defineConfig([
   {
     ...common,
-    entry: { index: 'src/index.ts', vitest: 'src/vitest/index.ts', jest: 'src/jest/index.ts', 'vitest-reporter': 'src/vitest/summary-reporter.ts', 'jest-reporter': 'src/jest/summary-reporter.ts' },
+    entry: { index: 'src/index.ts', vitest: 'src/vitest/index.ts', jest: 'src/jest/index.ts', 'jest-jsdom': 'src/jest/jsdom.ts', 'vitest-reporter': 'src/vitest/summary-reporter.ts', 'jest-reporter': 'src/jest/summary-reporter.ts' },
     format: ['esm', 'cjs'],
   },
   // Vitest imports its setup files as ES modules; this one awaits Vitest's modules before the tests load, which CommonJS cannot.

@@ -1,4 +1,4 @@
-import { AsyncLocalStorage, createHook, executionAsyncId } from 'node:async_hooks'
+import { AsyncLocalStorage, createHook, executionAsyncId, executionAsyncResource } from 'node:async_hooks'
 import { EventEmitter } from 'node:events'
 import { types } from 'node:util'
 import { type FakeClock, type PendingUnder, onFakeTimersInstall } from './fake-timers.js'
@@ -18,6 +18,7 @@ import { cpuMs, SlowCallbacks } from './slow-callbacks.js'
 import { failKindOfMistake } from './fail-on.js'
 import { dueAt, fired } from './timer-due.js'
 import { type Watchdog, watchdog } from './watchdog.js'
+import { domTimerOf } from './dom-timers.js'
 import { creationSite, frameOrigin, framesOf, madeBy } from './frames.js'
 import { type Excused, type Finding, type Mistake, type MistakeKind, type Site, type SlowCallback, type Tracked, siteStacks } from './tracked.js'
 
@@ -105,8 +106,11 @@ export class Engine {
       const scope = context.getStore() ?? ambient()
       return scope?.judged ? undefined : scope
     }
+    // Where each tracked timer was made: a timer set again from its callback (jsdom's setInterval) is caused by it.
+    const timerSites = new WeakMap<object, Site>()
     const add = (scope: Scope, type: string, resource: object, site: Site): void => {
       const tracked: Tracked = { asyncType: type, resource, owner: scope, createdAt: now(), site }
+      if (type === 'Timeout') timerSites.set(resource, site)
       scope.resources.add(tracked)
       slowCallbacks.created(tracked)
       if (scope.resources.size % PRUNE_EVERY === 0) prune(scope)
@@ -149,7 +153,11 @@ export class Engine {
       if (!isTrackedType(type)) return
       const scope = owner()
       if (scope === undefined) return
-      add(scope, type, resource, capture(init))
+      const site = capture(init)
+      // The cause's own cause, if it has one: a chain of timers, each set by the last, stays two long.
+      const parent = type === 'Timeout' ? timerSites.get(executionAsyncResource()) : undefined
+      if (parent !== undefined) site.cause = parent.cause ?? parent
+      add(scope, type, resource, site)
     }
     const slowCallbacks = (this.#slowCallbacks = new SlowCallbacks(slowCallbackMs, settings.timeAllCallbacks, () => this.current(), () => this.#running(), (owner, what, took, site) => {
       const message = `${what} blocked the event loop for ${Math.round(took)} ms (slowCallbackMs: ${slowCallbackMs})`
@@ -479,7 +487,13 @@ export class Engine {
     for (const tracked of alive) {
       if (explained.has(tracked.resource)) continue
       tracked.site.cause ??= origin(tracked.asyncType, tracked.resource)
-      const finding: Finding = { tracked, type: typeOf(tracked.asyncType, tracked.resource), description: describe(tracked.asyncType, tracked.resource) }
+      const dom = tracked.asyncType === 'Timeout' ? domTimerOf(tracked.site) : undefined
+      // Node's AbortSignal.timeout() is unref'd: a DOM's counts as little.
+      if (dom === 'abort-signal-timeout' && !countUnref) continue
+      const finding: Finding =
+        dom === 'interval'
+          ? { tracked, type: 'interval', description: `setInterval every ${(tracked.resource as { _idleTimeout?: number })._idleTimeout} ms` }
+          : { tracked, type: typeOf(tracked.asyncType, tracked.resource), description: describe(tracked.asyncType, tracked.resource) }
       handles.push(this.#named(scope.held.has(tracked) ? { ...finding, held: true } : finding))
     }
     return this.#unexcused(handles, excused)

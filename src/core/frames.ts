@@ -81,11 +81,17 @@ export function userFrames(site: Site | undefined): string[] {
   return []
 }
 
-/** Whose code made the resource at `site`: the origin of the innermost frame not Node's, a builtin or this package's. */
+// A timer function that a library implements for its caller (jsdom's and happy-dom's window.setTimeout).
+const TIMER_API = /^\s+at (?:[\w$]+\.)*set(?:Timeout|Interval|Immediate) \(/
+
+/**
+ * Whose code made the resource at `site`: the origin of the innermost frame not Node's, a builtin,
+ * this package's, or a timer function that a library implements for its caller (the caller made it).
+ */
 export function madeBy(site: Site | undefined): FrameOrigin | undefined {
   for (const frame of framesOf(site?.stack)) {
     const origin = frameOrigin(frame)
-    if (origin !== 'node' && origin !== 'builtin' && origin !== 'package') return origin
+    if (origin !== 'node' && origin !== 'builtin' && origin !== 'package' && !TIMER_API.test(frame)) return origin
   }
   return undefined
 }

@@ -242,11 +242,11 @@ export interface OptionsPlace {
 }
 
 /**
- * Reads async-debug's options out of the environment options that a runner gives (`asyncDebug`,
- * or `'async-debug'` as Vitest keys options by environment name), and fails on options of ours
- * written one level too high, where they would be ignored.
+ * Finds async-debug's options in the environment options that a runner gives (`asyncDebug`, or
+ * `'async-debug'` as Vitest keys options by environment name), with how the user wrote their place,
+ * and fails on options of ours written one level too high, where they would be ignored.
  */
-export function optionsIn(environmentOptions: unknown, place: OptionsPlace, env: Record<string, string | undefined> = process.env): Settings {
+export function pickOptions(environmentOptions: unknown, place: OptionsPlace): { options: unknown; where: string } {
   const container = (typeof environmentOptions === 'object' && environmentOptions !== null ? environmentOptions : {}) as Record<string, unknown>
   const stray = keys.filter((key) => key in container)
   if (stray.length > 0)
@@ -254,5 +254,11 @@ export function optionsIn(environmentOptions: unknown, place: OptionsPlace, env:
   if (container.asyncDebug !== undefined && container['async-debug'] !== undefined)
     throw new TypeError(`async-debug: options are given twice, as \`${place.key}.asyncDebug\` and \`${place.key}['async-debug']\`: keep one`)
   const named = container.asyncDebug === undefined && container['async-debug'] !== undefined
-  return resolveOptions(named ? container['async-debug'] : container.asyncDebug, named ? `${place.key}['async-debug']` : `${place.key}.asyncDebug`, env, place.json)
+  return named ? { options: container['async-debug'], where: `${place.key}['async-debug']` } : { options: container.asyncDebug, where: `${place.key}.asyncDebug` }
+}
+
+/** async-debug's settings from the environment options that a runner gives; see {@link pickOptions}. */
+export function optionsIn(environmentOptions: unknown, place: OptionsPlace, env: Record<string, string | undefined> = process.env): Settings {
+  const { options, where } = pickOptions(environmentOptions, place)
+  return resolveOptions(options, where, env, place.json)
 }

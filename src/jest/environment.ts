@@ -14,8 +14,11 @@ import { warnFromTick } from './warn.js'
 
 // Jest sends its config to workers as JSON.
 const place = { key: 'testEnvironmentOptions', json: true }
-// Jest's packages; its reporter, for one, buffers a test's stdout writes behind a timer.
-const jestCode = /[/\\]node_modules[/\\](?:@jest[/\\]|jest-[\w-]+[/\\]|jest[/\\])/
+// Jest's own packages (its reporter, for one, buffers a test's stdout writes behind a timer), by
+// the package a file is in: the one after the last node_modules, since jsdom, nested in
+// jest-environment-jsdom's node_modules, is not Jest's. Third-party jest-* packages are not Jest's.
+const jestPackages = 'circus|cli|config|changed-files|diff|docblock|each|environment-node|environment-jsdom|haste-map|jasmine2|leak-detector|matcher-utils|message-util|mock|regex-util|repl|resolve|resolve-dependencies|runner|runtime|snapshot|util|validate|watcher|worker'
+const jestCode = new RegExp(String.raw`[/\\]node_modules[/\\](?:@jest[/\\][^/\\]+|jest|jest-(?:${jestPackages}))[/\\](?!.*node_modules[/\\])`)
 
 /** A Jest test environment class, as `testEnvironment` names one. */
 export type EnvironmentClass = abstract new (config: JestEnvironmentConfig, context: EnvironmentContext) => JestEnvironment

@@ -1,15 +1,16 @@
 import type { Environment } from 'vitest/runtime'
 import { installEngine, uninstallEngine } from '../core/bridge.js'
 import { Engine, type EngineHooks } from '../core/engine.js'
-import { optionsIn } from '../core/options.js'
+import { type Settings, pickOptions, resolveOptions } from '../core/options.js'
 import { stuckReport } from '../report/pending-tasks.js'
 import { slowCallbackReport } from '../report/slow-callback.js'
+import { adoptTransformMode, loadInnerEnvironment, splitEnvironmentOption } from './inner-environment.js'
 import { PLUGIN_FLAG } from './plugin.js'
 import { installRunnerHooks } from './runner-hooks.js'
-import { loadBuiltinEnvironments, loadVitest, vitest3Fields, vitest3HangMessage } from './runtime.js'
+import { loadVitest, vitest3Fields, vitest3HangMessage } from './runtime.js'
 
 const place = { key: 'environmentOptions', json: false }
-const hooks: EngineHooks = {
+export const hooks: EngineHooks = {
   // Through the console of the moment, which Vitest sets up to show output next to the running test.
   onSlowCallback: (slow) => console.warn(slowCallbackReport(slow)),
   // Straight to stderr: a stuck run may never flush what its console buffers.
@@ -24,6 +25,13 @@ const vmPoolsNeedPlugin = `async-debug: the vmThreads and vmForks pools load eac
 
 or run with \`pool: 'forks'\` or \`pool: 'threads'\`.`
 
+/** The environment to wrap, and async-debug's own settings, from the options Vitest gives. */
+export function wrappedAndSettings(environmentOptions: unknown): { inner: string; settings: Settings } {
+  const { options, where } = pickOptions(environmentOptions, place)
+  const { inner, own } = splitEnvironmentOption(options, where)
+  return { inner, settings: resolveOptions(own, where) }
+}
+
 /** Straight to stderr: the run that follows never reports an error. The plugin throws it before the run instead. */
 function warnOfVitest3Hang(): void {
   // The worker's resolved config; Vitest 3.2 has no public way to it.
@@ -33,7 +41,8 @@ function warnOfVitest3Hang(): void {
 }
 
 /**
- * The Vitest environment `async-debug`: Node's globals, plus per-test leak checks.
+ * The Vitest environment `async-debug`: per-test leak checks around another environment, Node's
+ * by default, or the one named by `environmentOptions.asyncDebug.environment` (see inner-environment.ts).
  * Vitest runs `setup` once per worker, before its test runner exists (4 and 5) or just after (3.2):
  * the checks are installed on the runner's class, whose methods it looks up at each call.
  * In the vm pools the runner is another copy of Vitest, which the plugin's setup file hooks.
@@ -43,9 +52,14 @@ export const environment: Environment = {
   viteEnvironment: 'ssr',
   ...vitest3Fields,
   async setup(global, options) {
-    const engine = new Engine(optionsIn(options, place), hooks).enable()
     const vitest = await loadVitest()
     if (vitest.major === 3) warnOfVitest3Hang()
+    const { inner, settings } = wrappedAndSettings(options)
+    const base = await loadInnerEnvironment(inner)
+    adoptTransformMode(environment, base)
+    const wrapped = await base.setup(global, options)
+    // After the wrapped environment, whose own timers and sockets are then no test's.
+    const engine = new Engine(settings, hooks).enable()
     installEngine(global, engine)
     const restore = installRunnerHooks(vitest, engine)
     return {
@@ -54,15 +68,19 @@ export const environment: Environment = {
         for (const error of await restore()) process.stderr.write(`async-debug: ${error.stack}\n`)
         engine.disable()
         uninstallEngine(global)
+        await wrapped.teardown(global)
       },
     }
   },
   async setupVM(options) {
     if ((await loadVitest()).major === 3) warnOfVitest3Hang()
     if (process.env[PLUGIN_FLAG] !== '1') throw new Error(vmPoolsNeedPlugin)
-    const engine = new Engine(optionsIn(options, place), hooks).enable()
-    const builtinEnvironments = await loadBuiltinEnvironments()
-    const vm = await builtinEnvironments.node.setupVM!(options)
+    const { inner, settings } = wrappedAndSettings(options)
+    const base = await loadInnerEnvironment(inner)
+    if (!base.setupVM) throw new Error(`async-debug: the environment '${inner}' has no setupVM(), which the vmThreads and vmForks pools need; run it with \`pool: 'forks'\` or \`pool: 'threads'\``)
+    adoptTransformMode(environment, base)
+    const vm = await base.setupVM(options)
+    const engine = new Engine(settings, hooks).enable()
     installEngine(vm.getVmContext(), engine)
     return {
       getVmContext: () => vm.getVmContext(),

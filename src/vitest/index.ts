@@ -1,5 +1,5 @@
 import { environment } from './environment.js'
 
-export { asyncDebug, type AsyncDebugPlugin } from './plugin.js'
+export { asyncDebug, type AsyncDebugPlugin, type AsyncDebugPluginOptions } from './plugin.js'
 export type { AsyncDebugOptions } from '../core/options.js'
 export default environment
