@@ -8,9 +8,7 @@ import { userFrames } from '../core/frames.js'
 export class AsyncHangError extends Error {
   override name = 'AsyncHangError'
 
-  /** What it was waiting on; live handles and promises, so kept out of runners' JSON reports. */
-  declare readonly findings: readonly Finding[]
-
+  // What it waits on is not kept on the error: runners serialize every own property (see AsyncLeakError).
   constructor(scope: Scope, waitingOn: readonly Finding[]) {
     const findings = worthShowing(awaitedFirst(waitingOn))
     super(
@@ -18,7 +16,6 @@ export class AsyncHangError extends Error {
         ? `${scope.title} timed out while still waiting on:\n\n${listFindings(findings, { hint: false })}\n\nHint: the first of these is what it waited on last: the event, reply or timer it needs never came.`
         : `${scope.title} timed out, and async-debug knows of nothing it was still waiting on: no live timer or handle, and no pending promise of its with a creation stack (a promise-heavy test gets a stack for only some of its promises; the option \`tracePromises: true\` records all).`,
     )
-    Object.defineProperty(this, 'findings', { value: findings, enumerable: false })
     // The runner shows its code frame at the first frame: the line that the test waits on.
     this.stack = `${this.name}: ${this.message}\n${userFrames(findings[0]?.tracked.site).join('\n')}`
   }

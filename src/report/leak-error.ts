@@ -21,12 +21,10 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 export class AsyncLeakError extends Error {
   override name = 'AsyncLeakError'
 
-  /** What was found; live handles, so kept out of runners' JSON reports of the error. */
-  declare readonly findings: readonly Finding[]
-
+  // What was found is not kept on the error: runners serialize every own property, enumerable or
+  // not (Vitest's serializer), and live handles would go into their reports.
   constructor(message: string, findings: readonly Finding[]) {
     super(message)
-    Object.defineProperty(this, 'findings', { value: findings, enumerable: false })
     const frames = userFrames(findings[0]?.tracked.site)
     // The runner shows its code frame at the first frame: the line that created the first leak.
     this.stack = `${this.name}: ${message}\n${frames.join('\n')}`
