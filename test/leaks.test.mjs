@@ -36,6 +36,11 @@ const codeFrame = {
 for (const runner of runners) {
   const run = runShared(runner, 'leaks')
 
+  // Vitest 3 requires `transformMode` of an environment; Vitest 4 warns of one that has it.
+  test(`${runner}: the environment loads without a word from the runner`, () => {
+    assert.doesNotMatch(run.output, /deprecated|is not a valid environment/)
+  })
+
   for (const [title, message] of Object.entries(leaks)) {
     test(`${runner}: "${title}" fails with its finding`, () => {
       const result = run.tests.get(title)

@@ -1,4 +1,7 @@
 // What differs between Vitest 3.2, 4 and 5, for the code that hooks the copy of Vitest running the tests.
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
 import type { test as Test, vi as Vi } from 'vitest'
 
 type Fn = (...args: any[]) => unknown
@@ -73,11 +76,24 @@ export async function loadBuiltinEnvironments(): Promise<BuiltinEnvironments> {
   return builtinEnvironments
 }
 
+// The major version of the Vitest that this module resolves, read from its package.json (whose
+// path Vitest 3 does not export); 4 when none is found.
+function installedVitestMajor(): number {
+  for (const dir of createRequire(import.meta.url).resolve.paths('vitest') ?? []) {
+    try {
+      return Number((JSON.parse(readFileSync(join(dir, 'vitest', 'package.json'), 'utf8')) as { version: string }).version.split('.')[0])
+    } catch {
+      // Not in this folder.
+    }
+  }
+  return 4
+}
+
 /**
- * The fields Vitest 3 requires of an environment besides 4's: `transformMode` (4 reads
- * `viteEnvironment` instead, and ignores this one).
+ * The fields Vitest 3 requires of an environment besides 4's: `transformMode`. Vitest 4 reads
+ * `viteEnvironment` instead, and warns of an environment that still has `transformMode`.
  */
-export const vitest3Fields = { transformMode: 'ssr' } as const
+export const vitest3Fields: { transformMode?: 'ssr' } = installedVitestMajor() === 3 ? { transformMode: 'ssr' } : {}
 
 /** The resolved config's part that decides whether a worker runs several test files. */
 interface PoolConfig {
