@@ -566,12 +566,13 @@ export class Engine {
     let excused: Excused[] = []
     const later = new Map<object, Finding>()
     const ends = (finding: Finding): boolean => {
-      const due = dueAt(finding.tracked.resource)
+      // A DOM's setInterval is a Node setTimeout set again each time: it never ends.
+      const due = finding.type === 'interval' ? undefined : dueAt(finding.tracked.resource)
       return due !== undefined && (due <= deadline || (due <= deadline + DEPENDENCY_TIMER_MS && madeBy(finding.tracked.site) === 'dependency'))
     }
     const look = (): Finding[] => {
       const found = this.pending(scope, { excused: (excused = []) })
-      for (const finding of found) if (dueAt(finding.tracked.resource) !== undefined && !ends(finding)) later.set(finding.tracked.resource, finding)
+      for (const finding of found) if (finding.type !== 'interval' && dueAt(finding.tracked.resource) !== undefined && !ends(finding)) later.set(finding.tracked.resource, finding)
       return found
     }
     const waitUntil = (finding: Finding): number => (ends(finding) ? dueAt(finding.tracked.resource)! + DUE_TIMER_WAIT_MS : deadline)

@@ -81,19 +81,26 @@ export function userFrames(site: Site | undefined): string[] {
   return []
 }
 
-// A timer function that a library implements for its caller (jsdom's and happy-dom's window.setTimeout).
+// The entry point of a timer function that a library implements for its caller (jsdom's and
+// happy-dom's window.setTimeout).
 const TIMER_API = /^\s+at (?:[\w$]+\.)*set(?:Timeout|Interval|Immediate) \(/
 
 /**
- * Whose code made the resource at `site`: the origin of the innermost frame not Node's, a builtin,
- * this package's, or a timer function that a library implements for its caller (the caller made it).
+ * Whose code made the resource at `site`: the origin of the innermost frame not Node's, a builtin
+ * or this package's; but a dependency entered through a timer function of its own (a DOM's
+ * `window.setTimeout`) made it for its caller, whose origin it is.
  */
 export function madeBy(site: Site | undefined): FrameOrigin | undefined {
+  let maker: FrameOrigin | undefined
+  let entry: string | undefined
   for (const frame of framesOf(site?.stack)) {
     const origin = frameOrigin(frame)
-    if (origin !== 'node' && origin !== 'builtin' && origin !== 'package' && !TIMER_API.test(frame)) return origin
+    if (origin === 'node' || origin === 'builtin' || origin === 'package') continue
+    if (origin !== 'dependency') return maker === 'dependency' && entry !== undefined && TIMER_API.test(entry) ? origin : (maker ?? origin)
+    maker ??= origin
+    entry = frame
   }
-  return undefined
+  return maker
 }
 
 /** `file:line:column` of the user's line that created the resource at `site`. */
