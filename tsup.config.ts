@@ -9,6 +9,8 @@ const common: Options = {
   platform: 'node',
   // Runners are peers: resolve the user's copy at run time.
   external: ['vitest', 'jest-environment-node', 'jest-environment-jsdom'],
+  // Builtins stay `node:` ones: a Vite transforming the setup file for the browser (Vitest 3.2's web mode) takes a bare 'timers' for a file.
+  removeNodeProtocol: false,
   // import.meta.url in the CommonJS build: the Jest entries resolve their peers from their own file.
   shims: true,
 }

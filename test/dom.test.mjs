@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import { failed, passed } from './helpers/expect-results.mjs'
 import { runJest } from './helpers/run-jest.mjs'
 import { runners } from './helpers/runners.mjs'
-import { runVitest } from './helpers/run-vitest.mjs'
+import { runVitest, vitestMajor } from './helpers/run-vitest.mjs'
 
 // A component in the shape of a React one (test/fixtures/dom/components/clock.js), under jsdom and
 // happy-dom: its leaked interval and its unawaited load fail their tests at the component's lines;
@@ -29,7 +29,8 @@ if (runners.includes('vitest')) {
   test("vitest: the plugin wraps the config's environment: 'happy-dom' instead of replacing it", () =>
     assertClock(runVitest('dom/components', { plugin: {}, test: { environment: 'happy-dom' } })))
 
-  test("vitest: the plugin on a vm pool wraps jsdom's vm environment", () =>
+  // Vitest 3.2 hangs with any custom environment on the vm pools: the plugin refuses them there (vitest-pools.test.mjs).
+  test("vitest: the plugin on a vm pool wraps jsdom's vm environment", { skip: vitestMajor < 4 && 'Vitest 3.2 hangs on the vm pools with any custom environment' }, () =>
     assertClock(runVitest('dom/components', { plugin: {}, test: { environment: 'jsdom', pool: 'vmThreads' } })))
 
   test('vitest: with the plugin, a file whose docblock picks happy-dom keeps the checks; one naming async-debug gets the project environment, wrapped', () => {
