@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { runShared, runners } from './helpers/runners.mjs'
+import { onlyFor, runShared, runners } from './helpers/runners.mjs'
 import { runJest } from './helpers/run-jest.mjs'
 import { runVitest, vitestMajor } from './helpers/run-vitest.mjs'
 
@@ -78,7 +78,7 @@ for (const runner of runners) {
     })
 }
 
-test('the plugin validates its options in the main process, before any worker starts', () => {
+test('vitest: the plugin validates its options in the main process, before any worker starts', onlyFor('vitest'), () => {
   const run = runVitest('options', { plugin: { dispose: 'yes' } })
   assert.notEqual(run.exitCode, 0)
   assert.match(run.output, /TypeError: async-debug: option `asyncDebug\(\)\.dispose` must be a boolean, got 'yes'/)
@@ -86,20 +86,20 @@ test('the plugin validates its options in the main process, before any worker st
 })
 
 // Options one level too high are ignored by the runner without a word: each gets one clear error.
-test('vitest: options written straight under environmentOptions fail the run, naming where they go', () => {
+test('vitest: options written straight under environmentOptions fail the run, naming where they go', onlyFor('vitest'), () => {
   const run = runVitest('options', { test: { environmentOptions: { ignore: { types: ['interval'] } } } })
   assert.notEqual(run.exitCode, 0)
   assert.equal(run.tests.size, 0)
   assert.ok(run.output.includes("TypeError: async-debug: `environmentOptions.ignore` is not read there: async-debug's options go under `environmentOptions.asyncDebug`, as in environmentOptions: { asyncDebug: { ignore: { types: [ 'interval' ] } } }"), run.output)
 })
 
-test('jest: options written straight under testEnvironmentOptions fail the run, naming where they go', () => {
+test('jest: options written straight under testEnvironmentOptions fail the run, naming where they go', onlyFor('jest'), () => {
   const run = runJest('shared/options', { config: { testEnvironmentOptions: { settleMs: 300 } } })
   assert.notEqual(run.exitCode, 0)
   assert.ok(run.output.includes("TypeError: async-debug: `testEnvironmentOptions.settleMs` is not read there: async-debug's options go under `testEnvironmentOptions.asyncDebug`"), run.output)
 })
 
-test("vitest: options keyed by the environment's name, environmentOptions['async-debug'], are read", () => {
+test("vitest: options keyed by the environment's name, environmentOptions['async-debug'], are read", onlyFor('vitest'), () => {
   const run = runVitest('options', { test: { environmentOptions: { 'async-debug': { ignore: { types: ['interval'] } } } } })
   assert.equal(run.tests.get('leaks an interval that counts').status, 'passed')
   assert.equal(run.tests.get('leaks a timeout').status, 'failed')
@@ -108,7 +108,7 @@ test("vitest: options keyed by the environment's name, environmentOptions['async
 })
 
 // In band a RegExp would arrive intact, with workers as {} (see jest.test.mjs): refused either way, for the same result.
-test('jest: a RegExp object in the options is refused in band too, with the string form to use', () => {
+test('jest: a RegExp object in the options is refused in band too, with the string form to use', onlyFor('jest'), () => {
   const run = runJest('shared/options', { args: ['--runInBand'], config: { testEnvironmentOptions: { asyncDebug: { ignore: { stacks: [/ignored-helper/] } } } } })
   assert.notEqual(run.exitCode, 0)
   assert.ok(run.output.includes("option `testEnvironmentOptions.asyncDebug.ignore.stacks[0]` must be a string, or a RegExp written as a string such as '/pino/i' (Jest's config reaches its workers as JSON, which empties a RegExp), got /ignored-helper/"), run.output)

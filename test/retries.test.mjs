@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import { failed, passed } from './helpers/expect-results.mjs'
 import { runVitest } from './helpers/run-vitest.mjs'
-import { runShared, runners } from './helpers/runners.mjs'
+import { onlyFor, runShared, runners } from './helpers/runners.mjs'
 
 // Vitest's `retry` option and Jest's jest.retryTimes(): each attempt is judged on its own.
 for (const runner of runners) {
@@ -18,9 +18,8 @@ for (const runner of runners) {
 }
 
 // Vitest only: Jest has no repeats.
-const repeated = runVitest('vitest/repeats')
-
-test('vitest: each repetition of a repeated test is judged on its own', () => {
+test('vitest: each repetition of a repeated test is judged on its own', onlyFor('vitest'), () => {
+  const repeated = runVitest('vitest/repeats')
   failed(repeated, 'leaks in its first repetition, clears it in the second', /left 1 async resource[\s\S]*setInterval every 1000 ms, created at \S*repeats\.test\.js:5:16/)
   passed(repeated, 'repeats cleanly')
 })

@@ -1,17 +1,21 @@
 // Runs the integration tests again on the runner versions that the repo's own devDependencies do not
-// have: each in a project of its own (helpers/projects.mjs), on a subset of the test files that
-// covers every adapter path, to keep `npm test` within its time.
+// have, each in a project of its own (helpers/projects.mjs): every test file of that runner.
 // usage: node test/versions.mjs [--prepare] [KEY ...]   (KEY as in helpers/projects.mjs: jest@29, vitest@3.2, vitest@5)
 import { spawnSync } from 'node:child_process'
 import { join } from 'node:path'
 import { prepareProject, projects, repo } from './helpers/projects.mjs'
 
+// The integration tests that run on either runner, and each runner's own.
+const shared = ['allowed', 'api', 'clean', 'dependencies', 'diagnostics', 'dom', 'fake-timers', 'import-error', 'leaks', 'mistakes', 'options', 'ownership', 'promises', 'report-mode', 'retries', 'scopes', 'typescript', 'web']
+const jestOwn = ['jest', 'jest-cold-cache']
+const vitestOwn = ['vitest-around', 'vitest-describe-concurrent', 'vitest-fixtures', 'vitest-pools']
+
 /** Per project: the variable that selects it, the Node that runs it, and the test files. */
 const runs = {
-  'jest@29': { env: { ASYNC_DEBUG_JEST: '29' }, files: ['jest', 'leaks', 'scopes', 'mistakes', 'promises', 'typescript', 'dom'] },
-  'vitest@3.2': { env: { ASYNC_DEBUG_VITEST: '3.2' }, files: ['leaks', 'scopes', 'mistakes', 'promises', 'vitest-fixtures', 'vitest-pools', 'dom'] },
+  'jest@29': { env: { ASYNC_DEBUG_JEST: '29' }, files: [...shared, ...jestOwn] },
+  'vitest@3.2': { env: { ASYNC_DEBUG_VITEST: '3.2' }, files: [...shared, ...vitestOwn] },
   // Vitest 5 needs Node 22.12 or later.
-  'vitest@5': { env: { ASYNC_DEBUG_VITEST: '5' }, node: '22', files: ['leaks', 'scopes', 'mistakes', 'promises', 'vitest-fixtures', 'dom'] },
+  'vitest@5': { env: { ASYNC_DEBUG_VITEST: '5' }, node: '22', files: [...shared, ...vitestOwn] },
 }
 
 const args = process.argv.slice(2)

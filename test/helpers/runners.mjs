@@ -6,6 +6,9 @@ import { runVitest } from './run-vitest.mjs'
 const only = process.env.ASYNC_DEBUG_JEST ? ['jest'] : process.env.ASYNC_DEBUG_VITEST ? ['vitest'] : []
 export const runners = only.length ? only : ['vitest', 'jest']
 
+/** node:test options for a test of one runner's only: skipped when another runner's version is selected. */
+export const onlyFor = (runner) => ({ skip: runners.includes(runner) ? false : `runs ${runner}, which is not selected` })
+
 /**
  * Runs a shared fixture under `runner` with the one-line environment.
  * @param {'vitest' | 'jest'} runner
