@@ -99,6 +99,12 @@ test('jest: options written straight under testEnvironmentOptions fail the run, 
   assert.ok(run.output.includes("TypeError: async-debug: `testEnvironmentOptions.settleMs` is not read there: async-debug's options go under `testEnvironmentOptions.asyncDebug`"), run.output)
 })
 
+test('vitest: with the plugin, options written as test.asyncDebug fail the run, naming where they go', onlyFor('vitest'), () => {
+  const run = runVitest('options', { plugin: {}, test: { asyncDebug: { settleMs: 300 } } })
+  assert.notEqual(run.exitCode, 0)
+  assert.ok(run.output.includes('TypeError: async-debug: `test.asyncDebug` is not read: give the options to the plugin, `asyncDebug({ … })`, or as `test.environmentOptions.asyncDebug`'), run.output)
+})
+
 test("vitest: options keyed by the environment's name, environmentOptions['async-debug'], are read", onlyFor('vitest'), () => {
   const run = runVitest('options', { test: { environmentOptions: { 'async-debug': { ignore: { types: ['interval'] } } } } })
   assert.equal(run.tests.get('leaks an interval that counts').status, 'passed')

@@ -19,7 +19,7 @@ export interface AsyncDebugPluginOptions extends AsyncDebugOptions {
 }
 
 interface UserConfig {
-  test?: { environment?: string }
+  test?: { environment?: string; asyncDebug?: unknown }
 }
 
 interface PluginConfig {
@@ -64,6 +64,9 @@ export function asyncDebug(options: AsyncDebugPluginOptions = {}): AsyncDebugPlu
     name: 'async-debug',
     config(config) {
       process.env[PLUGIN_FLAG] = '1'
+      // Vitest takes any key under `test` without a word, and passes this one nowhere.
+      if (config?.test?.asyncDebug !== undefined)
+        throw new TypeError('async-debug: `test.asyncDebug` is not read: give the options to the plugin, `asyncDebug({ … })`, or as `test.environmentOptions.asyncDebug`')
       const configured = config?.test?.environment
       const chosen = configured === 'async-debug' ? undefined : configured
       if (chosen !== undefined && options.environment !== undefined && options.environment !== chosen)
