@@ -2,7 +2,7 @@ import type { Circus } from '@jest/types'
 import type { Engine } from '../core/engine.js'
 import { type Scope, testScope } from '../core/scope.js'
 import type { Finding, Mistake } from '../core/tracked.js'
-import type { AllowedLeak } from '../report/allowed-summary.js'
+import type { RunRecord } from '../report/run-records.js'
 import { AsyncTaskError } from '../report/async-errors.js'
 import { type Reporting, scopeErrors } from '../report/scope-errors.js'
 import { expectAwaitingAssertions } from './unawaited-assertions.js'
@@ -16,8 +16,8 @@ export interface CircusScopes {
   loading(): void
   /** jest-circus's event handler. It never throws: a throw there loses the whole file's results. */
   handle(event: Circus.Event, state: Circus.State): void | Promise<void>
-  /** What the file's scopes were allowed to leave alive, for the run's summary. */
-  readonly allowed: readonly AllowedLeak[]
+  /** What the file's scopes were found to leave or do, failed or not, for the run's summary. */
+  readonly records: readonly RunRecord[]
   /** Fails a test that has ended with what its code did later, while the file runs; see Engine.onLate. */
   late(mistake: Mistake): boolean
 }
@@ -101,13 +101,13 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
     return inScope
   }
 
-  const allowed: AllowedLeak[] = []
+  const records: RunRecord[] = []
   const reporting: Reporting = {
     disposed: engine.settings.dispose,
     // Jest reports what was thrown while the test ran, unless it blamed another test or the file.
     reportedByRunner: (mistake) => !mistake.late && thrown(mistake) && !misplaced.has(mistake),
     print: (message) => warnFromTick(global.console as Console, message),
-    onAllowed: (scope, reason, leaks) => allowed.push({ file, scope: scope.title, reason, leaks }),
+    onRecord: (scope, record) => records.push({ file, scope: scope.title, ...record }),
     warned: new Set(),
     failEnded,
     failOn: engine.settings.failOn,
@@ -239,7 +239,7 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
   }
 
   return {
-    allowed,
+    records,
     late(mistake) {
       const scope = testScope(mistake.owner)
       if (!failEnded(scope, [new AsyncTaskError(mistake)])) return false

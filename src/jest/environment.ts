@@ -6,7 +6,7 @@ import { Engine } from '../core/engine.js'
 import { optionsIn } from '../core/options.js'
 import { stuckReport } from '../report/pending-tasks.js'
 import { slowCallbackReport } from '../report/slow-callback.js'
-import { writeRecords } from './allowed-records.js'
+import { writeRecords } from './run-records.js'
 import { type CircusScopes, circusScopes } from './circus-scopes.js'
 import { watchFakeTimers } from './fake-timers.js'
 import { nodeEnvironment } from './node-environment.js'
@@ -75,7 +75,7 @@ export function withAsyncDebug<Base extends EnvironmentClass>(BaseEnvironment: B
 
     override async teardown(): Promise<void> {
       const { engine, circus, unwatch } = attached.get(this)!
-      writeRecords(circus.allowed)
+      writeRecords(circus.records)
       unwatch?.()
       engine.disable()
       if (this.global) uninstallEngine(this.global)

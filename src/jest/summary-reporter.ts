@@ -1,24 +1,35 @@
-import { allowedSummary } from '../report/allowed-summary.js'
-import { openRecords, readRecords } from './allowed-records.js'
+import { type SummaryReporterOptions, reporterOptions, writeJsonReport } from '../report/json-report.js'
+import { runSummary } from '../report/run-records.js'
+import { openRecords, readRecords } from './run-records.js'
 
 /**
- * A Jest reporter that ends the run with a summary of everything that was allowed to stay alive
- * (`allowTests`, `allowLeaks()`, `allowPending()`, `ignore`), so that none of it is forgotten.
- * Add it beside your reporters.
+ * A Jest reporter that ends the run with a summary of what async-debug found: counts by kind, the
+ * files with the most, and everything that did not fail, with why (`allowTests`, `allowLeaks()`,
+ * `allowPending()`, `ignore`, `failOn`), so that none of it is forgotten. With `outputFile`, it
+ * also writes every finding as JSON. Add it beside your reporters.
  *
  * @example
  * ```js
  * // jest.config.js
- * module.exports = { testEnvironment: 'async-debug', reporters: ['default', 'async-debug/jest/reporter'] }
+ * module.exports = { testEnvironment: 'async-debug', reporters: ['default', ['async-debug/jest/reporter', { outputFile: 'async-debug.json' }]] }
  * ```
  */
 export default class AsyncDebugSummaryReporter {
   // Made before Jest starts its workers, so that they inherit where to leave their records.
   readonly #dir = openRecords()
+  readonly #options: SummaryReporterOptions
+  readonly #root: string
+
+  constructor(globalConfig?: { rootDir?: string }, options?: SummaryReporterOptions) {
+    this.#options = reporterOptions(options, 'async-debug/jest/reporter')
+    this.#root = globalConfig?.rootDir ?? process.cwd()
+  }
 
   onRunComplete(): void {
-    const allowed = readRecords(this.#dir)
-    if (allowed.length > 0) process.stderr.write(`\n${allowedSummary(allowed)}\n\n`)
+    const records = readRecords(this.#dir)
+    const summary = runSummary(records)
+    if (summary !== undefined) process.stderr.write(`\n${summary}\n\n`)
+    if (this.#options.outputFile !== undefined) writeJsonReport(records, this.#options.outputFile, this.#root)
   }
 
   getLastError(): undefined {

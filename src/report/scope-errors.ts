@@ -5,6 +5,7 @@ import { AsyncTaskError } from './async-errors.js'
 import { AsyncHangError } from './hang-error.js'
 import { floatingWarning } from './floating-warnings.js'
 import { leakError, listFindings } from './leak-error.js'
+import { type Outcome, type RunRecord, recorded } from './run-records.js'
 
 /** How an adapter wants a judged scope reported. */
 export interface Reporting {
@@ -14,8 +15,8 @@ export interface Reporting {
   reportedByRunner?: (mistake: Mistake) => boolean
   /** Prints a report next to the scope's results: what an allowed test left alive. */
   print: (message: string) => void
-  /** Told of what was allowed to stay alive, by `reason`, for the run's summary. */
-  onAllowed?: (scope: Scope, reason: string, leaks: string) => void
+  /** Told of everything found, failed or not, for the run's summary and JSON report. */
+  onRecord?: (scope: Scope, record: Omit<RunRecord, 'file' | 'scope'>) => void
   /** The creation lines of the floating calls warned of so far (see floating-warnings.ts). */
   warned: Set<string>
   /** Fails a test that has ended with `errors`, where the runner can still change its result. */
@@ -34,46 +35,64 @@ export interface Reporting {
 export function scopeErrors(
   scope: Scope,
   findings: readonly Finding[],
-  { disposed, reportedByRunner = () => false, print, onAllowed, warned, failEnded, failOn }: Reporting,
+  { disposed, reportedByRunner = () => false, print, onRecord, warned, failEnded, failOn }: Reporting,
   waitingOn?: readonly Finding[],
 ): Error[] {
-  const reportOnly = (what: string, kinds: Iterable<FailKind>, list: string): void => {
-    print(`async-debug: reported, not failed (failOn): ${what}`)
-    onAllowed?.(scope, `reported only: failOn leaves out ${[...new Set(kinds)].join(', ')}`, list)
+  // Findings of one scope, outcome and reason, recorded by kind.
+  const record = (owner: Scope, outcome: Outcome, group: readonly Finding[], reason?: string): void => {
+    for (const kind of new Set(group.map((finding) => failKindOfType(finding.type)))) {
+      const ofKind = group.filter((finding) => failKindOfType(finding.type) === kind)
+      onRecord?.(owner, { kind, outcome, ...(reason ? { reason } : {}), findings: recorded(ofKind), text: listFindings(ofKind) })
+    }
+  }
+  const reportOnly = (owner: Scope, group: readonly Finding[], when?: string): void => {
+    print(`async-debug: reported, not failed (failOn): ${leakError(owner, group, disposed, when).message}`)
+    record(owner, 'reported', group, `reported only: failOn leaves out ${[...new Set(group.map((finding) => failKindOfType(finding.type)))].join(', ')}`)
   }
   const errors: Error[] = []
   for (const mistake of scope.mistakes.filter((mistake) => !reportedByRunner(mistake))) {
     const error = new AsyncTaskError(mistake)
-    if (mistake.reportOnly) reportOnly(error.message, [failKindOfMistake(mistake.kind)], `    ${error.message}`)
-    else errors.push(error)
+    const kind = failKindOfMistake(mistake.kind)
+    const entry = { kind, findings: [{ type: mistake.kind, description: error.message.split('\n')[0]! }], text: `    ${error.message}` }
+    if (mistake.reportOnly) {
+      print(`async-debug: reported, not failed (failOn): ${error.message}`)
+      onRecord?.(scope, { ...entry, outcome: 'reported', reason: `reported only: failOn leaves out ${kind}` })
+    } else {
+      errors.push(error)
+      onRecord?.(scope, { ...entry, outcome: 'failed' })
+    }
   }
   const fails = (finding: Finding): boolean => failOn.has(failKindOfType(finding.type))
   // What allowPending() and ignore rules let pass goes to the summary only: beside the test it is noise.
   const byReason = new Map<string, Finding[]>()
   for (const { reason, finding } of scope.excused) byReason.set(reason, [...(byReason.get(reason) ?? []), finding])
-  for (const [reason, group] of byReason) onAllowed?.(scope, reason, listFindings(group))
+  for (const [reason, group] of byReason) record(scope, 'allowed', group, reason)
   const warning = floatingWarning(scope, warned)
   if (warning !== undefined) {
     print(warning)
-    onAllowed?.(scope, 'warning: never awaited, still pending', listFindings(scope.warnings))
+    record(scope, 'reported', scope.warnings, 'warning: never awaited, still pending')
   }
   const own = findings.filter((finding) => !finding.held)
   const reported = own.filter((finding) => !fails(finding))
   const failing = own.filter(fails)
   if (scope.allowed !== undefined && own.length > 0) {
     print(`async-debug: allowed (${scope.allowed}), not failed: ${leakError(scope, own, disposed).message}`)
-    onAllowed?.(scope, `allowed: ${scope.allowed}`, listFindings(own))
+    record(scope, 'allowed', own, `allowed: ${scope.allowed}`)
   } else {
-    if (waitingOn === undefined && failing.length > 0) errors.unshift(leakError(scope, failing, disposed))
-    if (reported.length > 0) reportOnly(leakError(scope, reported, disposed).message, reported.map((finding) => failKindOfType(finding.type)), listFindings(reported))
+    if (waitingOn === undefined && failing.length > 0) {
+      errors.unshift(leakError(scope, failing, disposed))
+      record(scope, 'failed', failing)
+    }
+    if (reported.length > 0) reportOnly(scope, reported)
   }
   // What its tests left for it to close, and it did not: each test's failure, or else its own.
   for (const [test, left] of byTest(findings.filter((finding) => finding.held))) {
     const why = `that ${scope.title} did not close either: it was left for an afterAll hook to close`
     const quiet = left.filter((finding) => !fails(finding))
-    if (quiet.length > 0) reportOnly(leakError(test, quiet, disposed, why).message, quiet.map((finding) => failKindOfType(finding.type)), listFindings(quiet))
+    if (quiet.length > 0) reportOnly(test, quiet, why)
     if (quiet.length === left.length) continue
     const error = leakError(test, left.filter(fails), disposed, why)
+    record(test, 'failed', left.filter(fails))
     if (!failEnded?.(test, [error])) errors.push(error)
   }
   if (waitingOn !== undefined) errors.unshift(new AsyncHangError(scope, waitingOn))

@@ -3,7 +3,7 @@ import type { RunnerTask, RunnerTestCase, RunnerTestFile, RunnerTestSuite } from
 import type { Engine } from '../core/engine.js'
 import { type Scope, testScope } from '../core/scope.js'
 import type { Finding } from '../core/tracked.js'
-import type { AllowedLeak } from '../report/allowed-summary.js'
+import type { RunRecord } from '../report/run-records.js'
 import { AsyncTaskError } from '../report/async-errors.js'
 import { type Reporting, scopeErrors } from '../report/scope-errors.js'
 import { watchFakeTimers } from './fake-timers.js'
@@ -120,15 +120,15 @@ export function installRunnerHooks(vitest: VitestRuntime, engine: Engine): () =>
   }
   engine.onLate((mistake) => failEnded(testScope(mistake.owner), [new AsyncTaskError(mistake)]))
   const reporting: Reporting = { disposed: engine.settings.dispose, print: (message) => console.warn(message), warned: new Set(), failEnded, failOn: engine.settings.failOn }
-  // What was allowed to stay alive travels with its task's result, to the summary reporter.
+  // What was found travels with its task's result, to the summary reporter.
   const recordOn =
-    (task: RunnerTask): NonNullable<Reporting['onAllowed']> =>
-    (scope, reason, leaks) => {
-      const meta = task.meta as { asyncDebug?: { allowed: AllowedLeak[] } }
-      ;(meta.asyncDebug ??= { allowed: [] }).allowed.push({ file: task.file?.name ?? task.name, scope: scope.title, reason, leaks })
+    (task: RunnerTask): NonNullable<Reporting['onRecord']> =>
+    (scope, record) => {
+      const meta = task.meta as { asyncDebug?: { records: RunRecord[] } }
+      ;(meta.asyncDebug ??= { records: [] }).records.push({ file: task.file?.name ?? task.name, scope: scope.title, ...record })
     }
   const judge = async (scope: Scope, task?: RunnerTask, waitingOn?: Finding[]): Promise<Error[]> =>
-    scopeErrors(scope, await engine.close(scope), task ? { ...reporting, onAllowed: recordOn(task) } : reporting, waitingOn)
+    scopeErrors(scope, await engine.close(scope), task ? { ...reporting, onRecord: recordOn(task) } : reporting, waitingOn)
   const scopes = new Map<unknown, Scope>()
   const wrapped = new WeakSet<Hook>()
   const originals = new Map<keyof Hooked, unknown>()

@@ -1,32 +1,42 @@
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
-import { type AllowedLeak, allowedSummary } from '../report/allowed-summary.js'
+import { type SummaryReporterOptions, reporterOptions, writeJsonReport } from '../report/json-report.js'
+import { type RunRecord, runSummary } from '../report/run-records.js'
 
 /**
- * A Vitest reporter that ends the run with a summary of everything that was allowed to stay alive
- * (`allowTests`, `allowLeaks()`, `allowPending()`, `ignore`), so that none of it is forgotten.
- * Add it beside your reporters.
+ * A Vitest reporter that ends the run with a summary of what async-debug found: counts by kind,
+ * the files with the most, and everything that did not fail, with why (`allowTests`,
+ * `allowLeaks()`, `allowPending()`, `ignore`, `failOn`), so that none of it is forgotten. With
+ * `outputFile`, it also writes every finding as JSON. Add it beside your reporters.
  *
  * @example
  * ```ts
  * // vitest.config.ts
  * export default defineConfig({
- *   test: { environment: 'async-debug', reporters: ['default', 'async-debug/vitest/reporter'] },
+ *   test: { environment: 'async-debug', reporters: ['default', ['async-debug/vitest/reporter', { outputFile: 'async-debug.json' }]] },
  * })
  * ```
  */
 export default class AsyncDebugSummaryReporter implements Reporter {
   #vitest: Vitest | undefined
+  readonly #options: SummaryReporterOptions
+
+  constructor(options?: SummaryReporterOptions) {
+    this.#options = reporterOptions(options, 'async-debug/vitest/reporter')
+  }
 
   onInit(vitest: Vitest): void {
     this.#vitest = vitest
   }
 
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
-    const allowed: AllowedLeak[] = []
+    const records: RunRecord[] = []
     for (const module of testModules)
       for (const task of [module, ...module.children.allSuites(), ...module.children.allTests()])
-        allowed.push(...((task.meta() as { asyncDebug?: { allowed?: AllowedLeak[] } }).asyncDebug?.allowed ?? []))
+        records.push(...((task.meta() as { asyncDebug?: { records?: RunRecord[] } }).asyncDebug?.records ?? []))
+    const root = this.#vitest?.config.root ?? process.cwd()
+    const summary = runSummary(records)
     // On stderr, as Jest's reporters write: a JSON reporter may have stdout to itself (no outputFile).
-    if (allowed.length > 0) this.#vitest?.logger.error(`\n${allowedSummary(allowed)}\n`)
+    if (summary !== undefined) this.#vitest?.logger.error(`\n${summary}\n`)
+    if (this.#options.outputFile !== undefined) writeJsonReport(records, this.#options.outputFile, root)
   }
 }

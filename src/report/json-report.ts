@@ -1,0 +1,40 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { dirname, isAbsolute, resolve } from 'node:path'
+import type { RunRecord } from './run-records.js'
+
+/** The JSON report's format; raised when a field changes meaning or goes. */
+export const JSON_REPORT_VERSION = 1
+
+/** What the summary reporters take as options (the second element of their `reporters` entry). */
+export interface SummaryReporterOptions {
+  /**
+   * Where to write the JSON report of every finding, from the project's root; none by default.
+   * The environment variable `ASYNC_DEBUG_REPORT=<file>` sets it too, for a CI job's command line.
+   */
+  outputFile?: string
+}
+
+const REPORT_VARIABLE = 'ASYNC_DEBUG_REPORT'
+
+/** Validates the reporter's options; `where` names the reporter for the message. */
+export function reporterOptions(options: unknown, where: string, env: Record<string, string | undefined> = process.env): SummaryReporterOptions {
+  const fromEnv = env[REPORT_VARIABLE]?.trim() ? { outputFile: env[REPORT_VARIABLE]!.trim() } : {}
+  if (options === undefined || options === null) return fromEnv
+  if (typeof options !== 'object' || Array.isArray(options)) throw new TypeError(`${where}: expected options like { outputFile: 'async-debug.json' }, got ${String(options)}`)
+  const { outputFile, ...rest } = options as Record<string, unknown>
+  const unknown = Object.keys(rest)
+  if (unknown.length > 0) throw new TypeError(`${where}: unknown option \`${unknown[0]}\`; known: outputFile`)
+  if (outputFile !== undefined && (typeof outputFile !== 'string' || outputFile === '')) throw new TypeError(`${where}: option \`outputFile\` must be a file path, got ${String(outputFile)}`)
+  return outputFile === undefined ? fromEnv : { outputFile }
+}
+
+/**
+ * Writes the run's records as JSON: `{ asyncDebug: 1, records: RunRecord[] }`, each record one
+ * scope's findings of one kind and outcome (see RunRecord). Returns the path written.
+ */
+export function writeJsonReport(records: readonly RunRecord[], outputFile: string, root: string): string {
+  const path = isAbsolute(outputFile) ? outputFile : resolve(root, outputFile)
+  mkdirSync(dirname(path), { recursive: true })
+  writeFileSync(path, `${JSON.stringify({ asyncDebug: JSON_REPORT_VERSION, records }, null, 2)}\n`)
+  return path
+}

@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, test } from 'node:test'
+import { runShared, runners } from './helpers/runners.mjs'
+
+const reporterArgs = { vitest: ['--reporter=default', '--reporter=async-debug/vitest/reporter'], jest: ['--reporters=default', '--reporters=async-debug/jest/reporter'] }
+const work = mkdtempSync(join(tmpdir(), 'async-debug-json-report-'))
+after(() => rmSync(work, { recursive: true, force: true }))
+
+// The shape README's "In CI" documents: every record has these fields, of these types.
+function assertRecord(record) {
+  assert.deepEqual(Object.keys(record).filter((key) => !['reason'].includes(key)).sort(), ['file', 'findings', 'kind', 'outcome', 'scope', 'text'])
+  assert.ok(['failed', 'reported', 'allowed'].includes(record.outcome))
+  assert.ok(['leaks', 'promises', 'rejections', 'assertions', 'warnings', 'fake-timers', 'slow-callbacks'].includes(record.kind))
+  for (const finding of record.findings) {
+    assert.equal(typeof finding.type, 'string')
+    assert.equal(typeof finding.description, 'string')
+    if (finding.site !== undefined) assert.match(finding.site, /:\d+:\d+$/)
+  }
+  if (record.outcome !== 'failed') assert.equal(typeof record.reason, 'string')
+}
+
+for (const runner of runners) {
+  test(`${runner}: the summary reporter writes every finding, test-, suite- and file-level, to ASYNC_DEBUG_REPORT as JSON, and counts them`, () => {
+    const outputFile = join(work, `${runner}.json`)
+    process.env.ASYNC_DEBUG_REPORT = outputFile
+    let run
+    try {
+      run = runShared(runner, 'scopes', { args: reporterArgs })
+    } finally {
+      delete process.env.ASYNC_DEBUG_REPORT
+    }
+    const report = JSON.parse(readFileSync(outputFile, 'utf8'))
+    assert.equal(report.asyncDebug, 1)
+    for (const record of report.records) assertRecord(record)
+    const scopes = report.records.map((record) => record.scope)
+    assert.ok(scopes.some((scope) => /^test "/.test(scope)), scopes.join('\n'))
+    assert.ok(scopes.some((scope) => /^suite "/.test(scope)), scopes.join('\n'))
+    assert.ok(scopes.some((scope) => /^file /.test(scope)), scopes.join('\n'))
+    const leak = report.records.find((record) => record.file.endsWith('module-level.test.js'))
+    assert.deepEqual(leak.findings, [{ type: 'interval', description: 'setInterval every 1000 ms', site: leak.findings[0].site }])
+    assert.match(leak.findings[0].site, /module-level\.test\.js:2:16$/)
+    const failed = report.records.reduce((n, record) => n + record.findings.length, 0)
+    assert.match(run.output, new RegExp(`async-debug: ${failed} failed \\(leaks ${failed}\\), 0 reported only, 0 allowed; most in `))
+  })
+}
