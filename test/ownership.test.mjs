@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { failed, passed } from './helpers/expect-results.mjs'
-import { runShared, runners } from './helpers/runners.mjs'
+import { importedCallColumn, runShared, runners } from './helpers/runners.mjs'
 
 for (const runner of runners) {
   const run = runShared(runner, 'ownership')
@@ -38,7 +38,7 @@ for (const runner of runners) {
   })
 
   test(`${runner}: what killing a leaked child makes the test's exit handler throw is not reported again`, () => {
-    failed(run, 'leaves a child whose exit handler throws on a signal', /child process 'sleep 30' pid \d+, created at \S*disposal\.test\.js:6:17/)
+    failed(run, 'leaves a child whose exit handler throws on a signal', new RegExp(String.raw`child process 'sleep 30' pid \d+, created at \S*disposal\.test\.js:6:${importedCallColumn(runner, 17, 'spawn')}`))
     passed(run, 'runs after the child is killed')
     assert.doesNotMatch(run.output, /sleep was killed by SIGKILL/)
     assert.ok(!fileFailed('disposal.test.js'), run.output)

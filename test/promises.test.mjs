@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { failed, passed } from './helpers/expect-results.mjs'
-import { vitestMajor } from './helpers/run-vitest.mjs'
-import { runShared, runners } from './helpers/runners.mjs'
-
-// Vitest 3.2's source maps put a call of an imported function (`push('a')`, compiled to
-// `(0, __vi_import_0__.push)('a')`) at its parenthesis.
-const pushColumn = (runner) => (runner === 'vitest' && vitestMajor === 3 ? 9 : 5)
+import { importedCallColumn, runShared, runners } from './helpers/runners.mjs'
 
 for (const runner of runners) {
   const run = runShared(runner, 'promises')
@@ -41,7 +36,7 @@ for (const runner of runners) {
   test(`${runner}: a call dropped in the project's sources is located there and at the test's line, and warned of in full once`, () => {
     passed(run, 'pushes without awaiting')
     passed(run, 'pushes without awaiting again')
-    assert.match(run.output, new RegExp(String.raw`async call send\(\) was never awaited and is still pending, created at \S*client\.js:8:10, called from \S*promises\.test\.js:114:${pushColumn(runner)}`))
+    assert.match(run.output, new RegExp(String.raw`async call send\(\) was never awaited and is still pending, created at \S*client\.js:8:10, called from \S*promises\.test\.js:114:${importedCallColumn(runner, 5, 'push')}`))
     assert.match(run.output, /warning: test "a client call dropped in many tests > pushes without awaiting again" left async call send\(\) \(created at \S*client\.js:8:10\) pending that nothing awaits, as an earlier test did\./)
   })
 

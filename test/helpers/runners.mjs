@@ -1,6 +1,6 @@
 // The shared fixtures (test/fixtures/shared, ESM) run the same way under either runner.
 import { runJest } from './run-jest.mjs'
-import { runVitest } from './run-vitest.mjs'
+import { runVitest, vitestMajor } from './run-vitest.mjs'
 
 // With another version of one runner selected (test/versions.mjs), only that runner's tests run.
 const only = process.env.ASYNC_DEBUG_JEST ? ['jest'] : process.env.ASYNC_DEBUG_VITEST ? ['vitest'] : []
@@ -8,6 +8,14 @@ export const runners = only.length ? only : ['vitest', 'jest']
 
 /** node:test options for a test of one runner's only: skipped when another runner's version is selected. */
 export const onlyFor = (runner) => ({ skip: runners.includes(runner) ? false : `runs ${runner}, which is not selected` })
+
+/**
+ * The column that `runner` reports for a call of the imported function `name` written at `column`
+ * (the column of the name). Vitest 3.2 compiles `once(bus)` to `(0, __vi_import_0__.once)(bus)`,
+ * which V8 places at the parenthesis of its arguments, and its source maps carry that over: the
+ * line is the same, the column is the one after the name.
+ */
+export const importedCallColumn = (runner, column, name) => (runner === 'vitest' && vitestMajor === 3 ? column + name.length : column)
 
 /**
  * Runs a shared fixture under `runner` with the one-line environment.
