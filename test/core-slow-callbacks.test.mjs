@@ -55,3 +55,29 @@ test('the synchronous part of a test is slow by the CPU time it used, not the wa
   assert.match(reports[0].what, /^the synchronous part of test "t"$/)
   assert.ok(reports[0].took >= 80 && reports[0].took <= performance.now() - wall, `took ${reports[0].took}`)
 })
+
+// The first fetch() of a process makes Node compile undici, 100 ms and more on a loaded machine.
+test('the sentinel reports a continuation that blocked the loop, but not a window in which Node compiled a library it bundles', async () => {
+  const scope = { title: 'test "t"', outer: false, openedAt: performance.now() }
+  const reports = []
+  const slow = new SlowCallbacks(50, false, () => scope, () => scope, (owner, what, took) => reports.push({ what, took }))
+  slow.enable()
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    await Promise.resolve().then(() => busy(120))
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    assert.equal(reports.length, 1)
+    assert.match(reports[0].what, /^a promise continuation or an I\/O callback during test "t"/)
+    const before = process.moduleLoadList.length
+    await Promise.resolve().then(() => {
+      // undici, which Node bundles, loaded on the first use of fetch's classes.
+      void globalThis.Headers
+      busy(120)
+    })
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    assert.ok(process.moduleLoadList.slice(before).some((name) => name.includes('internal/deps/undici')), 'undici was loaded')
+    assert.equal(reports.length, 1)
+  } finally {
+    slow.disable()
+  }
+})
