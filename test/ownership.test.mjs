@@ -14,6 +14,20 @@ for (const runner of runners) {
     assert.ok(!fileFailed('handler.test.js'), run.output)
   })
 
+  // Found on unjs/ofetch: most servers listen on '::', where 127.0.0.1 is ::ffff:127.0.0.1.
+  test(`${runner}: a dual-stack server's handler work for a request is the requesting test's too`, () => {
+    failed(run, 'requests a dual-stack server whose handler leaks a timer', /setTimeout of 3000 ms, created at \S*dual-stack\.test\.js:9:31/)
+    passed(run, 'requests the dual-stack server cleanly')
+    assert.ok(!fileFailed('dual-stack.test.js'), run.output)
+  })
+
+  // Found on unjs/ofetch: a request that disposal made the client retry is no work of the file's server to blame.
+  test(`${runner}: what a server does for a request that a judged test's code sent later fails nothing else`, () => {
+    failed(run, 'leaves a request with a retry in flight', /HTTP request GET http:\/\/127\.0\.0\.1:\d+\/slow still in flight/)
+    passed(run, 'runs after the retry was sent')
+    assert.ok(!fileFailed('disposal-retry.test.js'), run.output)
+  })
+
   test(`${runner}: a request in flight belongs to the test that sent it, on a keep-alive socket an earlier test opened`, () => {
     failed(run, 'leaves a request in flight on a reused socket', /HTTP request GET http:\/\/127\.0\.0\.1:\d+\/slow still in flight \(fetch\(\)\)[\s\S]*setTimeout of 1500 ms, created at \S*in-flight\.test\.js:10:30/)
     passed(run, 'opens two keep-alive sockets')

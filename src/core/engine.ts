@@ -201,16 +201,15 @@ export class Engine {
       this.#listeners = undefined
     })
     const { record } = this
+    const engine = this
     const requestOwners = this.#requestOwners
     stops.push(trackRequests({
       sent: function sent(this: void, request) {
-        const owner = record('HTTP_REQUEST', request, capture(sent))
+        // A judged scope's code owns no new resource, but the server's work for its request is still not the server's.
+        const owner = record('HTTP_REQUEST', request, capture(sent)) ?? engine.current()
         if (owner) requestOwners.set(request, owner)
       },
-      ownerOf: (request) => {
-        const owner = requestOwners.get(request)
-        return owner?.judged ? undefined : owner
-      },
+      ownerOf: (request) => requestOwners.get(request),
       enter: (scope) => this.enter(scope),
     }))
     if (!asyncHooksSeePromises()) stops.push(trackPromises(() => this.current(), this.#recordPromise, this.#judgedCode))

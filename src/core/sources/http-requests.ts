@@ -19,7 +19,7 @@ export const settled = ({ done, request }: InFlight): boolean =>
 export interface RequestSink {
   /** Records a request as created by the code running now. */
   sent(request: InFlight): void
-  /** The scope that sent `request`, unless it has been judged. */
+  /** The scope that sent `request`, judged or not. */
   ownerOf(request: InFlight): Scope | undefined
   /** Makes the code running now, and what it starts, belong to `scope`. */
   enter(scope: Scope): void
@@ -74,7 +74,9 @@ export function trackRequests(sink: RequestSink): () => void {
     [channels.fetchError]: finish,
     [channels.httpStart]: ({ request }) => start('http', request),
     [channels.httpDone]: finish,
-    // Before the server emits 'request': its handler runs as code of the test that sent it.
+    // Before the server emits 'request': its handler runs as code of the test that sent it, even
+    // one judged already (its code went on, or disposing of its request made it retry): the
+    // server's owner is not to blame for what a request it did not send makes it do.
     [channels.serverRequest]: ({ socket }) => {
       const client = requester(inFlight, socket)
       const owner = client && sink.ownerOf(client)
@@ -87,12 +89,15 @@ export function trackRequests(sink: RequestSink): () => void {
   }
 }
 
+// An IPv4 address as a dual-stack server sees it (`::ffff:127.0.0.1`) is the client's `127.0.0.1`.
+const plain = (address: string | undefined): string | undefined => address?.replace(/^::ffff:(?=\d+\.)/, '')
+
 /** The request in flight whose client socket is the other end of `server`, a socket a server accepted. */
 function requester(inFlight: Set<InFlight>, server: { remotePort?: number; remoteAddress?: string }): InFlight | undefined {
   for (const entry of inFlight) {
     const socket = entry.socket ?? entry.request.socket
     if (settled(entry)) inFlight.delete(entry)
-    else if (socket && socket.localPort === server.remotePort && socket.localAddress === server.remoteAddress) return entry
+    else if (socket && socket.localPort === server.remotePort && plain(socket.localAddress) === plain(server.remoteAddress)) return entry
   }
   return undefined
 }
