@@ -16,6 +16,7 @@ test('defaults', () => {
     timeAllCallbacks: false,
     watchdogSeconds: 0,
     allowTests: [],
+    baseline: undefined,
     warnings: new Map([['DeprecationWarning', 'warn'], ['ExperimentalWarning', 'warn']]),
   })
 })
@@ -23,7 +24,8 @@ test('defaults', () => {
 test('each bad option is a TypeError naming its key, as the user wrote it', () => {
   const cases = [
     ['nope', "option `where` must be an object, got 'nope'"],
-    [{ extra: 1 }, 'unknown option `where.extra`; known: ignore, countUnref, dispose, settleMs, warnings, tracePromises, slowCallbackMs, failOnSlowCallback, failOn, timeAllCallbacks, watchdogSeconds, allowTests'],
+    [{ extra: 1 }, 'unknown option `where.extra`; known: ignore, countUnref, dispose, settleMs, warnings, tracePromises, slowCallbackMs, failOnSlowCallback, failOn, timeAllCallbacks, watchdogSeconds, allowTests, baseline'],
+    [{ baseline: 42 }, "option `where.baseline` must be a file path, such as 'async-debug.baseline.json', got 42"],
     [{ failOn: ['leak'] }, "option `where.failOn[0]` must be one of leaks, promises, rejections, assertions, warnings, fake-timers, slow-callbacks, got 'leak'"],
     [{ ignore: [] }, 'option `where.ignore` must be an object like { types, stacks }, got []'],
     [{ ignore: { type: [] } }, 'unknown option `where.ignore.type`; known: types, stacks'],

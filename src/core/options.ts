@@ -93,6 +93,18 @@ export interface AsyncDebugOptions {
    * ```
    */
   allowTests?: { name: StackPattern; reason: string }[]
+  /**
+   * A JSON report of an earlier run (see the summary reporters' `outputFile`), from the folder the
+   * runner runs in: what it lists fails no test, so that only new findings fail. With the
+   * environment variable `ASYNC_DEBUG_BASELINE=update`, nothing fails and the summary reporter
+   * writes the run's findings to this file.
+   *
+   * @example
+   * ```ts
+   * baseline: 'async-debug.baseline.json'
+   * ```
+   */
+  baseline?: string
 }
 
 /** What a process warning does: fail the test, be printed, or be dropped. */
@@ -114,9 +126,11 @@ export interface Settings {
   readonly timeAllCallbacks: boolean
   readonly watchdogSeconds: number
   readonly allowTests: readonly { readonly name: StackPattern; readonly reason: string }[]
+  /** The baseline file, if any. */
+  readonly baseline: string | undefined
 }
 
-const keys = ['ignore', 'countUnref', 'dispose', 'settleMs', 'warnings', 'tracePromises', 'slowCallbackMs', 'failOnSlowCallback', 'failOn', 'timeAllCallbacks', 'watchdogSeconds', 'allowTests'] as const
+const keys = ['ignore', 'countUnref', 'dispose', 'settleMs', 'warnings', 'tracePromises', 'slowCallbackMs', 'failOnSlowCallback', 'failOn', 'timeAllCallbacks', 'watchdogSeconds', 'allowTests', 'baseline'] as const
 const warningActions: readonly WarningAction[] = ['error', 'warn', 'ignore']
 const defaultWarnings: Record<string, WarningAction> = { DeprecationWarning: 'warn', ExperimentalWarning: 'warn' }
 const ignoreKeys = ['types', 'stacks'] as const
@@ -230,6 +244,7 @@ export function resolveOptions(options: unknown, where = 'asyncDebug', env: Reco
     timeAllCallbacks: boolean(o.timeAllCallbacks, `${where}.timeAllCallbacks`, false),
     watchdogSeconds,
     allowTests,
+    baseline: o.baseline === undefined ? undefined : typeof o.baseline === 'string' && o.baseline.trim() !== '' ? o.baseline : fail(`${where}.baseline`, "a file path, such as 'async-debug.baseline.json'", o.baseline),
   }
 }
 

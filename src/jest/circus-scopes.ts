@@ -2,6 +2,7 @@ import type { Circus } from '@jest/types'
 import type { Engine } from '../core/engine.js'
 import { type Scope, testScope } from '../core/scope.js'
 import type { Finding, Mistake } from '../core/tracked.js'
+import { fileBaseline } from '../report/baseline.js'
 import type { RunRecord } from '../report/run-records.js'
 import { AsyncTaskError } from '../report/async-errors.js'
 import { type Reporting, scopeErrors } from '../report/scope-errors.js'
@@ -102,6 +103,7 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
   }
 
   const records: RunRecord[] = []
+  const baseline = engine.settings.baseline === undefined ? undefined : fileBaseline(engine.settings.baseline, file)
   const reporting: Reporting = {
     disposed: engine.settings.dispose,
     // Jest reports what was thrown while the test ran, unless it blamed another test or the file.
@@ -111,6 +113,7 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
     warned: new Set(),
     failEnded,
     failOn: engine.settings.failOn,
+    baseline,
   }
   function testScopeOf(test: Circus.TestEntry): Scope {
     let scope = scopes.get(test)
@@ -199,6 +202,8 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
       case 'run_finish':
         finished = true
         thrownLate.clear()
+        // The file is judged: what its baseline lists and the run did not find is fixed.
+        if (baseline) records.push(...baseline.left())
         return
       case 'test_fn_start': {
         const { test } = event

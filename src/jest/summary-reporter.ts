@@ -1,4 +1,4 @@
-import { type SummaryReporterOptions, reporterOptions, writeJsonReport } from '../report/json-report.js'
+import { type SummaryReporterOptions, reporterOptions, updateBaseline, writeJsonReport } from '../report/json-report.js'
 import { runSummary } from '../report/run-records.js'
 import { openRecords, readRecords } from './run-records.js'
 
@@ -19,10 +19,16 @@ export default class AsyncDebugSummaryReporter {
   readonly #dir = openRecords()
   readonly #options: SummaryReporterOptions
   readonly #root: string
+  // The project's environment options, from the first test file's result: the global config has none.
+  #environmentOptions: unknown
 
   constructor(globalConfig?: { rootDir?: string }, options?: SummaryReporterOptions) {
     this.#options = reporterOptions(options, 'async-debug/jest/reporter')
     this.#root = globalConfig?.rootDir ?? process.cwd()
+  }
+
+  onTestResult(test: { context?: { config?: { testEnvironmentOptions?: unknown } } }): void {
+    this.#environmentOptions ??= test.context?.config?.testEnvironmentOptions
   }
 
   onRunComplete(): void {
@@ -30,6 +36,7 @@ export default class AsyncDebugSummaryReporter {
     const summary = runSummary(records)
     if (summary !== undefined) process.stderr.write(`\n${summary}\n\n`)
     if (this.#options.outputFile !== undefined) writeJsonReport(records, this.#options.outputFile, this.#root)
+    updateBaseline(records, this.#environmentOptions, (line) => process.stderr.write(`${line}\n`))
   }
 
   getLastError(): undefined {

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, isAbsolute, resolve } from 'node:path'
+import { BASELINE_VARIABLE } from './baseline.js'
 import type { RunRecord } from './run-records.js'
 
 /** The JSON report's format; raised when a field changes meaning or goes. */
@@ -37,4 +38,20 @@ export function writeJsonReport(records: readonly RunRecord[], outputFile: strin
   mkdirSync(dirname(path), { recursive: true })
   writeFileSync(path, `${JSON.stringify({ asyncDebug: JSON_REPORT_VERSION, records }, null, 2)}\n`)
   return path
+}
+
+/**
+ * With `ASYNC_DEBUG_BASELINE=update`, writes the run's records to the baseline file that the
+ * environment options name (`baseline`), and says so; otherwise does nothing. Each shard of a
+ * sharded run would write its own part over the others': update the baseline unsharded.
+ */
+export function updateBaseline(records: readonly RunRecord[], environmentOptions: unknown, log: (line: string) => void, env: Record<string, string | undefined> = process.env): void {
+  if (env[BASELINE_VARIABLE] !== 'update') return
+  const options = environmentOptions as { asyncDebug?: { baseline?: unknown }; 'async-debug'?: { baseline?: unknown } } | undefined
+  const path = options?.asyncDebug?.baseline ?? options?.['async-debug']?.baseline
+  if (typeof path !== 'string') return log(`async-debug: ${BASELINE_VARIABLE}=update, but no \`baseline\` option names the file to write`)
+  // From the folder the runner runs in, where its workers read it.
+  const written = writeJsonReport(records, path, process.cwd())
+  const listed = records.filter((record) => record.outcome !== 'fixed' && record.reason?.startsWith('baseline')).reduce((n, record) => n + record.findings.length, 0)
+  log(`async-debug: baseline written to ${written}: ${listed} ${listed === 1 ? 'finding' : 'findings'}`)
 }

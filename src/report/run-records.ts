@@ -1,9 +1,13 @@
 import type { FailKind } from '../core/fail-on.js'
+import { BASELINE_VARIABLE } from './baseline.js'
 import { creationSite } from '../core/frames.js'
 import type { Finding } from '../core/tracked.js'
 
-/** What became of a finding: it failed its scope, was reported only (`failOn`), or was allowed. */
-export type Outcome = 'failed' | 'reported' | 'allowed'
+/**
+ * What became of a finding: it failed its scope, was reported only (`failOn`), or was allowed; or,
+ * for an entry of the baseline that this run did not find, fixed.
+ */
+export type Outcome = 'failed' | 'reported' | 'allowed' | 'fixed'
 
 /** One thing found, as the run's records keep it: plain data, for the summary and the JSON report. */
 export interface RecordedFinding {
@@ -49,13 +53,19 @@ export function runSummary(records: readonly RunRecord[]): string | undefined {
   const failedKinds = new Map<FailKind, number>()
   const perFile = new Map<string, number>()
   for (const r of records) {
+    if (r.outcome === 'fixed') continue
     perFile.set(r.file, (perFile.get(r.file) ?? 0) + r.findings.length)
     if (r.outcome === 'failed') failedKinds.set(r.kind, (failedKinds.get(r.kind) ?? 0) + r.findings.length)
   }
   const kinds = [...failedKinds].map(([kind, n]) => `${kind} ${n}`).join(', ')
   const top = [...perFile].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([file, n]) => `${file} (${n})`).join(', ')
-  const lines = [`async-debug: ${count('failed')} failed${kinds ? ` (${kinds})` : ''}, ${count('reported')} reported only, ${count('allowed')} allowed; most in ${top}`]
-  const passed = records.filter((r) => r.outcome !== 'failed')
+  const baseline = records.filter((r) => r.outcome === 'allowed' && r.reason?.startsWith('baseline')).reduce((n, r) => n + r.findings.length, 0)
+  const fixed = count('fixed')
+  const lines = [
+    `async-debug: ${count('failed')} failed${kinds ? ` (${kinds})` : ''}, ${count('reported')} reported only, ${count('allowed')} allowed${baseline ? ` (${baseline} by the baseline)` : ''}; most in ${top}`,
+  ]
+  if (fixed > 0) lines.push(`async-debug: fixed since the baseline: ${fixed}; run with ${BASELINE_VARIABLE}=update to shrink the baseline`)
+  const passed = records.filter((r) => r.outcome === 'reported' || (r.outcome === 'allowed' && !r.reason?.startsWith('baseline')))
   if (passed.length > 0) {
     lines.push('', `async-debug: allowed to stay alive or reported only, not failed (allowTests, allowLeaks(), allowPending(), ignore, failOn), in ${plural(passed.length, 'place')}:`)
     for (const { file, scope, reason, text } of passed) lines.push('', `  ${file}: ${scope}`, `  ${reason}`, text.replace(/^/gm, '  '))

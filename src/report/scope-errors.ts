@@ -5,6 +5,7 @@ import { AsyncTaskError } from './async-errors.js'
 import { AsyncHangError } from './hang-error.js'
 import { floatingWarning } from './floating-warnings.js'
 import { leakError, listFindings } from './leak-error.js'
+import type { FileBaseline } from './baseline.js'
 import { type Outcome, type RunRecord, recorded } from './run-records.js'
 
 /** How an adapter wants a judged scope reported. */
@@ -23,6 +24,8 @@ export interface Reporting {
   failEnded?: (test: Scope, errors: Error[]) => boolean
   /** The kinds of finding that fail (the option `failOn`); the others are printed and summarized. */
   failOn: ReadonlySet<FailKind>
+  /** What the baseline of the scope's file lets pass (the option `baseline`). */
+  baseline?: FileBaseline | undefined
 }
 
 /**
@@ -35,7 +38,7 @@ export interface Reporting {
 export function scopeErrors(
   scope: Scope,
   findings: readonly Finding[],
-  { disposed, reportedByRunner = () => false, print, onRecord, warned, failEnded, failOn }: Reporting,
+  { disposed, reportedByRunner = () => false, print, onRecord, warned, failEnded, failOn, baseline }: Reporting,
   waitingOn?: readonly Finding[],
 ): Error[] {
   // Findings of one scope, outcome and reason, recorded by kind.
@@ -57,12 +60,20 @@ export function scopeErrors(
     if (mistake.reportOnly) {
       print(`async-debug: reported, not failed (failOn): ${error.message}`)
       onRecord?.(scope, { ...entry, outcome: 'reported', reason: `reported only: failOn leaves out ${kind}` })
-    } else {
+    } else if (baseline?.take(scope.title, kind, entry.findings[0]!)) onRecord?.(scope, { ...entry, outcome: 'allowed', reason: baseline.reason })
+    else {
       errors.push(error)
       onRecord?.(scope, { ...entry, outcome: 'failed' })
     }
   }
   const fails = (finding: Finding): boolean => failOn.has(failKindOfType(finding.type))
+  // Of what fails `owner`, what the baseline lists is recorded as allowed; the rest is returned.
+  const beyondBaseline = (owner: Scope, group: readonly Finding[]): Finding[] => {
+    if (!baseline) return [...group]
+    const listed = group.filter((finding) => baseline.take(owner.title, failKindOfType(finding.type), recorded([finding])[0]!))
+    if (listed.length > 0) record(owner, 'allowed', listed, baseline.reason)
+    return group.filter((finding) => !listed.includes(finding))
+  }
   // What allowPending() and ignore rules let pass goes to the summary only: beside the test it is noise.
   const byReason = new Map<string, Finding[]>()
   for (const { reason, finding } of scope.excused) byReason.set(reason, [...(byReason.get(reason) ?? []), finding])
@@ -74,7 +85,7 @@ export function scopeErrors(
   }
   const own = findings.filter((finding) => !finding.held)
   const reported = own.filter((finding) => !fails(finding))
-  const failing = own.filter(fails)
+  const failing = scope.allowed === undefined ? beyondBaseline(scope, own.filter(fails)) : own.filter(fails)
   if (scope.allowed !== undefined && own.length > 0) {
     print(`async-debug: allowed (${scope.allowed}), not failed: ${leakError(scope, own, disposed).message}`)
     record(scope, 'allowed', own, `allowed: ${scope.allowed}`)
@@ -90,9 +101,10 @@ export function scopeErrors(
     const why = `that ${scope.title} did not close either: it was left for an afterAll hook to close`
     const quiet = left.filter((finding) => !fails(finding))
     if (quiet.length > 0) reportOnly(test, quiet, why)
-    if (quiet.length === left.length) continue
-    const error = leakError(test, left.filter(fails), disposed, why)
-    record(test, 'failed', left.filter(fails))
+    const loud = beyondBaseline(test, left.filter(fails))
+    if (loud.length === 0) continue
+    const error = leakError(test, loud, disposed, why)
+    record(test, 'failed', loud)
     if (!failEnded?.(test, [error])) errors.push(error)
   }
   if (waitingOn !== undefined) errors.unshift(new AsyncHangError(scope, waitingOn))

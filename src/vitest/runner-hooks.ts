@@ -3,6 +3,7 @@ import type { RunnerTask, RunnerTestCase, RunnerTestFile, RunnerTestSuite } from
 import type { Engine } from '../core/engine.js'
 import { type Scope, testScope } from '../core/scope.js'
 import type { Finding } from '../core/tracked.js'
+import { type FileBaseline, fileBaseline } from '../report/baseline.js'
 import type { RunRecord } from '../report/run-records.js'
 import { AsyncTaskError } from '../report/async-errors.js'
 import { type Reporting, scopeErrors } from '../report/scope-errors.js'
@@ -121,14 +122,24 @@ export function installRunnerHooks(vitest: VitestRuntime, engine: Engine): () =>
   engine.onLate((mistake) => failEnded(testScope(mistake.owner), [new AsyncTaskError(mistake)]))
   const reporting: Reporting = { disposed: engine.settings.dispose, print: (message) => console.warn(message), warned: new Set(), failEnded, failOn: engine.settings.failOn }
   // What was found travels with its task's result, to the summary reporter.
+  const recordsOf = (task: RunnerTask): RunRecord[] => ((task.meta as { asyncDebug?: { records: RunRecord[] } }).asyncDebug ??= { records: [] }).records
+  const fileOf = (task: RunnerTask): string => task.file?.name ?? task.name
   const recordOn =
     (task: RunnerTask): NonNullable<Reporting['onRecord']> =>
-    (scope, record) => {
-      const meta = task.meta as { asyncDebug?: { records: RunRecord[] } }
-      ;(meta.asyncDebug ??= { records: [] }).records.push({ file: task.file?.name ?? task.name, scope: scope.title, ...record })
-    }
+    (scope, record) =>
+      void recordsOf(task).push({ file: fileOf(task), scope: scope.title, ...record })
+  // Each file's baseline, as its findings take from it; see report/baseline.ts.
+  const baselines = new Map<string, FileBaseline>()
+  const baselineOf = (task: RunnerTask): FileBaseline | undefined => {
+    const path = engine.settings.baseline
+    if (path === undefined) return undefined
+    const file = fileOf(task)
+    let baseline = baselines.get(file)
+    if (!baseline) baselines.set(file, (baseline = fileBaseline(path, file)))
+    return baseline
+  }
   const judge = async (scope: Scope, task?: RunnerTask, waitingOn?: Finding[]): Promise<Error[]> =>
-    scopeErrors(scope, await engine.close(scope), task ? { ...reporting, onRecord: recordOn(task) } : reporting, waitingOn)
+    scopeErrors(scope, await engine.close(scope), task ? { ...reporting, onRecord: recordOn(task), baseline: baselineOf(task) } : reporting, waitingOn)
   const scopes = new Map<unknown, Scope>()
   const wrapped = new WeakSet<Hook>()
   const originals = new Map<keyof Hooked, unknown>()
@@ -342,8 +353,18 @@ export function installRunnerHooks(vitest: VitestRuntime, engine: Engine): () =>
         // Vitest 3.2 has sent the suite's result already (4 sends it after this hook): send it again.
         void runner?.onTaskUpdate?.([[suite.id, suite.result, suite.meta]], [])
       }
-      // Its tests' results are final once Vitest has their file's.
-      if (isFile(suite)) finishedFiles.add(suite)
+      if (isFile(suite)) {
+        // What its baseline lists and the run did not find is fixed.
+        const fixed = baselineOf(suite)?.left() ?? []
+        if (fixed.length > 0) {
+          recordsOf(suite).push(...fixed)
+          // Vitest 3.2 has sent the file's result, meta included, already.
+          void runner?.onTaskUpdate?.([[suite.id, suite.result, suite.meta]], [])
+        }
+        baselines.delete(fileOf(suite))
+        // Its tests' results are final once Vitest has their file's.
+        finishedFiles.add(suite)
+      }
     },
   )
 

@@ -1,5 +1,5 @@
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
-import { type SummaryReporterOptions, reporterOptions, writeJsonReport } from '../report/json-report.js'
+import { type SummaryReporterOptions, reporterOptions, updateBaseline, writeJsonReport } from '../report/json-report.js'
 import { type RunRecord, runSummary } from '../report/run-records.js'
 
 /**
@@ -38,5 +38,6 @@ export default class AsyncDebugSummaryReporter implements Reporter {
     // On stderr, as Jest's reporters write: a JSON reporter may have stdout to itself (no outputFile).
     if (summary !== undefined) this.#vitest?.logger.error(`\n${summary}\n`)
     if (this.#options.outputFile !== undefined) writeJsonReport(records, this.#options.outputFile, root)
+    updateBaseline(records, this.#vitest?.config.environmentOptions, (line) => this.#vitest?.logger.error(line))
   }
 }

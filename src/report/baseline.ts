@@ -1,0 +1,86 @@
+import { readFileSync } from 'node:fs'
+import { isAbsolute, relative, resolve } from 'node:path'
+import type { FailKind } from '../core/fail-on.js'
+import type { RecordedFinding, RunRecord } from './run-records.js'
+
+/** Set to `update` to record a new baseline: nothing fails, and the summary reporter writes the run's findings. */
+export const BASELINE_VARIABLE = 'ASYNC_DEBUG_BASELINE'
+
+/** The findings that a baseline lets pass, in one test file. */
+export interface FileBaseline {
+  /** Whether the baseline lists this finding of `scope`; each entry lets one finding pass. */
+  take(scope: string, kind: FailKind, finding: RecordedFinding): boolean
+  /** What the baseline lists for the file and this run did not find: fixed, as records. */
+  left(): RunRecord[]
+  /** The reason recorded for what it lets pass. */
+  readonly reason: string
+}
+
+// A finding's key: file, scope, kind, type and the file of its creation site, not its line and
+// column, which unrelated edits shift. Sites are made relative to the folder the runner runs in.
+function keyOf(file: string, scope: string, kind: string, { type, site }: RecordedFinding, root: string): string {
+  const path = site?.replace(/:\d+:\d+$/, '')
+  return [file, scope, kind, type, path === undefined ? '' : isAbsolute(path) ? relative(root, path) : path].join('\n')
+}
+
+// What a baseline file lists: what failed in its run, or what an earlier baseline let pass.
+const listed = (record: RunRecord): boolean => record.outcome === 'failed' || (record.outcome === 'allowed' && record.reason?.startsWith('baseline') === true)
+
+/**
+ * The baseline at `path` (a JSON report), for test file `file` as the records name it. A missing
+ * file is an empty baseline; an unreadable one is an error naming the option.
+ */
+export function fileBaseline(path: string, file: string, root = process.cwd(), env: Record<string, string | undefined> = process.env): FileBaseline {
+  if (env[BASELINE_VARIABLE] === 'update') return { take: () => true, left: () => [], reason: `baseline: being updated (${BASELINE_VARIABLE}=update)` }
+  const counts = new Map<string, { record: RunRecord; finding: RecordedFinding; count: number }>()
+  for (const record of readBaseline(path, root))
+    if (record.file === file && listed(record))
+      for (const finding of record.findings) {
+        const key = keyOf(record.file, record.scope, record.kind, finding, root)
+        const entry = counts.get(key) ?? { record, finding, count: 0 }
+        entry.count++
+        counts.set(key, entry)
+      }
+  return {
+    reason: `baseline: listed in ${path}`,
+    take(scope, kind, finding) {
+      const entry = counts.get(keyOf(file, scope, kind, finding, root))
+      if (!entry || entry.count === 0) return false
+      entry.count--
+      return true
+    },
+    left: () =>
+      [...counts.values()]
+        .filter(({ count }) => count > 0)
+        .map(({ record, finding, count }) => ({
+          file,
+          scope: record.scope,
+          kind: record.kind,
+          outcome: 'fixed' as const,
+          reason: `fixed: listed in ${path}, not found`,
+          findings: Array.from({ length: count }, () => finding),
+          text: `    ${finding.description}${finding.site ? `, created at ${finding.site}` : ''}`,
+        })),
+  }
+}
+
+// Read once per process: every file of a worker asks.
+const read = new Map<string, RunRecord[]>()
+function readBaseline(path: string, root: string): RunRecord[] {
+  const full = resolve(root, path)
+  let records = read.get(full)
+  if (records) return records
+  let text: string
+  try {
+    text = readFileSync(full, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
+    throw error
+  }
+  const parsed = JSON.parse(text) as { asyncDebug?: unknown; records?: unknown }
+  if (parsed.asyncDebug !== 1 || !Array.isArray(parsed.records))
+    throw new TypeError(`async-debug: the baseline ${full} is not a JSON report of async-debug's (the summary reporter's outputFile): it has no { asyncDebug: 1, records }`)
+  records = parsed.records as RunRecord[]
+  read.set(full, records)
+  return records
+}
