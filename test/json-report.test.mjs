@@ -46,3 +46,25 @@ for (const runner of runners) {
     assert.match(run.output, new RegExp(`async-debug: ${failed} failed \\(leaks ${failed}\\), 0 reported only, 0 allowed; most in `))
   })
 }
+
+// Jest's github-actions reporter annotates failed tests, Vitest's tests, suites and files: ours adds
+// what they leave out, at the line that made it, and what did not fail as warnings.
+for (const runner of runners) {
+  test(`${runner}: on GitHub Actions the summary reporter annotates what the runner's reporter does not, at the creation line`, () => {
+    process.env.GITHUB_ACTIONS = 'true'
+    let run, reported
+    try {
+      run = runShared(runner, 'scopes', { args: reporterArgs })
+      reported = runShared(runner, 'leaks', { files: ['timers.test.js'], asyncDebug: { failOn: [] }, args: reporterArgs })
+    } finally {
+      delete process.env.GITHUB_ACTIONS
+    }
+    const errors = run.output.match(/^::error .*$/gm) ?? []
+    if (runner === 'jest') {
+      assert.ok(errors.some((line) => /^::error file=module-level\.test\.js,line=2,col=16,title=async-debug%3A leaks::file module-level\.test\.js: setInterval every 1000 ms$/.test(line)), errors.join('\n'))
+      assert.ok(errors.some((line) => /::suite "database suite": /.test(line)), errors.join('\n'))
+      assert.ok(!errors.some((line) => /::test "/.test(line)), 'a failed test is annotated by Jest')
+    } else assert.deepEqual(errors, [], 'Vitest annotates every failure itself')
+    assert.match(reported.output, /^::warning file=timers\.test\.js,line=\d+,col=\d+,title=async-debug%3A leaks%2C reported::test "leaks a timeout": setTimeout of \d+ ms \(reported only: failOn leaves out leaks\)$/m)
+  })
+}

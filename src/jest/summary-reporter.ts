@@ -1,4 +1,5 @@
 import { type SummaryReporterOptions, reporterOptions, updateBaseline, writeJsonReport } from '../report/json-report.js'
+import { githubAnnotations } from '../report/github-annotations.js'
 import { runSummary } from '../report/run-records.js'
 import { openRecords, readRecords } from './run-records.js'
 
@@ -35,6 +36,8 @@ export default class AsyncDebugSummaryReporter {
     const records = readRecords(this.#dir)
     const summary = runSummary(records)
     if (summary !== undefined) process.stderr.write(`\n${summary}\n\n`)
+    // Jest's github-actions reporter annotates failed tests only: a describe block's or a file's failure is ours to annotate.
+    for (const line of githubAnnotations(records, (record) => /^(?:suite|file) /.test(record.scope))) process.stdout.write(`${line}\n`)
     if (this.#options.outputFile !== undefined) writeJsonReport(records, this.#options.outputFile, this.#root)
     updateBaseline(records, this.#environmentOptions, (line) => process.stderr.write(`${line}\n`))
   }

@@ -1,5 +1,6 @@
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
 import { type SummaryReporterOptions, reporterOptions, updateBaseline, writeJsonReport } from '../report/json-report.js'
+import { githubAnnotations } from '../report/github-annotations.js'
 import { type RunRecord, runSummary } from '../report/run-records.js'
 
 /**
@@ -37,6 +38,8 @@ export default class AsyncDebugSummaryReporter implements Reporter {
     const summary = runSummary(records)
     // On stderr, as Jest's reporters write: a JSON reporter may have stdout to itself (no outputFile).
     if (summary !== undefined) this.#vitest?.logger.error(`\n${summary}\n`)
+    // Vitest's github-actions reporter annotates every failed test, suite and file itself.
+    for (const line of githubAnnotations(records, () => false)) process.stdout.write(`${line}\n`)
     if (this.#options.outputFile !== undefined) writeJsonReport(records, this.#options.outputFile, root)
     updateBaseline(records, this.#vitest?.config.environmentOptions, (line) => this.#vitest?.logger.error(line))
   }

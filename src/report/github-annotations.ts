@@ -1,0 +1,28 @@
+import { relative } from 'node:path'
+import type { RunRecord } from './run-records.js'
+
+// Workflow commands take their message with %, CR and LF escaped, and properties with : and , too.
+const escapeData = (text: string): string => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
+const escapeProperty = (text: string): string => escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C')
+
+/**
+ * GitHub Actions annotations for the run's records, at the line that made each finding: an error
+ * for what failed where `annotateFailed` says the runner's own reporter does not annotate it, a
+ * warning for what did not fail (reported only, allowed, a baseline entry fixed). Empty outside
+ * GitHub Actions (`GITHUB_ACTIONS=true`).
+ */
+export function githubAnnotations(records: readonly RunRecord[], annotateFailed: (record: RunRecord) => boolean, env: Record<string, string | undefined> = process.env): string[] {
+  if (env.GITHUB_ACTIONS !== 'true') return []
+  const lines: string[] = []
+  for (const record of records) {
+    if (record.outcome === 'failed' && !annotateFailed(record)) continue
+    const level = record.outcome === 'failed' ? 'error' : 'warning'
+    for (const finding of record.findings) {
+      const [, path, line, column] = /^(.*):(\d+):(\d+)$/.exec(finding.site ?? '') ?? []
+      const where = path === undefined ? `file=${escapeProperty(record.file)}` : `file=${escapeProperty(relative(process.cwd(), path))},line=${line},col=${column}`
+      const title = `async-debug: ${record.kind}${record.outcome === 'failed' ? '' : `, ${record.outcome}`}`
+      lines.push(`::${level} ${where},title=${escapeProperty(title)}::${escapeData(`${record.scope}: ${finding.description}${record.reason ? ` (${record.reason})` : ''}`)}`)
+    }
+  }
+  return lines
+}
