@@ -122,7 +122,9 @@ export function installRunnerHooks(vitest: VitestRuntime, engine: Engine): () =>
   engine.onLate((mistake) => failEnded(testScope(mistake.owner), [new AsyncTaskError(mistake)]))
   const reporting: Reporting = { disposed: engine.settings.dispose, print: (message) => console.warn(message), warned: new Set(), failEnded, failOn: engine.settings.failOn }
   // What was found travels with its task's result, to the summary reporter.
-  const recordsOf = (task: RunnerTask): RunRecord[] => ((task.meta as { asyncDebug?: { records: RunRecord[] } }).asyncDebug ??= { records: [] }).records
+  type Meta = { asyncDebug?: { records: RunRecord[] } }
+  const recordsOf = (task: RunnerTask): RunRecord[] => ((task.meta as Meta).asyncDebug ??= { records: [] }).records
+  const recordCount = (task: RunnerTask): number => (task.meta as Meta).asyncDebug?.records.length ?? 0
   const fileOf = (task: RunnerTask): string => task.file?.name ?? task.name
   const recordOn =
     (task: RunnerTask): NonNullable<Reporting['onRecord']> =>
@@ -347,20 +349,15 @@ export function installRunnerHooks(vitest: VitestRuntime, engine: Engine): () =>
       const scope = scopes.get(suite)
       if (!scope) return
       scopes.delete(suite)
+      const recorded = recordCount(suite)
       const errors = (await Promise.all([...(isFile(suite) ? [...fixtures.takeFile(scope), ...leftSuites(suite)] : []), scope].map((s) => judge(s, suite)))).flat()
-      if (errors.length > 0 && suite.result) {
-        fail(suite.result, errors)
-        // Vitest 3.2 has sent the suite's result already (4 sends it after this hook): send it again.
-        void runner?.onTaskUpdate?.([[suite.id, suite.result, suite.meta]], [])
-      }
+      if (errors.length > 0 && suite.result) fail(suite.result, errors)
+      // What its baseline lists and the run did not find is fixed.
+      if (isFile(suite)) recordsOf(suite).push(...(baselineOf(suite)?.left() ?? []))
+      // Vitest 3.2 has sent the suite's result, meta included, already (4 sends it after this hook): send it again.
+      const changed = errors.length > 0 || recordCount(suite) > recorded
+      if (changed && suite.result) void runner?.onTaskUpdate?.([[suite.id, suite.result, suite.meta]], [])
       if (isFile(suite)) {
-        // What its baseline lists and the run did not find is fixed.
-        const fixed = baselineOf(suite)?.left() ?? []
-        if (fixed.length > 0) {
-          recordsOf(suite).push(...fixed)
-          // Vitest 3.2 has sent the file's result, meta included, already.
-          void runner?.onTaskUpdate?.([[suite.id, suite.result, suite.meta]], [])
-        }
         baselines.delete(fileOf(suite))
         // Its tests' results are final once Vitest has their file's.
         finishedFiles.add(suite)
