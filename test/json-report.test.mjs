@@ -68,3 +68,23 @@ for (const runner of runners) {
     assert.match(reported.output, /^::warning file=timers\.test\.js,line=\d+,col=\d+,title=async-debug%3A leaks%2C reported::test "leaks a timeout": setTimeout of \d+ ms \(reported only: failOn leaves out leaks\)$/m)
   })
 }
+
+for (const runner of runners) {
+  test(`${runner}: slow callbacks are records too, reported only, with their duration and the line of their timer`, () => {
+    const outputFile = join(work, `${runner}-slow.json`)
+    process.env.ASYNC_DEBUG_REPORT = outputFile
+    try {
+      runShared(runner, 'diagnostics', { files: ['slow.test.js'], args: reporterArgs })
+    } finally {
+      delete process.env.ASYNC_DEBUG_REPORT
+    }
+    const slow = JSON.parse(readFileSync(outputFile, 'utf8')).records.filter((record) => record.kind === 'slow-callbacks')
+    for (const record of slow) assertRecord(record)
+    const timer = slow.find((record) => record.scope === 'test "blocks the loop in a timer callback"')
+    assert.equal(timer?.outcome, 'reported', JSON.stringify(slow, null, 2))
+    assert.match(timer.findings[0].description, /^a setTimeout callback blocked the event loop for \d{3,} ms \(slowCallbackMs: 100\)$/)
+    assert.match(timer.findings[0].site, /slow\.test\.js:7:\d+$/)
+    assert.ok(slow.some((record) => record.scope === 'test "blocks the loop in its own body"'))
+    assert.ok(!slow.some((record) => record.scope === 'test "blocks briefly"'))
+  })
+}

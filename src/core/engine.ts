@@ -163,8 +163,8 @@ export class Engine {
       const message = `${what} blocked the event loop for ${Math.round(took)} ms (slowCallbackMs: ${slowCallbackMs})`
       // A failure's cause is an error of its message and stack only: runners serialize all it holds.
       if (settings.failOn.has('slow-callbacks')) this.charge(owner, 'slow-callback', hide(new Error(message), { name: 'SlowCallback', stack: [`SlowCallback: ${message}`, ...framesOf(site?.stack)].join('\n') }))
-      else
-        this.#onSlowCallback?.({
+      else {
+        const slow: SlowCallback = {
           name: 'SlowCallback',
           message,
           owner,
@@ -172,7 +172,10 @@ export class Engine {
           get stack() {
             return site?.stack
           },
-        })
+        }
+        if (!owner.judged) owner.slow.push(slow)
+        this.#onSlowCallback?.(slow)
+      }
     }))
     const probe = new Scope('worker', 'probe')
     const probed = context.run(probe, () => Promise.resolve())
@@ -543,6 +546,7 @@ export class Engine {
     const findings = await Promise.all([scope, ...parts].map((s) => this.#judge(s)))
     for (const part of parts) {
       scope.mistakes.push(...part.mistakes.splice(0))
+      scope.slow.push(...part.slow.splice(0))
       scope.excused.push(...part.excused.splice(0))
     }
     return findings.flat()

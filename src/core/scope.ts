@@ -1,6 +1,6 @@
 import { PromiseLedger } from './promises/ledger.js'
 import { now } from './real-timers.js'
-import type { Excused, Finding, Mistake, Tracked } from './tracked.js'
+import type { Excused, Finding, Mistake, SlowCallback, Tracked } from './tracked.js'
 
 /** The kinds of scope that own async work, outermost first. */
 export type ScopeKind = 'worker' | 'file' | 'suite' | 'test' | 'hook' | 'fixture'
@@ -29,6 +29,8 @@ export class Scope {
   readonly held = new Set<Tracked>()
   /** Floating calls it left pending with nothing live under them: printed as warnings, not failed. */
   readonly warnings: Finding[] = []
+  /** Its callbacks that blocked the event loop, printed, not failed: kept for the run's records. */
+  readonly slow: SlowCallback[] = []
   /** Why what it leaves alive does not fail it (`allowTests`, `allowLeaks()`); it is still reported. */
   allowed: string | undefined = undefined
   /** When it was opened (`performance.now()`): what blocked the event loop before is not its doing. */

@@ -1,4 +1,5 @@
 import { type FailKind, failKindOfMistake, failKindOfType } from '../core/fail-on.js'
+import { creationSite } from '../core/frames.js'
 import { type Scope, testScope } from '../core/scope.js'
 import type { Finding, Mistake } from '../core/tracked.js'
 import { AsyncTaskError } from './async-errors.js'
@@ -78,6 +79,17 @@ export function scopeErrors(
   const byReason = new Map<string, Finding[]>()
   for (const { reason, finding } of scope.excused) byReason.set(reason, [...(byReason.get(reason) ?? []), finding])
   for (const [reason, group] of byReason) record(scope, 'allowed', group, reason)
+  // Printed next to the scope as they happened; recorded once it is judged.
+  for (const slow of scope.slow.splice(0)) {
+    const site = creationSite(slow.site)
+    onRecord?.(scope, {
+      kind: 'slow-callbacks',
+      outcome: 'reported',
+      reason: 'reported only: failOn leaves out slow-callbacks',
+      findings: [{ type: 'slow-callback', description: slow.message, ...(site === undefined ? {} : { site }) }],
+      text: `    ${slow.message}${site === undefined ? '' : `, created at ${site}`}`,
+    })
+  }
   const warning = floatingWarning(scope, warned)
   if (warning !== undefined) {
     print(warning)
