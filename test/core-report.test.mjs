@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { Engine, creationSite, leakError, resolveOptions, userFrames } from './helpers/core.mjs'
+import { Engine, creationSite, leakError, resolveOptions, runSummary, userFrames } from './helpers/core.mjs'
 
 const site = (stack) => ({ stack, cause: undefined })
 
@@ -51,4 +51,21 @@ test('a leak error lists every finding with its line and hint, and its stack sta
   } finally {
     engine.disable()
   }
+})
+
+test('the run summary counts by kind and outcome, names the files with most, and reports baseline entries fixed', () => {
+  const record = (file, outcome, kind, n, reason) => ({ file, scope: 'test "t"', kind, outcome, ...(reason ? { reason } : {}), findings: Array.from({ length: n }, () => ({ type: 'interval', description: 'setInterval every 1000 ms' })), text: '    1. setInterval every 1000 ms' })
+  const summary = runSummary([
+    record('a.test.js', 'failed', 'leaks', 2),
+    record('b.test.js', 'failed', 'rejections', 1),
+    record('a.test.js', 'allowed', 'leaks', 3, 'baseline: listed in x.json'),
+    record('c.test.js', 'reported', 'promises', 1, 'warning: never awaited, still pending'),
+    record('a.test.js', 'fixed', 'leaks', 2, 'fixed: listed in x.json, not found'),
+  ])
+  const [counts, fixed] = summary.split('\n')
+  assert.equal(counts, 'async-debug: 3 failed (leaks 2, rejections 1), 1 reported only, 3 allowed (3 by the baseline); most in a.test.js (5), b.test.js (1), c.test.js (1)')
+  assert.equal(fixed, 'async-debug: fixed since the baseline: 2; run with ASYNC_DEBUG_BASELINE=update to shrink the baseline')
+  assert.match(summary, /in 1 place:\n\n {2}c\.test\.js: test "t"\n {2}warning: never awaited, still pending\n/)
+  assert.equal(runSummary([]), undefined)
+  assert.equal(runSummary([record('a.test.js', 'fixed', 'leaks', 1, 'fixed')]).split('\n')[0], 'async-debug: 0 failed, 0 reported only, 0 allowed')
 })

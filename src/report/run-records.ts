@@ -46,7 +46,10 @@ export const recorded = (findings: readonly Finding[]): RecordedFinding[] =>
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
 
-/** The summary printed at the end of a run: counts by kind, the files with most, and everything that did not fail, with why. */
+/**
+ * The summary printed at the end of a run: counts by kind, the files with most, baseline entries
+ * fixed, and everything that did not fail (what a baseline let pass aside), with why.
+ */
 export function runSummary(records: readonly RunRecord[]): string | undefined {
   if (records.length === 0) return undefined
   const count = (outcome: Outcome): number => records.filter((r) => r.outcome === outcome).reduce((n, r) => n + r.findings.length, 0)
@@ -62,7 +65,7 @@ export function runSummary(records: readonly RunRecord[]): string | undefined {
   const baseline = records.filter((r) => r.outcome === 'allowed' && r.reason?.startsWith('baseline')).reduce((n, r) => n + r.findings.length, 0)
   const fixed = count('fixed')
   const lines = [
-    `async-debug: ${count('failed')} failed${kinds ? ` (${kinds})` : ''}, ${count('reported')} reported only, ${count('allowed')} allowed${baseline ? ` (${baseline} by the baseline)` : ''}; most in ${top}`,
+    `async-debug: ${count('failed')} failed${kinds ? ` (${kinds})` : ''}, ${count('reported')} reported only, ${count('allowed')} allowed${baseline ? ` (${baseline} by the baseline)` : ''}${top ? `; most in ${top}` : ''}`,
   ]
   if (fixed > 0) lines.push(`async-debug: fixed since the baseline: ${fixed}; run with ${BASELINE_VARIABLE}=update to shrink the baseline`)
   const passed = records.filter((r) => r.outcome === 'reported' || (r.outcome === 'allowed' && !r.reason?.startsWith('baseline')))
