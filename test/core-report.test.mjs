@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { Engine, creationSite, leakError, resolveOptions, runSummary, userFrames } from './helpers/core.mjs'
+import { Engine, creationSite, fileBaseline, leakError, resolveOptions, runSummary, userFrames } from './helpers/core.mjs'
 
 const site = (stack) => ({ stack, cause: undefined })
 
@@ -68,4 +68,28 @@ test('the run summary counts by kind and outcome, names the files with most, and
   assert.match(summary, /in 1 place:\n\n {2}c\.test\.js: test "t"\n {2}warning: never awaited, still pending\n/)
   assert.equal(runSummary([]), undefined)
   assert.equal(runSummary([record('a.test.js', 'fixed', 'leaks', 1, 'fixed')]).split('\n')[0], 'async-debug: 0 failed, 0 reported only, 0 allowed')
+})
+
+test('a baseline knows a finding by file, scope, kind, type and the file of its site, not its line; each entry lets one pass', async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs')
+  const { tmpdir } = await import('node:os')
+  const { join } = await import('node:path')
+  const dir = mkdtempSync(join(tmpdir(), 'async-debug-baseline-core-'))
+  try {
+    const path = join(dir, 'baseline.json')
+    const finding = { type: 'interval', description: 'setInterval every 1000 ms', site: join(dir, 'src', 'a.test.js:5:3') }
+    writeFileSync(path, JSON.stringify({ asyncDebug: 1, records: [{ file: 'a.test.js', scope: 'test "t"', kind: 'leaks', outcome: 'failed', findings: [finding], text: '' }] }))
+    const baseline = fileBaseline(path, 'a.test.js', dir, {})
+    const moved = { ...finding, site: join(dir, 'src', 'a.test.js:9:7') }
+    assert.equal(baseline.take('test "other"', 'leaks', moved), false, 'another test')
+    assert.equal(baseline.take('test "t"', 'leaks', { ...moved, type: 'timeout' }), false, 'another type')
+    assert.equal(baseline.take('test "t"', 'leaks', moved), true, 'the same finding, on another line')
+    assert.equal(baseline.take('test "t"', 'leaks', moved), false, 'one entry, one finding')
+    assert.deepEqual(baseline.left(), [])
+    assert.equal(fileBaseline(path, 'a.test.js', dir, {}).left()[0].outcome, 'fixed')
+    assert.equal(fileBaseline(join(dir, 'missing.json'), 'a.test.js', dir, {}).take('test "t"', 'leaks', finding), false)
+    assert.equal(fileBaseline(path, 'a.test.js', dir, { ASYNC_DEBUG_BASELINE: 'update' }).take('test "x"', 'leaks', finding), true)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 })
