@@ -568,17 +568,29 @@ export class Engine {
     // on its own, and whatever it runs, it runs before the next test.
     let excused: Excused[] = []
     const later = new Map<object, Finding>()
-    const ends = (finding: Finding): boolean => {
-      // A DOM's setInterval is a Node setTimeout set again each time: it never ends.
-      const due = finding.type === 'interval' ? undefined : dueAt(finding.tracked.resource)
-      return due !== undefined && (due <= deadline || (due <= deadline + DEPENDENCY_TIMER_MS && madeBy(finding.tracked.site) === 'dependency'))
+    // Each one-off timer found, read once (the dependency test parses its stack): when it is due,
+    // and whether it ends on its own. A DOM's setInterval is a Node setTimeout set again each time: it never ends.
+    const timers = new Map<object, { due: number; ends: boolean } | null>()
+    const timerOf = (finding: Finding): { due: number; ends: boolean } | null => {
+      const { resource, site } = finding.tracked
+      let timer = timers.get(resource)
+      if (timer === undefined) {
+        const due = finding.type === 'interval' ? undefined : dueAt(resource)
+        timer = due === undefined ? null : { due, ends: due <= deadline || (due <= deadline + DEPENDENCY_TIMER_MS && madeBy(site) === 'dependency') }
+        timers.set(resource, timer)
+      }
+      return timer
     }
+    const ends = (finding: Finding): boolean => timerOf(finding)?.ends === true
     const look = (): Finding[] => {
       const found = this.pending(scope, { excused: (excused = []) })
-      for (const finding of found) if (finding.type !== 'interval' && dueAt(finding.tracked.resource) !== undefined && !ends(finding)) later.set(finding.tracked.resource, finding)
+      for (const finding of found) if (timerOf(finding)?.ends === false) later.set(finding.tracked.resource, finding)
       return found
     }
-    const waitUntil = (finding: Finding): number => (ends(finding) ? dueAt(finding.tracked.resource)! + DUE_TIMER_WAIT_MS : deadline)
+    const waitUntil = (finding: Finding): number => {
+      const timer = timerOf(finding)
+      return timer?.ends ? timer.due + DUE_TIMER_WAIT_MS : deadline
+    }
     let findings = look()
     for (let n = 0; findings.length > 0 && (n < 1 || findings.some((finding) => now() < waitUntil(finding))); n++) {
       await turn(n < 1 ? setImmediate : (resolve) => setTimeout(resolve, 1))

@@ -136,7 +136,7 @@ const defaultWarnings: Record<string, WarningAction> = { DeprecationWarning: 'wa
 const ignoreKeys = ['types', 'stacks'] as const
 
 // Across realms (Jest's vm, structured clones) `instanceof RegExp` is not reliable.
-const isRegExp = (value: unknown): value is RegExp => Object.prototype.toString.call(value) === '[object RegExp]'
+export const isRegExp = (value: unknown): value is RegExp => Object.prototype.toString.call(value) === '[object RegExp]'
 
 const show = (value: unknown): string => inspect(value, { depth: 2, breakLength: Infinity })
 

@@ -1,3 +1,5 @@
+import { isRegExp } from '../core/options.js'
+
 /**
  * The plugin's options, as its setup file receives them in a test file whose docblock chose
  * another environment (`// @vitest-environment jsdom`): async-debug's environment, which gets
@@ -9,9 +11,6 @@
 export const PROVIDED_KEY = 'async-debug.options'
 
 const REGEXP = '$async-debug.RegExp'
-
-// Across realms `instanceof RegExp` is not reliable.
-const isRegExp = (value: unknown): value is RegExp => Object.prototype.toString.call(value) === '[object RegExp]'
 
 /** `options` as a string that keeps its RegExps. */
 export const encodeOptions = (options: object): string =>
