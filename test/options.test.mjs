@@ -78,6 +78,18 @@ for (const runner of runners) {
     })
 }
 
+// Without the plugin each worker meets the option (Vitest 4 and 5 print it per test file, 3.2 once): its error is one line, without frames, and names the plugin.
+test('vitest: a bad option given to the environment alone is its message only, without frames, pointing to the plugin', onlyFor('vitest'), () => {
+  const run = runVitest('options', { test: { environmentOptions: { asyncDebug: { dispose: 'yes' } } } })
+  assert.notEqual(run.exitCode, 0)
+  const causes = run.output.match(/^(?:Caused by: )?TypeError: async-debug: .*\n(.*)/gm) ?? []
+  assert.ok(causes.length > 0, run.output)
+  for (const cause of causes) {
+    assert.ok(cause.includes("option `environmentOptions.asyncDebug.dispose` must be a boolean, got 'yes' (the Vitest plugin, asyncDebug(), checks the options once, before any worker starts)"), cause)
+    assert.doesNotMatch(cause.split('\n')[1], /❯|\bat /, 'no frames of async-debug or of Vitest after the message')
+  }
+})
+
 test('vitest: the plugin validates its options in the main process, before any worker starts', onlyFor('vitest'), () => {
   const run = runVitest('options', { plugin: { dispose: 'yes' } })
   assert.notEqual(run.exitCode, 0)

@@ -27,9 +27,25 @@ or run with \`pool: 'forks'\` or \`pool: 'threads'\`.`
 
 /** The environment to wrap, and async-debug's own settings, from the options Vitest gives. */
 export function wrappedAndSettings(environmentOptions: unknown): { inner: string; settings: Settings } {
-  const { options, where } = pickOptions(environmentOptions, place)
-  const { inner, own } = splitEnvironmentOption(options, where)
-  return { inner, settings: resolveOptions(own, where) }
+  try {
+    const { options, where } = pickOptions(environmentOptions, place)
+    const { inner, own } = splitEnvironmentOption(options, where)
+    return { inner, settings: resolveOptions(own, where) }
+  } catch (error) {
+    throw asOptionsError(error)
+  }
+}
+
+/**
+ * Every worker meets a bad option, and Vitest prints each one's error inside its own "Failed to start
+ * … worker" with frames: the error is its message alone (its frames are ours and Vitest's), and
+ * says how to have it checked once.
+ */
+function asOptionsError(error: unknown): unknown {
+  if (!(error instanceof TypeError) || !error.message.startsWith('async-debug:')) return error
+  error.message += ' (the Vitest plugin, asyncDebug(), checks the options once, before any worker starts)'
+  error.stack = `${error.name}: ${error.message}`
+  return error
 }
 
 /** Straight to stderr: the run that follows never reports an error. The plugin throws it before the run instead. */
