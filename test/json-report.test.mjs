@@ -88,3 +88,27 @@ for (const runner of runners) {
     assert.ok(!slow.some((record) => record.scope === 'test "blocks briefly"'))
   })
 }
+
+// A throw from a test's timer fails that test, reported by Jest itself while the test is open, and
+// afterwards, once the test's result was sent: the JSON report has both.
+for (const runner of runners) {
+  test(`${runner}: a mistake that fails its test after its result was sent, or that the runner reports itself, is in the JSON report`, () => {
+    const outputFile = join(work, `${runner}-late.json`)
+    process.env.ASYNC_DEBUG_REPORT = outputFile
+    try {
+      runShared(runner, 'mistakes', { files: ['late-throw.test.js'], args: reporterArgs })
+    } finally {
+      delete process.env.ASYNC_DEBUG_REPORT
+    }
+    const records = JSON.parse(readFileSync(outputFile, 'utf8')).records
+    for (const record of records) assertRecord(record)
+    const late = records.find((record) => record.scope === 'test "schedules a late throw"')
+    assert.equal(late?.outcome, 'failed', JSON.stringify(records, null, 2))
+    assert.equal(late.kind, 'rejections')
+    assert.match(late.findings[0].description, /a callback that test "schedules a late throw" scheduled threw/)
+    // Thrown while another test runs, after its own test was judged and passed.
+    const later = records.find((record) => record.scope === 'test "schedules an unref’d throw"')
+    assert.equal(later?.outcome, 'failed', JSON.stringify(records, null, 2))
+    assert.match(later.findings[0].description, /scheduled threw: Error: thrown while another test runs/)
+  })
+}

@@ -5,7 +5,7 @@ import type { Finding, Mistake } from '../core/tracked.js'
 import { fileBaseline } from '../report/baseline.js'
 import type { RunRecord } from '../report/run-records.js'
 import { AsyncTaskError } from '../report/async-errors.js'
-import { type Reporting, scopeErrors } from '../report/scope-errors.js'
+import { type Reporting, mistakeRecord, scopeErrors } from '../report/scope-errors.js'
 import { expectAwaitingAssertions } from './unawaited-assertions.js'
 import { warnFromTick } from './warn.js'
 
@@ -247,7 +247,9 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
     records,
     late(mistake) {
       const scope = testScope(mistake.owner)
-      if (!failEnded(scope, [new AsyncTaskError(mistake)])) return false
+      const error = new AsyncTaskError(mistake)
+      if (!failEnded(scope, [error])) return false
+      records.push({ file, scope: scope.title, ...mistakeRecord(mistake, error), outcome: 'failed' })
       if (thrown(mistake)) thrownLate.set(mistake.cause, testOf.get(scope)!)
       return true
     },

@@ -7,7 +7,7 @@ import { AsyncHangError } from './hang-error.js'
 import { floatingWarning } from './floating-warnings.js'
 import { leakError, listFindings } from './leak-error.js'
 import type { FileBaseline } from './baseline.js'
-import { type Outcome, type RunRecord, recorded } from './run-records.js'
+import { type Outcome, type RecordedFinding, type RunRecord, recorded } from './run-records.js'
 
 /** How an adapter wants a judged scope reported. */
 export interface Reporting {
@@ -27,6 +27,11 @@ export interface Reporting {
   failOn: ReadonlySet<FailKind>
   /** What the baseline of the scope's file lets pass (the option `baseline`). */
   baseline?: FileBaseline | undefined
+}
+
+/** A mistake as the run's records keep it, of its kind, outcome aside: `error` is what reports it. */
+export function mistakeRecord(mistake: Mistake, error: Error): { kind: FailKind; findings: RecordedFinding[]; text: string } {
+  return { kind: failKindOfMistake(mistake.kind), findings: [{ type: mistake.kind, description: error.message.split('\n')[0]! }], text: `    ${error.message}` }
 }
 
 /**
@@ -54,11 +59,16 @@ export function scopeErrors(
     record(owner, 'reported', group, `reported only: failOn leaves out ${[...new Set(group.map((finding) => failKindOfType(finding.type)))].join(', ')}`)
   }
   const errors: Error[] = []
-  for (const mistake of scope.mistakes.filter((mistake) => !reportedByRunner(mistake))) {
+  for (const mistake of scope.mistakes) {
     const error = new AsyncTaskError(mistake)
-    const kind = failKindOfMistake(mistake.kind)
-    const entry = { kind, findings: [{ type: mistake.kind, description: error.message.split('\n')[0]! }], text: `    ${error.message}` }
-    if (mistake.reportOnly) {
+    const entry = mistakeRecord(mistake, error)
+    const { kind } = entry
+    if (reportedByRunner(mistake)) {
+      // The runner fails the test itself, whatever failOn and the baseline say; taken from the
+      // baseline all the same, so that its entry is not counted as fixed.
+      baseline?.take(scope.title, kind, entry.findings[0]!)
+      onRecord?.(scope, { ...entry, outcome: 'failed' })
+    } else if (mistake.reportOnly) {
       print(`async-debug: reported, not failed (failOn): ${error.message}`)
       onRecord?.(scope, { ...entry, outcome: 'reported', reason: `reported only: failOn leaves out ${kind}` })
     } else if (baseline?.take(scope.title, kind, entry.findings[0]!)) onRecord?.(scope, { ...entry, outcome: 'allowed', reason: baseline.reason })

@@ -6,7 +6,7 @@ import type { Finding } from '../core/tracked.js'
 import { type FileBaseline, fileBaseline } from '../report/baseline.js'
 import type { RunRecord } from '../report/run-records.js'
 import { AsyncTaskError } from '../report/async-errors.js'
-import { type Reporting, scopeErrors } from '../report/scope-errors.js'
+import { type Reporting, mistakeRecord, scopeErrors } from '../report/scope-errors.js'
 import { watchFakeTimers } from './fake-timers.js'
 import { installFixtureScopes } from './fixture-scopes.js'
 import type { VitestRuntime } from './runtime.js'
@@ -102,25 +102,6 @@ export function installRunnerHooks(vitest: VitestRuntime, engine: Engine): () =>
   proto[HOOKED] = true
   const fixtures = installFixtureScopes(testApi, engine, vitest.fixturesThroughExtend)
   const unwatchFakeTimers = watchFakeTimers(vi, engine)
-  // Through the console of the moment, which Vitest shows next to the running test.
-  // A test's scope outlives its result: what its code does later can still fail it, until its file ends.
-  const testOf = new WeakMap<Scope, RunnerTestCase>()
-  const finishedFiles = new WeakSet<RunnerTask>()
-  let runner: Hooked | undefined
-  function failEnded(scope: Scope, errors: Error[]): boolean {
-    const test = testOf.get(scope)
-    if (!test?.result || !test.file || finishedFiles.has(test.file)) return false
-    fail(test.result, errors)
-    // Its suites' and file's results may be computed already; all were sent: send them again, as
-    // @vitest/runner's updateTask does.
-    const above = new Set<RunnerTask>([test.file])
-    for (let suite = test.suite; suite; suite = suite.suite) above.add(suite)
-    for (const task of above) if (task.result) task.result.state = 'fail'
-    void runner?.onTaskUpdate?.([test, ...above].map((task) => [task.id, task.result, task.meta]), [])
-    return true
-  }
-  engine.onLate((mistake) => failEnded(testScope(mistake.owner), [new AsyncTaskError(mistake)]))
-  const reporting: Reporting = { disposed: engine.settings.dispose, print: (message) => console.warn(message), warned: new Set(), failEnded, failOn: engine.settings.failOn }
   // What was found travels with its task's result, to the summary reporter.
   type Meta = { asyncDebug?: { records: RunRecord[] } }
   const recordsOf = (task: RunnerTask): RunRecord[] => ((task.meta as Meta).asyncDebug ??= { records: [] }).records
@@ -130,6 +111,29 @@ export function installRunnerHooks(vitest: VitestRuntime, engine: Engine): () =>
     (task: RunnerTask): NonNullable<Reporting['onRecord']> =>
     (scope, record) =>
       void recordsOf(task).push({ file: fileOf(task), scope: scope.title, ...record })
+  // Through the console of the moment, which Vitest shows next to the running test.
+  // A test's scope outlives its result: what its code does later can still fail it, until its file ends.
+  const testOf = new WeakMap<Scope, RunnerTestCase>()
+  const finishedFiles = new WeakSet<RunnerTask>()
+  let runner: Hooked | undefined
+  function failEnded(scope: Scope, errors: Error[], records: Omit<RunRecord, 'file' | 'scope'>[] = []): boolean {
+    const test = testOf.get(scope)
+    if (!test?.result || !test.file || finishedFiles.has(test.file)) return false
+    for (const record of records) recordOn(test)(scope, record)
+    fail(test.result, errors)
+    // Its suites' and file's results may be computed already; all were sent: send them again, as
+    // @vitest/runner's updateTask does.
+    const above = new Set<RunnerTask>([test.file])
+    for (let suite = test.suite; suite; suite = suite.suite) above.add(suite)
+    for (const task of above) if (task.result) task.result.state = 'fail'
+    void runner?.onTaskUpdate?.([test, ...above].map((task) => [task.id, task.result, task.meta]), [])
+    return true
+  }
+  engine.onLate((mistake) => {
+    const error = new AsyncTaskError(mistake)
+    return failEnded(testScope(mistake.owner), [error], [{ ...mistakeRecord(mistake, error), outcome: 'failed' }])
+  })
+  const reporting: Reporting = { disposed: engine.settings.dispose, print: (message) => console.warn(message), warned: new Set(), failEnded, failOn: engine.settings.failOn }
   // Each file's baseline, as its findings take from it; see report/baseline.ts.
   const baselines = new Map<string, FileBaseline>()
   const baselineOf = (task: RunnerTask): FileBaseline | undefined => {
