@@ -8,7 +8,7 @@ import { prepareProject, projects, repo } from './helpers/projects.mjs'
 // The integration tests that run on either runner, and each runner's own.
 const shared = ['allowed', 'api', 'baseline', 'clean', 'dependencies', 'diagnostics', 'dom', 'fake-timers', 'import-error', 'json-report', 'leaks', 'mistakes', 'options', 'ownership', 'promises', 'report-mode', 'retries', 'scopes', 'typescript', 'web']
 const jestOwn = ['jest', 'jest-cold-cache']
-const vitestOwn = ['vitest-around', 'vitest-describe-concurrent', 'vitest-fixtures', 'vitest-pools']
+const vitestOwn = ['vitest-annotations', 'vitest-around', 'vitest-describe-concurrent', 'vitest-fixtures', 'vitest-pools']
 
 /** Per project: the variable that selects it, the Node that runs it, and the test files. */
 const runs = {

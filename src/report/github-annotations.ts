@@ -7,15 +7,15 @@ const escapeProperty = (text: string): string => escapeData(text).replace(/:/g, 
 
 /**
  * GitHub Actions annotations for the run's records, at the line that made each finding: an error
- * for what failed where `annotateFailed` says the runner's own reporter does not annotate it, a
- * warning for what did not fail (reported only, allowed, a baseline entry fixed). Empty outside
- * GitHub Actions (`GITHUB_ACTIONS=true`).
+ * for what failed, a warning for what did not (reported only, allowed, a baseline entry fixed),
+ * except what `byRunner` says the runner's own reporter annotates. Empty outside GitHub Actions
+ * (`GITHUB_ACTIONS=true`).
  */
-export function githubAnnotations(records: readonly RunRecord[], annotateFailed: (record: RunRecord) => boolean, env: Record<string, string | undefined> = process.env): string[] {
+export function githubAnnotations(records: readonly RunRecord[], byRunner: (record: RunRecord) => boolean, env: Record<string, string | undefined> = process.env): string[] {
   if (env.GITHUB_ACTIONS !== 'true') return []
   const lines: string[] = []
   for (const record of records) {
-    if (record.outcome === 'failed' && !annotateFailed(record)) continue
+    if (byRunner(record)) continue
     const level = record.outcome === 'failed' ? 'error' : 'warning'
     for (const finding of record.findings) {
       const [, path, line, column] = /^(.*):(\d+):(\d+)$/.exec(finding.site ?? '') ?? []
@@ -26,3 +26,6 @@ export function githubAnnotations(records: readonly RunRecord[], annotateFailed:
   }
   return lines
 }
+
+/** Whether a record is of a test, or of one of its hooks, as scopes are titled. */
+export const ofTest = (record: RunRecord): boolean => /^test "|^\w+ hook of test "/.test(record.scope)

@@ -7,6 +7,7 @@ import { type FileBaseline, fileBaseline } from '../report/baseline.js'
 import type { RunRecord } from '../report/run-records.js'
 import { AsyncTaskError } from '../report/async-errors.js'
 import { type Reporting, mistakeRecord, scopeErrors } from '../report/scope-errors.js'
+import { type Annotating, annotate } from './annotations.js'
 import { watchFakeTimers } from './fake-timers.js'
 import { installFixtureScopes } from './fixture-scopes.js'
 import type { VitestRuntime } from './runtime.js'
@@ -36,6 +37,7 @@ interface Hooked {
   onAfterRetryTask?(test: RunnerTestCase, info: unknown): unknown
   onTaskUpdate?(packs: [string, RunnerTask['result'], RunnerTask['meta']][], events: unknown[]): unknown
 }
+type Runner = Hooked & Annotating
 
 /** A describe block as @vitest/runner 4.1 collects it (SuiteCollector). */
 interface Collector {
@@ -102,6 +104,10 @@ export function installRunnerHooks(vitest: VitestRuntime, engine: Engine): () =>
   proto[HOOKED] = true
   const fixtures = installFixtureScopes(testApi, engine, vitest.fixturesThroughExtend)
   const unwatchFakeTimers = watchFakeTimers(vi, engine)
+  // A test's scope outlives its result: what its code does later can still fail it, until its file ends.
+  const testOf = new WeakMap<Scope, RunnerTestCase>()
+  const finishedFiles = new WeakSet<RunnerTask>()
+  let runner: Runner | undefined
   // What was found travels with its task's result, to the summary reporter.
   type Meta = { asyncDebug?: { records: RunRecord[] } }
   const recordsOf = (task: RunnerTask): RunRecord[] => ((task.meta as Meta).asyncDebug ??= { records: [] }).records
@@ -109,13 +115,13 @@ export function installRunnerHooks(vitest: VitestRuntime, engine: Engine): () =>
   const fileOf = (task: RunnerTask): string => task.file?.name ?? task.name
   const recordOn =
     (task: RunnerTask): NonNullable<Reporting['onRecord']> =>
-    (scope, record) =>
-      void recordsOf(task).push({ file: fileOf(task), scope: scope.title, ...record })
-  // Through the console of the moment, which Vitest shows next to the running test.
-  // A test's scope outlives its result: what its code does later can still fail it, until its file ends.
-  const testOf = new WeakMap<Scope, RunnerTestCase>()
-  const finishedFiles = new WeakSet<RunnerTask>()
-  let runner: Hooked | undefined
+    (scope, record) => {
+      const entry = { file: fileOf(task), scope: scope.title, ...record }
+      recordsOf(task).push(entry)
+      // What did not fail a test is noted on it too, where reporters show it.
+      const test = testOf.get(testScope(scope))
+      if (record.outcome !== 'failed' && test) annotate(runner, test, entry)
+    }
   function failEnded(scope: Scope, errors: Error[], records: Omit<RunRecord, 'file' | 'scope'>[] = []): boolean {
     const test = testOf.get(scope)
     if (!test?.result || !test.file || finishedFiles.has(test.file)) return false
@@ -281,7 +287,7 @@ export function installRunnerHooks(vitest: VitestRuntime, engine: Engine): () =>
   )
 
   patch('onBeforeRunSuite', (original) =>
-    function (this: Hooked, suite) {
+    function (this: Runner, suite) {
       runner = this
       // A file that failed to import has no hooks.
       const hooks = vitest.getSuiteHooks(suite) as Record<HookName, Hook[]> | undefined

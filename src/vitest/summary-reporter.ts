@@ -1,6 +1,6 @@
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
 import { type SummaryReporterOptions, reporterOptions, updateBaseline, writeJsonReport } from '../report/json-report.js'
-import { githubAnnotations } from '../report/github-annotations.js'
+import { githubAnnotations, ofTest } from '../report/github-annotations.js'
 import { type RunRecord, runSummary } from '../report/run-records.js'
 
 /**
@@ -38,8 +38,11 @@ export default class AsyncDebugSummaryReporter implements Reporter {
     const summary = runSummary(records)
     // On stderr, as Jest's reporters write: a JSON reporter may have stdout to itself (no outputFile).
     if (summary !== undefined) this.#vitest?.logger.error(`\n${summary}\n`)
-    // Vitest's github-actions reporter annotates every failed test, suite and file itself.
-    for (const line of githubAnnotations(records, () => false)) process.stdout.write(`${line}\n`)
+    // Vitest's github-actions reporter annotates every failed test, suite and file itself, and,
+    // when it runs, what did not fail a test: the worker noted that on the test (annotations.ts).
+    const githubReporter = this.#vitest?.config.reporters.some((reporter) => (Array.isArray(reporter) ? reporter[0] : reporter) === 'github-actions') ?? false
+    const byRunner = (record: RunRecord): boolean => record.outcome === 'failed' || (githubReporter && record.outcome !== 'fixed' && ofTest(record))
+    for (const line of githubAnnotations(records, byRunner)) process.stdout.write(`${line}\n`)
     if (this.#options.outputFile !== undefined) writeJsonReport(records, this.#options.outputFile, root)
     updateBaseline(records, this.#vitest?.config.environmentOptions, (line) => this.#vitest?.logger.error(line))
   }
