@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
-import { runShared, runners } from './helpers/runners.mjs'
+import { onlyFor, runShared, runners } from './helpers/runners.mjs'
+import { runVitest } from './helpers/run-vitest.mjs'
 
 const reporterArgs = { vitest: ['--reporter=default', '--reporter=async-debug/vitest/reporter'], jest: ['--reporters=default', '--reporters=async-debug/jest/reporter'] }
 const work = mkdtempSync(join(tmpdir(), 'async-debug-json-report-'))
@@ -112,3 +113,40 @@ for (const runner of runners) {
     assert.match(later.findings[0].description, /scheduled threw: Error: thrown while another test runs/)
   })
 }
+
+// Sharded runs: each shard's report holds its files' records, and together they are the whole run's.
+const key = (record) => `${record.file} ${record.scope} ${record.kind} ${record.outcome} ${record.findings.map((f) => `${f.type} ${f.site}`).join()}`
+const reportOf = (file) => JSON.parse(readFileSync(file, 'utf8'))
+function reportWith(outputFile, run) {
+  process.env.ASYNC_DEBUG_REPORT = outputFile
+  try {
+    return run()
+  } finally {
+    delete process.env.ASYNC_DEBUG_REPORT
+  }
+}
+
+for (const runner of runners) {
+  test(`${runner}: the reports of two shards, their records put together, are the report of the whole run`, () => {
+    const whole = join(work, `${runner}-whole.json`)
+    reportWith(whole, () => runShared(runner, 'scopes', { args: reporterArgs }))
+    const shards = ['1/2', '2/2'].map((shard, i) => {
+      const file = join(work, `${runner}-shard-${i + 1}.json`)
+      reportWith(file, () => runShared(runner, 'scopes', { args: { [runner]: [`--shard=${shard}`, ...reporterArgs[runner]] } }))
+      return reportOf(file).records
+    })
+    assert.ok(shards.every((records) => records.length > 0), 'each shard has findings of its own')
+    assert.deepEqual(shards.flat().map(key).sort(), reportOf(whole).records.map(key).sort())
+  })
+}
+
+test("vitest: with --merge-reports, the summary reporter writes one report of every shard's records", onlyFor('vitest'), () => {
+  const blobs = mkdtempSync(join(work, 'blobs-'))
+  for (const [i, shard] of ['1/2', '2/2'].entries()) runVitest('scopes', { args: [`--shard=${shard}`, '--reporter=blob', `--outputFile.blob=${join(blobs, `blob-${i + 1}.json`)}`] })
+  const merged = join(work, 'vitest-merged.json')
+  const run = reportWith(merged, () => runVitest('scopes', { args: [`--merge-reports=${blobs}`, '--reporter=async-debug/vitest/reporter'] }))
+  const whole = join(work, 'vitest-whole-for-merge.json')
+  reportWith(whole, () => runShared('vitest', 'scopes', { args: reporterArgs }))
+  assert.deepEqual(reportOf(merged).records.map(key).sort(), reportOf(whole).records.map(key).sort(), run.output)
+  assert.match(run.output, /async-debug: 5 failed \(leaks 5\)/)
+})
