@@ -17,7 +17,6 @@ const levels = {
   suite: { file: 'suite.test.js', what: /HTTP server listening on 127\.0\.0\.1:\d+/, line: 7, site: 'suite.test.js:7:43' },
   file: { file: 'module-level.test.js', what: /setInterval every 1000 ms/, line: 2, site: 'module-level.test.js:2:16' },
 }
-const files = Object.values(levels).map(({ file }) => file)
 const MAX_BYTES = 2048
 
 /**
@@ -63,10 +62,10 @@ function annotations(output) {
   }))
 }
 
-// Each runner once, with its own reporters, jest-junit and the summary reporter, as on GitHub Actions.
-function runWithReporters(runner) {
-  const junitFile = join(work, `${runner}-junit.xml`)
-  const reportFile = join(work, `${runner}-async-debug.json`)
+// A run of `files` of a shared fixture, with the runner's own reporters, jest-junit and the summary reporter, as on GitHub Actions.
+function runWithReporters(runner, fixture, files) {
+  const junitFile = join(work, `${runner}-${fixture}-junit.xml`)
+  const reportFile = join(work, `${runner}-${fixture}-async-debug.json`)
   const env = {
     GITHUB_ACTIONS: 'true',
     // Vitest's github-actions reporter appends a job summary to this file: not the real job's.
@@ -84,7 +83,7 @@ function runWithReporters(runner) {
       vitest: ['--reporter=junit', `--outputFile.junit=${junitFile}`, '--reporter=github-actions', '--reporter=async-debug/vitest/reporter'],
       jest: ['--reporters=default', '--reporters=github-actions', '--reporters=jest-junit', '--reporters=async-debug/jest/reporter'],
     }
-    const run = runShared(runner, 'scopes', { files, args })
+    const run = runShared(runner, fixture, { files, args })
     return { ...run, junit: junit(readFileSync(junitFile, 'utf8')), annotations: annotations(run.output), records: JSON.parse(readFileSync(reportFile, 'utf8')).records }
   } finally {
     for (const [key, value] of Object.entries(saved)) value === undefined ? delete process.env[key] : (process.env[key] = value)
@@ -95,7 +94,7 @@ for (const runner of runners) {
   describe(`${runner}'s reporters`, () => {
     let run
     before(() => {
-      run = runWithReporters(runner)
+      run = runWithReporters(runner, 'scopes', Object.values(levels).map(({ file }) => file))
       assert.equal(run.exitCode, 1, run.output)
     })
     const fileResult = (level) => run.report.testResults.find((result) => basename(result.name) === levels[level].file)
@@ -208,5 +207,31 @@ for (const runner of runners) {
     test(`${runner}: GitHub Actions: nothing else is annotated`, () => {
       assert.equal(run.annotations.filter((a) => a.command === 'error').length, 3, JSON.stringify(run.annotations, null, 2))
     })
+  })
+}
+
+// An async mistake's failure (AsyncTaskError) is its message and stack too: no property of its
+// serialized after it, and not its cause printed again, which its message and stack show already.
+for (const runner of runners) {
+  test(`${runner}: an async mistake's failure is its message and stack, in every reporter`, () => {
+    const run = runWithReporters(runner, 'mistakes', ['late-throw.test.js', 'rejections.test.js'])
+    const mistake = /scheduled threw|left a promise rejection unhandled|handled a promise rejection too late/
+    const byReporter = {
+      json: run.report.testResults.flatMap((result) => [result.message, ...result.assertionResults.flatMap((a) => a.failureMessages)]),
+      junit: [...run.junit.values()].flat().flatMap((c) => c.failures.flatMap((failure) => [failure.message ?? '', failure.text])),
+      'github-actions': run.annotations.map((a) => a.message),
+    }
+    for (const [reporter, failures] of Object.entries(byReporter)) {
+      const texts = failures.filter((text) => mistake.test(text))
+      // Jest 30.5 fails a test for what it throws while it runs itself: the unref'd throw is always ours.
+      assert.ok(texts.some((text) => text.includes('schedules an unref’d throw')), `${reporter}: ${texts.length} failures\n${failures.join('\n---\n')}`)
+      for (const text of texts) assert.doesNotMatch(text, /Serialized Error|Caused by|\[cause\]|"kind"/, `${reporter}:\n${text}`)
+    }
+    assert.match(run.tests.get('schedules an unref’d throw').message, /scheduled threw: Error: thrown while another test runs[\s\S]*late-throw\.test\.js:20:11/)
+    if (runner === 'jest') {
+      const result = run.report.testResults.flatMap((r) => r.assertionResults).find((a) => a.title === 'schedules an unref’d throw')
+      // Then Jest's own report of the error, moved from the test that ran when it was thrown.
+      assert.deepEqual(result.failureDetails[0], { name: 'AsyncTaskError' })
+    }
   })
 }
