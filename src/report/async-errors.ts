@@ -45,24 +45,38 @@ function dependencyOrigin(cause: unknown): string | undefined {
   return dependency ? `"${dependency.name}" (${dependency.location})` : undefined
 }
 
-const summary = (cause: unknown): string =>
-  cause instanceof Error || (typeof cause === 'object' && cause !== null && 'message' in cause)
-    ? `${(cause as Error).name ?? 'Error'}: ${(cause as Error).message}`
-    : String(cause)
+const hasMessage = (cause: unknown): cause is Error => cause instanceof Error || (typeof cause === 'object' && cause !== null && 'message' in cause)
 
-/** The failure for an async mistake, charged to the scope whose code made it. */
+// What was thrown or warned, with the causes it has itself (fetch's "TypeError: fetch failed" is
+// caused by the connection's error), which the failure does not carry as its own cause.
+function summary(cause: unknown, depth = 0): string {
+  if (!hasMessage(cause)) return String(cause)
+  const text = `${cause.name ?? 'Error'}: ${cause.message}`
+  return cause.cause === undefined || depth >= 3 ? text : `${text} (caused by ${summary(cause.cause, depth + 1)})`
+}
+
+// The frames to show for what was thrown: the user's, or else (a dependency's or Node's code threw
+// on its own) all but the runner's and async-debug's.
+function framesOf(stack: unknown): string[] {
+  if (typeof stack !== 'string') return []
+  const user = userFrames({ stack, cause: undefined })
+  return user.length > 0 ? user : stack.split('\n').filter((line) => isFrame(line) && !['package', 'runner'].includes(frameOrigin(line)))
+}
+
+/**
+ * The failure for an async mistake, charged to the scope whose code made it. It is its message and
+ * stack only: runners serialize every other own property, enumerable or not, into their reports
+ * (Vitest's JUnit and github-actions reporters print them as "Serialized Error"), and print a
+ * `cause` again after it, which the message and stack already show.
+ */
 export class AsyncTaskError extends Error {
   override name = 'AsyncTaskError'
-  /** What kind of mistake; out of the properties that runners serialize next to the error. */
-  declare readonly kind: MistakeKind
 
   constructor({ kind, owner, cause, late }: Mistake) {
     const hint = hints[kind]
     const instead = late ? `\n\n${owner.title} had already finished, so this is reported here instead.` : ''
-    super(`${what[kind](owner.title, summary(cause), String((cause as Error | undefined)?.message))}${instead}\n\nHint: ${typeof hint === 'function' ? hint(cause) : hint}.`, { cause })
-    Object.defineProperty(this, 'kind', { value: kind, enumerable: false })
+    super(`${what[kind](owner.title, summary(cause), String((cause as Error | undefined)?.message))}${instead}\n\nHint: ${typeof hint === 'function' ? hint(cause) : hint}.`)
     // The runner's code frame goes to the user's line in the cause's own stack.
-    const stack = (cause as Error | undefined)?.stack
-    this.stack = `${this.name}: ${this.message}\n${userFrames(typeof stack === 'string' ? { stack, cause: undefined } : undefined).join('\n')}`
+    this.stack = `${this.name}: ${this.message}\n${framesOf((cause as Error | undefined)?.stack).join('\n')}`
   }
 }

@@ -13,7 +13,7 @@ const work = join(repo, 'test', '.work', 'projects')
 
 /** What each project installs, by runner and version as the variables name them. */
 export const projects = {
-  'jest@29': ['jest@29.7.0', 'jest-environment-node@29.7.0', 'jest-environment-jsdom@29.7.0', '@happy-dom/jest-environment@20', 'ts-jest@29.4.5', 'babel-jest@29.7.0', '@babel/preset-typescript@7', '@babel/plugin-transform-modules-commonjs@7', 'typescript@5'],
+  'jest@29': ['jest@29.7.0', 'jest-environment-node@29.7.0', 'jest-environment-jsdom@29.7.0', '@happy-dom/jest-environment@20', 'ts-jest@29.4.5', 'babel-jest@29.7.0', '@babel/preset-typescript@7', '@babel/plugin-transform-modules-commonjs@7', 'typescript@5', 'jest-junit@17'],
   'vitest@3.2': ['vitest@3.2.4', 'jsdom@26', 'happy-dom@20'],
   'vitest@5': ['vitest@5', 'jsdom@26', 'happy-dom@20'],
 }
