@@ -1,4 +1,4 @@
-import { relative } from 'node:path'
+import { resolve } from 'node:path'
 import type { RunRecord } from './run-records.js'
 
 // Workflow commands take their message with %, CR and LF escaped, and properties with : and , too.
@@ -19,7 +19,9 @@ export function githubAnnotations(records: readonly RunRecord[], byRunner: (reco
     const level = record.outcome === 'failed' ? 'error' : 'warning'
     for (const finding of record.findings) {
       const [, path, line, column] = /^(.*):(\d+):(\d+)$/.exec(finding.site ?? '') ?? []
-      const where = path === undefined ? `file=${escapeProperty(record.file)}` : `file=${escapeProperty(relative(process.cwd(), path))},line=${line},col=${column}`
+      // Absolute, as the runners' own reporters write it: GitHub reads a relative path from the
+      // repository's root, which is not where a monorepo's package runs its tests.
+      const where = path === undefined ? `file=${escapeProperty(resolve(record.file))}` : `file=${escapeProperty(resolve(path))},line=${line},col=${column}`
       const title = `async-debug: ${record.kind}${record.outcome === 'failed' ? '' : `, ${record.outcome}`}`
       lines.push(`::${level} ${where},title=${escapeProperty(title)}::${escapeData(`${record.scope}: ${finding.description}${record.reason ? ` (${record.reason})` : ''}`)}`)
     }
