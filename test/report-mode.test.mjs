@@ -29,3 +29,22 @@ for (const runner of runners) {
     }
   })
 }
+
+// Each kind on its own: left out of failOn, its finding is reported and its test passes.
+const kinds = ['leaks', 'promises', 'rejections', 'assertions', 'warnings', 'fake-timers', 'slow-callbacks']
+const perKind = [
+  ['promises', 'promises', 'promises.test.js', 'starts a wait that a later test resumes', /did not await async call waitForReady\(\)/],
+  ['assertions', 'mistakes', 'unawaited.test.js', 'forgets to await an assertion that would pass', /not awaited/],
+  ['fake-timers', 'fake-timers', 'left-installed.test.js', 'leaves fake timers installed', /fake timers still installed/],
+  ['slow-callbacks', 'diagnostics', 'slow.test.js', 'blocks the loop in a timer callback', /a setTimeout callback blocked the event loop for \d+ ms/],
+]
+for (const runner of runners)
+  for (const [kind, fixture, file, title, what] of perKind)
+    test(`${runner}: failOn without '${kind}' reports it and passes the test; with it, the test fails`, () => {
+      const without = runShared(runner, fixture, { files: [file], asyncDebug: { failOn: kinds.filter((k) => k !== kind) } })
+      passed(without, title)
+      // A slow callback is reported as it happens, the others when their test is judged.
+      const report = kind === 'slow-callbacks' ? what : new RegExp(`async-debug: reported, not failed \\(failOn\\): [^\\n]*${title}[\\s\\S]*?${what.source}`)
+      assert.match(without.output, report)
+      failed(runShared(runner, fixture, { files: [file], asyncDebug: { failOn: kinds } }), title, what)
+    })
