@@ -3,11 +3,12 @@
 // and only ratios taken side by side count. Prints the table and writes it to BENCHMARKS.md.
 // Options: --runs N (plain and async-debug, default 5), --peer-runs N (default 1), --suites a,b.
 import { spawnSync } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { dirname, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
+import { installAsUser } from './install.mjs'
 import { FILES, TESTS, suiteNames, writeSuites } from './suites.mjs'
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -58,18 +59,6 @@ function measure(args, timeout) {
   return { wall: timed ? Number(timed[1]) : wall, memory: timed ? Number(timed[2]) / 1024 : undefined, exitCode: run.status, output: `${run.stdout}${run.stderr}` }
 }
 
-/**
- * Copies the package and its name shims into the suites' own node_modules, as `npm install` puts
- * them for a user. Through the workspace's symlinks they would resolve outside any node_modules,
- * and Vitest would transform and run them as source, which no user's install does.
- */
-function installAsUser() {
-  const modules = join(work, 'node_modules')
-  cpSync(join(repo, 'dist'), join(modules, 'async-debug', 'dist'), { recursive: true })
-  cpSync(join(repo, 'package.json'), join(modules, 'async-debug', 'package.json'))
-  for (const shim of ['vitest-environment-async-debug', 'jest-environment-async-debug']) cpSync(join(repo, 'packages', shim), join(modules, shim), { recursive: true })
-}
-
 const median = (xs) => {
   const sorted = [...xs].sort((a, b) => a - b)
   return sorted.length === 0 ? undefined : sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2
@@ -78,7 +67,7 @@ const median = (xs) => {
 rmSync(work, { recursive: true, force: true })
 mkdirSync(work, { recursive: true })
 writeSuites(work)
-installAsUser()
+installAsUser(work)
 
 const rows = []
 for (const suite of suites)

@@ -40,7 +40,7 @@ export class PromiseLedger {
   /** Every promise recorded, awaited or not: what a test that times out waits on. */
   readonly recorded = new Candidates()
   /** Where each recorded promise was created; weak, as a stack holds the functions on it. */
-  readonly sites = new WeakMap<Promise<unknown>, Site>()
+  sites = new WeakMap<Promise<unknown>, Site>()
   /** A continuation of a recorded promise, not yet known to chain on it. */
   suspect: Suspect | undefined = undefined
   readonly #openedAt = now()
@@ -74,6 +74,9 @@ export class PromiseLedger {
   clear(): void {
     this.unawaited.clear()
     this.recorded.clear()
+    // A promise can outlive its judged scope (a runner's listener on a test's AbortSignal keeps one,
+    // and through its async context the scope): its stack need not.
+    this.sites = new WeakMap()
     this.suspect = undefined
   }
 }
