@@ -17,7 +17,9 @@ const clients = {
   pnpm: { command: ['npx', '-y', 'pnpm@10'], flags: ['--prefer-offline'] },
   // Not --prefer-offline: with it, yarn 1 takes a registry dependency from its cache when an earlier
   // install of a tarball put the same name and version there, and would find the shims that way.
-  yarn: { command: ['npx', '-y', 'yarn@1'], flags: ['--non-interactive'] },
+  // Two installs at once corrupt yarn 1's shared cache (two `npm test`s on one machine): its mutex
+  // makes them take turns.
+  yarn: { command: ['npx', '-y', 'yarn@1'], flags: ['--non-interactive', '--mutex', `file:${join(tmpdir(), 'async-debug-yarn.mutex')}`] },
 }
 
 // The runner versions of the repo's own tests.
