@@ -10,6 +10,17 @@ const reporterArgs = { vitest: ['--reporter=default', '--reporter=async-debug/vi
 const work = mkdtempSync(join(tmpdir(), 'async-debug-json-report-'))
 after(() => rmSync(work, { recursive: true, force: true }))
 
+// Runs with the JSON report written to `outputFile`.
+const reportOf = (file) => JSON.parse(readFileSync(file, 'utf8'))
+function reportWith(outputFile, run) {
+  process.env.ASYNC_DEBUG_REPORT = outputFile
+  try {
+    return run()
+  } finally {
+    delete process.env.ASYNC_DEBUG_REPORT
+  }
+}
+
 // The shape README's "In CI" documents: every record has these fields, of these types.
 function assertRecord(record) {
   assert.deepEqual(Object.keys(record).filter((key) => !['reason'].includes(key)).sort(), ['file', 'findings', 'kind', 'outcome', 'scope', 'text'])
@@ -26,14 +37,8 @@ function assertRecord(record) {
 for (const runner of runners) {
   test(`${runner}: the summary reporter writes every finding, test-, suite- and file-level, to ASYNC_DEBUG_REPORT as JSON, and counts them`, () => {
     const outputFile = join(work, `${runner}.json`)
-    process.env.ASYNC_DEBUG_REPORT = outputFile
-    let run
-    try {
-      run = runShared(runner, 'scopes', { args: reporterArgs })
-    } finally {
-      delete process.env.ASYNC_DEBUG_REPORT
-    }
-    const report = JSON.parse(readFileSync(outputFile, 'utf8'))
+    const run = reportWith(outputFile, () => runShared(runner, 'scopes', { args: reporterArgs }))
+    const report = reportOf(outputFile)
     assert.equal(report.asyncDebug, 1)
     for (const record of report.records) assertRecord(record)
     const scopes = report.records.map((record) => record.scope)
@@ -73,13 +78,8 @@ for (const runner of runners) {
 for (const runner of runners) {
   test(`${runner}: slow callbacks are records too, reported only, with their duration and the line of their timer`, () => {
     const outputFile = join(work, `${runner}-slow.json`)
-    process.env.ASYNC_DEBUG_REPORT = outputFile
-    try {
-      runShared(runner, 'diagnostics', { files: ['slow.test.js'], args: reporterArgs })
-    } finally {
-      delete process.env.ASYNC_DEBUG_REPORT
-    }
-    const slow = JSON.parse(readFileSync(outputFile, 'utf8')).records.filter((record) => record.kind === 'slow-callbacks')
+    reportWith(outputFile, () => runShared(runner, 'diagnostics', { files: ['slow.test.js'], args: reporterArgs }))
+    const slow = reportOf(outputFile).records.filter((record) => record.kind === 'slow-callbacks')
     for (const record of slow) assertRecord(record)
     const timer = slow.find((record) => record.scope === 'test "blocks the loop in a timer callback"')
     assert.equal(timer?.outcome, 'reported', JSON.stringify(slow, null, 2))
@@ -95,13 +95,8 @@ for (const runner of runners) {
 for (const runner of runners) {
   test(`${runner}: a mistake that fails its test after its result was sent, or that the runner reports itself, is in the JSON report`, () => {
     const outputFile = join(work, `${runner}-late.json`)
-    process.env.ASYNC_DEBUG_REPORT = outputFile
-    try {
-      runShared(runner, 'mistakes', { files: ['late-throw.test.js'], args: reporterArgs })
-    } finally {
-      delete process.env.ASYNC_DEBUG_REPORT
-    }
-    const records = JSON.parse(readFileSync(outputFile, 'utf8')).records
+    reportWith(outputFile, () => runShared(runner, 'mistakes', { files: ['late-throw.test.js'], args: reporterArgs }))
+    const records = reportOf(outputFile).records
     for (const record of records) assertRecord(record)
     const late = records.find((record) => record.scope === 'test "schedules a late throw"')
     assert.equal(late?.outcome, 'failed', JSON.stringify(records, null, 2))
@@ -116,15 +111,6 @@ for (const runner of runners) {
 
 // Sharded runs: each shard's report holds its files' records, and together they are the whole run's.
 const key = (record) => `${record.file} ${record.scope} ${record.kind} ${record.outcome} ${record.findings.map((f) => `${f.type} ${f.site}`).join()}`
-const reportOf = (file) => JSON.parse(readFileSync(file, 'utf8'))
-function reportWith(outputFile, run) {
-  process.env.ASYNC_DEBUG_REPORT = outputFile
-  try {
-    return run()
-  } finally {
-    delete process.env.ASYNC_DEBUG_REPORT
-  }
-}
 
 for (const runner of runners) {
   test(`${runner}: the reports of two shards, their records put together, are the report of the whole run`, () => {
