@@ -139,6 +139,7 @@ export function installRunnerHooks(vitest: VitestRuntime, engine: Engine): () =>
     const error = new AsyncTaskError(mistake)
     return failEnded(testScope(mistake.owner), [error], [{ ...mistakeRecord(mistake, error), outcome: 'failed' }])
   })
+  // Through the console of the moment, which Vitest shows next to the running test.
   const reporting: Reporting = { disposed: engine.settings.dispose, print: (message) => console.warn(message), warned: new Set(), failEnded, failOn: engine.settings.failOn }
   // Each file's baseline, as its findings take from it; see report/baseline.ts.
   const baselines = new Map<string, FileBaseline>()
