@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { failed, passed } from './helpers/expect-results.mjs'
 import { runShared, runners } from './helpers/runners.mjs'
+import { vitestMajor } from './helpers/run-vitest.mjs'
 
 const reporterArgs = { vitest: ['--reporter=default', '--reporter=async-debug/vitest/reporter'], jest: ['--reporters=default', '--reporters=async-debug/jest/reporter'] }
 
@@ -42,6 +43,8 @@ for (const runner of runners)
   for (const [kind, fixture, file, title, what] of perKind)
     test(`${runner}: failOn without '${kind}' reports it and passes the test; with it, the test fails`, () => {
       const without = runShared(runner, fixture, { files: [file], asyncDebug: { failOn: kinds.filter((k) => k !== kind) } })
+      // Vitest 5 fails a test for an unawaited assertion itself: the runner's own failures stay.
+      if (kind === 'assertions' && runner === 'vitest' && vitestMajor >= 5) return failed(without, title, /was not awaited/)
       passed(without, title)
       // A slow callback is reported as it happens, the others when their test is judged.
       const report = kind === 'slow-callbacks' ? what : new RegExp(`async-debug: reported, not failed \\(failOn\\): [^\\n]*${title}[\\s\\S]*?${what.source}`)
