@@ -1,5 +1,5 @@
 import fs from 'node:fs'
-import { syncBuiltinESMExports } from 'node:module'
+import { syncExports } from '../patches.js'
 import type { Site } from '../tracked.js'
 
 /** A file descriptor opened with fs.open() or fs.openSync(), as fs streams open theirs, until closed. */
@@ -79,10 +79,10 @@ export function trackDescriptors(capture: Capture, record: Record): () => void {
     closed(fd)
     return original.closeSync.call(this, fd)
   } as typeof fs.closeSync
-  syncBuiltinESMExports()
+  syncExports()
   return () => {
     Object.assign(fs, original)
-    syncBuiltinESMExports()
+    syncExports()
   }
 }
 
