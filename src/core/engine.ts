@@ -2,7 +2,7 @@ import { AsyncLocalStorage, createHook, executionAsyncId, executionAsyncResource
 import { EventEmitter } from 'node:events'
 import { types } from 'node:util'
 import { type FakeClock, type PendingUnder, onFakeTimersInstall } from './fake-timers.js'
-import { installPatches, requestSites } from './patches.js'
+import { batched, installPatches, requestSites } from './patches.js'
 import { trackDescriptors } from './sources/fs-descriptors.js'
 import { trackRequests } from './sources/http-requests.js'
 import { type Listeners, trackListeners } from './sources/listeners.js'
@@ -194,10 +194,12 @@ export class Engine {
     this.#slowCallbacks.enable()
     if (this.#stops.length > 0) return this
     const stops = this.#stops
-    stops.push(installPatches(capture, this.record))
-    this.#requestSites.update()
-    stops.push(() => this.#requestSites.restore())
-    stops.push(trackDescriptors(capture, this.record))
+    batched(() => {
+      stops.push(installPatches(capture, this.record))
+      this.#requestSites.update()
+      stops.push(() => this.#requestSites.restore())
+      stops.push(trackDescriptors(capture, this.record))
+    })
     const listeners = (this.#listeners = trackListeners(() => this.current()))
     stops.push(() => {
       listeners.stop()
@@ -265,7 +267,9 @@ export class Engine {
     // Before Node 24 each enabled AsyncLocalStorage adds a property to every promise of the process.
     this.#context.disable()
     // What enable() started, stopped in reverse.
-    for (const stop of this.#stops.splice(0).reverse()) stop()
+    batched(() => {
+      for (const stop of this.#stops.splice(0).reverse()) stop()
+    })
     this.#unwatchChaining?.()
     this.#unwatchChaining = undefined
   }

@@ -14,6 +14,30 @@ type Record = (type: string, resource: object, site: Site) => void
 
 type Request = (...args: unknown[]) => object
 
+// Each syncBuiltinESMExports() walks every builtin loaded (~0.2 ms in a test process): the patches
+// installed or removed together sync once, at the end of `batched`.
+let batching = 0
+let unsynced = false
+
+/** Makes the ES module exports of builtins match their patched CommonJS ones, now or at the end of the batch. */
+export function syncExports(): void {
+  if (batching > 0) unsynced = true
+  else syncBuiltinESMExports()
+}
+
+/** Runs `fn`, syncing builtins' ES module exports once after it for all the patches it made or undid. */
+export function batched<R>(fn: () => R): R {
+  batching++
+  try {
+    return fn()
+  } finally {
+    if (--batching === 0 && unsynced) {
+      unsynced = false
+      syncBuiltinESMExports()
+    }
+  }
+}
+
 /**
  * The places async_hooks cannot serve on its own. A server handle made in a callback has no
  * user frame on its stack, so `listen()` records where it was called. A FileHandle is created
@@ -34,11 +58,11 @@ export function installPatches(capture: Capture, record: Record): () => void {
       return handle
     })
   }
-  syncBuiltinESMExports()
+  syncExports()
   return () => {
     net.Server.prototype.listen = listen
     fs.promises.open = open
-    syncBuiltinESMExports()
+    syncExports()
   }
 }
 
@@ -71,7 +95,7 @@ export function requestSites(capture: Capture): { update(): void; restore(): voi
             request[REQUEST_SITE] ??= site
             return request
           }
-        syncBuiltinESMExports()
+        syncExports()
         restores.set(name, () => Object.assign(module, originals))
       }
     },
@@ -79,7 +103,7 @@ export function requestSites(capture: Capture): { update(): void; restore(): voi
       for (const restore of restores.values()) restore()
       restores.clear()
       seen = -1
-      syncBuiltinESMExports()
+      syncExports()
     },
   }
 }

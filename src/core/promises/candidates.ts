@@ -17,10 +17,10 @@ export class Candidates {
   #holes = 0
   #pruneAt = PRUNE_AT
 
-  /** Adds `promise`; `key` must be greater than every key added before. */
-  add(key: number, promise: Promise<unknown>): void {
+  /** Adds `promise` (`ref`, a WeakRef to it, may be shared); `key` must be greater than every key added before. */
+  add(key: number, promise: Promise<unknown>, ref = new WeakRef(promise)): void {
     this.#keys.push(key)
-    this.#promises.push(new WeakRef(promise))
+    this.#promises.push(ref)
     if (this.#keys.length < this.#pruneAt) return
     this.keep(isPending)
     // Many promises still pending: prune again only when their number has doubled.

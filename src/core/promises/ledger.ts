@@ -66,8 +66,9 @@ export class PromiseLedger {
   /** Records `promise`, a root made at `site`, under `key`. */
   add(key: number, promise: Promise<unknown>, site: Site): void {
     this.sites.set(promise, site)
-    this.recorded.add(key, promise)
-    this.unawaited.add(key, promise)
+    const ref = new WeakRef(promise)
+    this.recorded.add(key, promise, ref)
+    this.unawaited.add(key, promise, ref)
   }
 
   /** Forgets every promise: its scope has been judged. */

@@ -83,6 +83,23 @@ function enclosingFunction(from: Site | Function): string | undefined {
   return `${at.getFileName()}:${at.getEnclosingLineNumber?.()}:${at.getEnclosingColumnNumber?.()}`
 }
 
+/**
+ * Whether the promise created at `site` was surely made by Node's code or a builtin (`new Promise`,
+ * `Promise.all`, `.then`), told from raw call sites: its formatted stack would show it so, and
+ * formatting costs far more (it runs the runner's source maps). False when unsure, or when the
+ * stack was read already.
+ */
+export function madeByNodeOrBuiltin(site: Site): boolean {
+  const callSites = rawCallSites(site)
+  if (callSites === undefined) return false
+  const creator = callSites.find((callSite) => !DISPATCHER.test(callSite.getFileName() ?? ''))
+  if (creator === undefined) return true
+  const file = creator.getFileName()
+  // A builtin's frame has no script at all; code evaluated from a string (eval, new Function) has one, or a sourceURL.
+  if (file == null) return !creator.isEval() && creator.getScriptNameOrSourceURL() == null
+  return file.startsWith('node:')
+}
+
 function rawCallSites(from: Site | Function): NodeJS.CallSite[] | undefined {
   const previous = Error.prepareStackTrace
   const limit = Error.stackTraceLimit

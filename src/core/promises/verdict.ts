@@ -2,7 +2,7 @@ import { creationFrames, frameOrigin, framesOf, functionFrame } from '../frames.
 import type { Scope } from '../scope.js'
 import { type Finding, type Site, siteStacks } from '../tracked.js'
 import { isPending } from './candidates.js'
-import { settleSuspect } from './record.js'
+import { madeByNodeOrBuiltin, settleSuspect } from './record.js'
 
 /**
  * The promise rule, at the end of a scope: a pending promise matters only if the user's code can
@@ -31,7 +31,8 @@ interface Call {
  * dependency's code, their frame.
  */
 export function userAsyncCall(site: Site | undefined): Call | undefined {
-  if (site?.stack === undefined) return undefined
+  // Most pending roots are Node's (Web Streams, fetch) or a builtin's: no need to format their stacks to see it.
+  if (site === undefined || madeByNodeOrBuiltin(site) || site.stack === undefined) return undefined
   const frames = creationFrames(site.stack)
   const [top] = frames
   if (top === undefined || frameOrigin(top) !== 'user') return undefined

@@ -1,5 +1,5 @@
 import fs from 'node:fs'
-import { syncBuiltinESMExports } from 'node:module'
+import { syncExports } from '../patches.js'
 import type { Site } from '../tracked.js'
 
 /** A file descriptor opened with fs.open() or fs.openSync(), as fs streams open theirs, until closed. */
@@ -36,7 +36,31 @@ export function trackDescriptors(capture: Capture, record: Record): () => void {
     descriptor.closed = true
     byFd.delete(descriptor.fd)
   }
-  const original = { open: fs.open, openSync: fs.openSync, close: fs.close, closeSync: fs.closeSync, createReadStream: fs.createReadStream, createWriteStream: fs.createWriteStream }
+  const original = {
+    open: fs.open,
+    openSync: fs.openSync,
+    close: fs.close,
+    closeSync: fs.closeSync,
+    createReadStream: fs.createReadStream,
+    createWriteStream: fs.createWriteStream,
+    readFileSync: fs.readFileSync,
+    writeFileSync: fs.writeFileSync,
+  }
+  // Inside fs.readFileSync() and fs.writeFileSync() (appendFileSync() calls the latter), which close
+  // the descriptor they open before they return, whatever happens: nothing to record, and no stack
+  // to take (a runner that loads modules through readFileSync opens hundreds of files).
+  let closingTheirOwn = 0
+  const closesItsOwn = <F extends Function>(fn: F): F =>
+    function (this: unknown) {
+      closingTheirOwn++
+      try {
+        return fn.apply(this, arguments)
+      } finally {
+        closingTheirOwn--
+      }
+    } as unknown as F
+  fs.readFileSync = closesItsOwn(original.readFileSync)
+  fs.writeFileSync = closesItsOwn(original.writeFileSync)
   // A stream opens its file a tick after it was made, in _construct(): where it was made, meanwhile.
   let streamSite: Site | undefined
   const atStreamSite = (make: Function) =>
@@ -68,7 +92,7 @@ export function trackDescriptors(capture: Capture, record: Record): () => void {
   } as typeof fs.open
   fs.openSync = function openSyncRecording(this: unknown, path: fs.PathLike, ...rest: unknown[]) {
     const fd = (original.openSync as Function).call(this, path, ...rest) as number
-    opened(fd, path, rest[0], capture(openSyncRecording))
+    if (closingTheirOwn === 0) opened(fd, path, rest[0], capture(openSyncRecording))
     return fd
   } as typeof fs.openSync
   fs.close = function (this: unknown, fd: number, ...rest: unknown[]) {
@@ -79,10 +103,10 @@ export function trackDescriptors(capture: Capture, record: Record): () => void {
     closed(fd)
     return original.closeSync.call(this, fd)
   } as typeof fs.closeSync
-  syncBuiltinESMExports()
+  syncExports()
   return () => {
     Object.assign(fs, original)
-    syncBuiltinESMExports()
+    syncExports()
   }
 }
 
