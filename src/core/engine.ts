@@ -30,6 +30,11 @@ const FLOATING_TURNS = 3
 const DUE_TIMER_WAIT_MS = 1000
 // How far past the settle deadline a dependency's one-off timer may be due, and be waited for.
 const DEPENDENCY_TIMER_MS = 1000
+// How long floating calls are waited for while one-off requests (an fs read, a DNS lookup) are in
+// flight, which will resume them, on a machine too loaded to finish them within settleMs.
+const REQUEST_WAIT_MS = 1000
+// Node's names of one-off requests, as process.getActiveResourcesInfo() lists them: FSReqPromise, GetAddrInfoReqWrap…
+const ONE_OFF_REQUEST = /Req/
 // A scope that creates many short-lived resources is pruned of the finished ones this often.
 const PRUNE_EVERY = 2048
 
@@ -644,14 +649,19 @@ export class Engine {
 
   // The promise rule (promises/verdict.ts): each floating call is named with the live resource it
   // waits on, if any; the others are warnings, watched in case they resume. A call that a one-off
-  // operation resumes (an fs read, which is not tracked) first gets up to `settleMs` to finish, so
-  // that its verdict does not hang on when the operation returns; a call from a line whose calls
-  // did not finish in time before gets a few turns only.
+  // operation resumes (an fs read, which is not tracked) first gets up to `settleMs` to finish, or
+  // longer while such requests are in flight (a loaded machine is slow to finish them), so that its
+  // verdict does not hang on when the operation returns; a call from a line whose calls did not
+  // finish in time before gets a few turns only.
   async #floatingCalls(scope: Scope, findings: Finding[], turn: (next: (resolve: () => void) => unknown) => Promise<void>): Promise<void> {
-    const deadline = now() + this.settings.settleMs
+    const started = now()
+    const waiting = (): boolean => {
+      const waited = now() - started
+      return waited < this.settings.settleMs || (waited < REQUEST_WAIT_MS && process.getActiveResourcesInfo().some((type) => ONE_OFF_REQUEST.test(type)))
+    }
     const lineOf = (call: Finding): string => creationSite(call.tracked.site) ?? ''
     let pending = floatingCalls(scope)
-    for (let n = 0; pending.length > 0 && (n < FLOATING_TURNS || (now() < deadline && pending.some((call) => !this.#unfinished.has(lineOf(call))))); n++) {
+    for (let n = 0; pending.length > 0 && (n < FLOATING_TURNS || (pending.some((call) => !this.#unfinished.has(lineOf(call))) && waiting())); n++) {
       await turn(n < FLOATING_TURNS - 1 ? setImmediate : (resolve) => setTimeout(resolve, 1))
       pending = floatingCalls(scope)
     }
