@@ -29,6 +29,9 @@ for (const runner of runners) {
     assert.match(recording.output, /async-debug: baseline written to \S+: \d+ findings/)
     const baseline = JSON.parse(readFileSync(path, 'utf8'))
     assert.ok(baseline.records.length > 10)
+    // What would fail without it, from the folder the run ran in: nothing of the update run's own.
+    assert.equal(typeof baseline.root, 'string')
+    assert.deepEqual([...new Set(baseline.records.map((record) => `${record.outcome} ${record.reason}`))], ['failed undefined'])
 
     const again = run(runner, path)
     assert.deepEqual(failedTests(again), [], again.output)
@@ -48,6 +51,6 @@ for (const runner of runners) {
     const edit = run(runner, path)
     assert.deepEqual(failedTests(edit), ['leaks a timeout'])
     assert.match(edit.tests.get('leaks a timeout').message, /setTimeout of \d+ ms/)
-    assert.match(edit.output, /async-debug: fixed since the baseline: 1; run with ASYNC_DEBUG_BASELINE=update to shrink the baseline/)
+    assert.match(edit.output, /async-debug: fixed since the baseline: 1; run with ASYNC_DEBUG_BASELINE=update to shrink the baseline:\n {2}\S*timers\.test\.js: test "was deleted"\n/)
   })
 }

@@ -62,12 +62,16 @@ test('the run summary counts by kind and outcome, names the files with most, and
     record('c.test.js', 'reported', 'promises', 1, 'warning: never awaited, still pending'),
     record('a.test.js', 'fixed', 'leaks', 2, 'fixed: listed in x.json, not found'),
   ])
-  const [counts, fixed] = summary.split('\n')
-  assert.equal(counts, 'async-debug: 3 failed (leaks 2, rejections 1), 1 reported only, 3 allowed (3 by the baseline); most in a.test.js (5), b.test.js (1), c.test.js (1)')
-  assert.equal(fixed, 'async-debug: fixed since the baseline: 2; run with ASYNC_DEBUG_BASELINE=update to shrink the baseline')
+  const [counts, fixed, fixedWhere] = summary.split('\n')
+  assert.equal(counts, 'async-debug: 3 findings failed 2 tests (leaks 2, rejections 1), 1 reported only, 3 allowed (3 by the baseline); most in a.test.js (5), b.test.js (1), c.test.js (1)')
+  assert.equal(fixed, 'async-debug: fixed since the baseline: 2; run with ASYNC_DEBUG_BASELINE=update to shrink the baseline:')
+  assert.equal(fixedWhere, '  a.test.js: test "t"')
   assert.match(summary, /in 1 place:\n\n {2}c\.test\.js: test "t"\n {2}warning: never awaited, still pending\n/)
-  assert.equal(runSummary([]), undefined)
+  assert.equal(runSummary([]), 'async-debug: nothing found')
   assert.equal(runSummary([record('a.test.js', 'fixed', 'leaks', 1, 'fixed')]).split('\n')[0], 'async-debug: 0 failed, 0 reported only, 0 allowed')
+  // A hook's finding fails its test; a describe block's and a file's are counted as such.
+  const scoped = (scope, file = 'a.test.js') => ({ ...record(file, 'failed', 'leaks', 1), scope })
+  assert.match(runSummary([scoped('beforeEach hook of test "t"'), scoped('test "t"'), scoped('suite "s"'), scoped('file a.test.js'), scoped('test "t"', 'b.test.js')]), /^async-debug: 5 findings failed 2 tests, 1 describe block, 1 file \(leaks 5\)/)
 })
 
 test('a baseline knows a finding by file, scope, kind, type and the file of its site, not its line; each entry lets one pass', async () => {
@@ -89,6 +93,10 @@ test('a baseline knows a finding by file, scope, kind, type and the file of its 
     assert.equal(fileBaseline(path, 'a.test.js', dir, {}).left()[0].outcome, 'fixed')
     assert.equal(fileBaseline(join(dir, 'missing.json'), 'a.test.js', dir, {}).take('test "t"', 'leaks', finding), false)
     assert.equal(fileBaseline(path, 'a.test.js', dir, { ASYNC_DEBUG_BASELINE: 'update' }).take('test "x"', 'leaks', finding), true)
+    // Recorded in another checkout: its sites are read relative to the folder its run ran in.
+    const elsewhere = join(dir, 'elsewhere.json')
+    writeFileSync(elsewhere, JSON.stringify({ asyncDebug: 1, root: '/home/dev/project', records: [{ file: 'a.test.js', scope: 'test "t"', kind: 'leaks', outcome: 'failed', findings: [{ ...finding, site: '/home/dev/project/src/a.test.js:5:3' }], text: '' }] }))
+    assert.equal(fileBaseline(elsewhere, 'a.test.js', dir, {}).take('test "t"', 'leaks', moved), true, 'the same finding, in another checkout')
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

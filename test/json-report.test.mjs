@@ -40,6 +40,7 @@ for (const runner of runners) {
     const run = reportWith(outputFile, () => runShared(runner, 'scopes', { args: reporterArgs }))
     const report = reportOf(outputFile)
     assert.equal(report.asyncDebug, 1)
+    assert.equal(typeof report.root, 'string')
     for (const record of report.records) assertRecord(record)
     const scopes = report.records.map((record) => record.scope)
     assert.ok(scopes.some((scope) => /^test "/.test(scope)), scopes.join('\n'))
@@ -49,7 +50,7 @@ for (const runner of runners) {
     assert.deepEqual(leak.findings, [{ type: 'interval', description: 'setInterval every 1000 ms', site: leak.findings[0].site }])
     assert.match(leak.findings[0].site, /module-level\.test\.js:2:16$/)
     const failed = report.records.reduce((n, record) => n + record.findings.length, 0)
-    assert.match(run.output, new RegExp(`async-debug: ${failed} failed \\(leaks ${failed}\\), 0 reported only, 0 allowed; most in `))
+    assert.match(run.output, new RegExp(`async-debug: ${failed} findings failed 2 tests, 1 describe block, 2 files \\(leaks ${failed}\\), 0 reported only, 0 allowed; most in `))
   })
 }
 
@@ -134,5 +135,5 @@ test("vitest: with --merge-reports, the summary reporter writes one report of ev
   const whole = join(work, 'vitest-whole-for-merge.json')
   reportWith(whole, () => runShared('vitest', 'scopes', { args: reporterArgs }))
   assert.deepEqual(reportOf(merged).records.map(key).sort(), reportOf(whole).records.map(key).sort(), run.output)
-  assert.match(run.output, /async-debug: 5 failed \(leaks 5\)/)
+  assert.match(run.output, /async-debug: 5 findings failed 2 tests, 1 describe block, 2 files \(leaks 5\)/)
 })

@@ -34,8 +34,7 @@ export default class AsyncDebugSummaryReporter {
 
   onRunComplete(): void {
     const records = readRecords(this.#dir)
-    const summary = runSummary(records)
-    if (summary !== undefined) process.stderr.write(`\n${summary}\n\n`)
+    process.stderr.write(`\n${runSummary(records)}\n\n`)
     // Jest's github-actions reporter annotates failed tests only: a describe block's or a file's failure is ours to annotate.
     for (const line of githubAnnotations(records, (record) => record.outcome === 'failed' && !/^(?:suite|file) /.test(record.scope))) process.stdout.write(`${line}\n`)
     if (this.#options.outputFile !== undefined) writeJsonReport(records, this.#options.outputFile, this.#root)

@@ -17,7 +17,8 @@ export interface FileBaseline {
 }
 
 // A finding's key: file, scope, kind, type and the file of its creation site, not its line and
-// column, which unrelated edits shift. Sites are made relative to the folder the runner runs in.
+// column, which unrelated edits shift. Sites are made relative to the folder the runner ran in
+// (`root`), so that a baseline recorded in one checkout serves in another.
 function keyOf(file: string, scope: string, kind: string, { type, site }: RecordedFinding, root: string): string {
   const path = site?.replace(/:\d+:\d+$/, '')
   return [file, scope, kind, type, path === undefined ? '' : isAbsolute(path) ? relative(root, path) : path].join('\n')
@@ -33,10 +34,11 @@ const listed = (record: RunRecord): boolean => record.outcome === 'failed' || (r
 export function fileBaseline(path: string, file: string, root = process.cwd(), env: Record<string, string | undefined> = process.env): FileBaseline {
   if (env[BASELINE_VARIABLE] === 'update') return { take: () => true, left: () => [], reason: `baseline: being updated (${BASELINE_VARIABLE}=update)` }
   const counts = new Map<string, { record: RunRecord; finding: RecordedFinding; count: number }>()
-  for (const record of readBaseline(path, root))
+  const baseline = readBaseline(path, root)
+  for (const record of baseline.records)
     if (record.file === file && listed(record))
       for (const finding of record.findings) {
-        const key = keyOf(record.file, record.scope, record.kind, finding, root)
+        const key = keyOf(record.file, record.scope, record.kind, finding, baseline.root)
         const entry = counts.get(key) ?? { record, finding, count: 0 }
         entry.count++
         counts.set(key, entry)
@@ -64,23 +66,24 @@ export function fileBaseline(path: string, file: string, root = process.cwd(), e
   }
 }
 
-// Read once per process: every file of a worker asks.
-const read = new Map<string, RunRecord[]>()
-function readBaseline(path: string, root: string): RunRecord[] {
+// Read once per process: every file of a worker asks. `root`: the folder its run ran in (a report
+// of an earlier version has none: the folder of this run).
+const read = new Map<string, { records: RunRecord[]; root: string }>()
+function readBaseline(path: string, root: string): { records: RunRecord[]; root: string } {
   const full = resolve(root, path)
-  let records = read.get(full)
-  if (records) return records
+  let baseline = read.get(full)
+  if (baseline) return baseline
   let text: string
   try {
     text = readFileSync(full, 'utf8')
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], root }
     throw error
   }
-  const parsed = JSON.parse(text) as { asyncDebug?: unknown; records?: unknown }
+  const parsed = JSON.parse(text) as { asyncDebug?: unknown; root?: unknown; records?: unknown }
   if (parsed.asyncDebug !== 1 || !Array.isArray(parsed.records))
     throw new TypeError(`async-debug: the baseline ${full} is not a JSON report of async-debug's (the summary reporter's outputFile): it has no { asyncDebug: 1, records }`)
-  records = parsed.records as RunRecord[]
-  read.set(full, records)
-  return records
+  baseline = { records: parsed.records as RunRecord[], root: typeof parsed.root === 'string' ? parsed.root : root }
+  read.set(full, baseline)
+  return baseline
 }

@@ -30,13 +30,14 @@ export function reporterOptions(options: unknown, where: string, env: Record<str
 }
 
 /**
- * Writes the run's records as JSON: `{ asyncDebug: 1, records: RunRecord[] }`, each record one
- * scope's findings of one kind and outcome (see RunRecord). Returns the path written.
+ * Writes the run's records as JSON: `{ asyncDebug: 1, root, records: RunRecord[] }`, each record one
+ * scope's findings of one kind and outcome (see RunRecord), `root` the folder the runner ran in,
+ * which a baseline's sites are read relative to. Returns the path written.
  */
 export function writeJsonReport(records: readonly RunRecord[], outputFile: string, root: string): string {
   const path = isAbsolute(outputFile) ? outputFile : resolve(root, outputFile)
   mkdirSync(dirname(path), { recursive: true })
-  writeFileSync(path, `${JSON.stringify({ asyncDebug: JSON_REPORT_VERSION, records }, null, 2)}\n`)
+  writeFileSync(path, `${JSON.stringify({ asyncDebug: JSON_REPORT_VERSION, root: process.cwd(), records }, null, 2)}\n`)
   return path
 }
 
@@ -50,8 +51,10 @@ export function updateBaseline(records: readonly RunRecord[], environmentOptions
   const options = environmentOptions as { asyncDebug?: { baseline?: unknown }; 'async-debug'?: { baseline?: unknown } } | undefined
   const path = options?.asyncDebug?.baseline ?? options?.['async-debug']?.baseline
   if (typeof path !== 'string') return log(`async-debug: ${BASELINE_VARIABLE}=update, but no \`baseline\` option names the file to write`)
+  // What fails without the baseline: recorded as failed, without the reason of the update run.
+  const listed = records.filter((record) => record.outcome === 'allowed' && record.reason?.startsWith('baseline')).map(({ reason, ...record }) => ({ ...record, outcome: 'failed' as const }))
   // From the folder the runner runs in, where its workers read it.
-  const written = writeJsonReport(records, path, process.cwd())
-  const listed = records.filter((record) => record.outcome !== 'fixed' && record.reason?.startsWith('baseline')).reduce((n, record) => n + record.findings.length, 0)
-  log(`async-debug: baseline written to ${written}: ${listed} ${listed === 1 ? 'finding' : 'findings'}`)
+  const written = writeJsonReport(listed, path, process.cwd())
+  const findings = listed.reduce((n, record) => n + record.findings.length, 0)
+  log(`async-debug: baseline written to ${written}: ${findings} ${findings === 1 ? 'finding' : 'findings'}`)
 }

@@ -35,9 +35,8 @@ export default class AsyncDebugSummaryReporter implements Reporter {
       for (const task of [module, ...module.children.allSuites(), ...module.children.allTests()])
         records.push(...((task.meta() as { asyncDebug?: { records?: RunRecord[] } }).asyncDebug?.records ?? []))
     const root = this.#vitest?.config.root ?? process.cwd()
-    const summary = runSummary(records)
     // On stderr, as Jest's reporters write: a JSON reporter may have stdout to itself (no outputFile).
-    if (summary !== undefined) this.#vitest?.logger.error(`\n${summary}\n`)
+    this.#vitest?.logger.error(`\n${runSummary(records)}\n`)
     // Vitest's github-actions reporter annotates every failed test, suite and file itself, and,
     // when it runs, what did not fail a test: the worker noted that on the test (annotations.ts).
     const githubReporter = this.#vitest?.config.reporters.some((reporter) => (Array.isArray(reporter) ? reporter[0] : reporter) === 'github-actions') ?? false
