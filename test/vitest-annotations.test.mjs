@@ -11,8 +11,9 @@ import { fixtures, runVitest } from './helpers/run-vitest.mjs'
 const work = mkdtempSync(join(tmpdir(), 'async-debug-annotations-'))
 after(() => rmSync(work, { recursive: true, force: true }))
 
+// `fixture`: a folder under test/fixtures/shared, or a path under test/fixtures.
 function run(fixture, files, asyncDebug) {
-  const junit = join(work, `${fixture}.xml`)
+  const junit = join(work, `${fixture.replace(/\//g, '-')}.xml`)
   process.env.GITHUB_ACTIONS = 'true'
   try {
     const result = runVitest(fixture, {
@@ -43,4 +44,10 @@ test('vitest: a slow callback is an annotation of its test at the line of its ti
   const slow = run('diagnostics', ['slow.test.js'], {})
   assert.match(slow.junit, /<testcase classname="slow\.test\.js" name="blocks the loop in a timer callback"[\s\S]*?<property name="warning" value="async-debug: a setTimeout callback blocked the event loop for \d{3,} ms \(slowCallbackMs: 100\) \(reported only: failOn leaves out slow-callbacks\)">/)
   assert.match(slow.output, /^::warning file=[^,]*slow\.test\.js,line=7,column=\d+::async-debug: a setTimeout callback blocked the event loop/m)
+})
+
+test('vitest: findings alike, two timers of one line, are one annotation, counted', onlyFor('vitest'), () => {
+  const alike = run('vitest/annotations', ['alike.test.js'], { failOn: [] })
+  const warnings = alike.output.match(/^::warning .*$/gm) ?? []
+  assert.deepEqual(warnings, [`::warning file=${join(fixtures, 'vitest', 'annotations', 'alike.test.js')},line=4,column=31::async-debug: 2 × setTimeout of 5000 ms (reported only: failOn leaves out leaks)`], alike.output)
 })

@@ -23,11 +23,19 @@ const SITE = /^(.*):(\d+):(\d+)$/
  */
 export function annotate(runner: Annotating | undefined, test: RunnerTestCase, record: RunRecord): void {
   if (!runner?.onTestAnnotate) return
-  for (const finding of record.findings) {
-    const [, file, line, column] = SITE.exec(finding.site ?? '') ?? []
+  // Findings alike (two timers of one line) make one note, counted.
+  const alike = new Map<string, { site: string | undefined; description: string; count: number }>()
+  for (const { site, description } of record.findings) {
+    const key = `${site}\n${description}`
+    const entry = alike.get(key)
+    if (entry) entry.count++
+    else alike.set(key, { site, description, count: 1 })
+  }
+  for (const { site, description, count } of alike.values()) {
+    const [, file, line, column] = SITE.exec(site ?? '') ?? []
     const annotation: Annotation = {
       type: 'warning',
-      message: `async-debug: ${finding.description}${record.reason ? ` (${record.reason})` : ''}`,
+      message: `async-debug: ${count > 1 ? `${count} × ` : ''}${description}${record.reason ? ` (${record.reason})` : ''}`,
       ...(file === undefined ? {} : { location: { file, line: Number(line), column: Number(column) } }),
     }
     // An extra: a note that could not be sent must not fail the test.
