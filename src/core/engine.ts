@@ -19,7 +19,7 @@ import { failKindOfMistake } from './fail-on.js'
 import { dueAt, fired } from './timer-due.js'
 import { type Watchdog, watchdog } from './watchdog.js'
 import { domTimerOf } from './dom-timers.js'
-import { creationSite, frameOrigin, framesOf, madeBy } from './frames.js'
+import { creationSite, frameOrigin, framesOf, madeBy, nodeHousekeeping } from './frames.js'
 import { type Excused, type Finding, type Mistake, type MistakeKind, type Site, type SlowCallback, type Tracked, siteStacks } from './tracked.js'
 
 // Frames above the user's line in a creation stack: our hook, Node's internals and a library or two.
@@ -491,6 +491,8 @@ export class Engine {
     for (const owner of [scope, ...scope.parts])
       for (const tracked of owner.resources) {
         if (!isAlive(tracked.asyncType, tracked.resource, countUnref)) continue
+        // Node's own unref'd bookkeeping runs no code of the user's: countUnref does not count it.
+        if (countUnref && !isAlive(tracked.asyncType, tracked.resource, false) && nodeHousekeeping(tracked.site)) continue
         alive.push(tracked)
         for (const resource of covered(tracked.asyncType, tracked.resource)) explained.add(resource)
       }

@@ -103,6 +103,21 @@ export function madeBy(site: Site | undefined): FrameOrigin | undefined {
   return maker
 }
 
+// Node's own bookkeeping, which runs no code of the user's: the HTTP server's date cache, its
+// connections check and its idle keep-alive timeout, and what fetch's bundled undici keeps for its
+// pool (timers, idle sockets).
+const HOUSEKEEPING = /^\s+at (?:(?:cache|utcDate) \(node:internal\/http:|Server\.setupConnectionsTracking \(node:_http_server:|resOnFinish \(node:_http_server:|.*\(node:internal\/deps\/undici\/)/
+
+/** Whether Node made the resource at `site` for its own bookkeeping (see HOUSEKEEPING), before any user's or dependency's frame. */
+export function nodeHousekeeping(site: Site | undefined): boolean {
+  for (const frame of framesOf(site?.stack)) {
+    if (HOUSEKEEPING.test(frame)) return true
+    const origin = frameOrigin(frame)
+    if (origin === 'user' || origin === 'dependency') return false
+  }
+  return false
+}
+
 /** `file:line:column` of the user's line that created the resource at `site`. */
 export function creationSite(site: Site | undefined): string | undefined {
   const frame = userFrames(site)[0]

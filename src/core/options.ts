@@ -26,7 +26,7 @@ export type StackPattern = string | RegExp
 export interface AsyncDebugOptions {
   /** Resources never to report: by type, or by a substring or pattern of their creation stack. */
   ignore?: { types?: ResourceType[]; stacks?: StackPattern[] }
-  /** Count unref'd handles and timers too (AbortSignal.timeout, idle keep-alive sockets). Default `false`. */
+  /** Count unref'd handles and timers too (AbortSignal.timeout, an agent's idle keep-alive sockets), but not Node's own bookkeeping (the HTTP server's timers, fetch's pool). Default `false`. */
   countUnref?: boolean
   /** After reporting a leak, clear, close, kill or terminate it so that it cannot affect later tests. Default `true`. */
   dispose?: boolean
