@@ -73,7 +73,8 @@ export function runSummary(records: readonly RunRecord[]): string {
     failedScopes.set(word, (failedScopes.get(word) ?? new Set()).add(key))
   }
   const kinds = [...failedKinds].map(([kind, n]) => `${kind} ${n}`).join(', ')
-  const rank = (word: string): number => ['test', 'describe block', 'fixture', 'file'].indexOf(word) >>> 0
+  const order = ['test', 'describe block', 'fixture', 'file']
+  const rank = (word: string): number => (order.includes(word) ? order.indexOf(word) : order.length)
   const scopes = [...failedScopes]
     .sort(([a], [b]) => rank(a) - rank(b))
     .map(([word, keys]) => plural(keys.size, word))
