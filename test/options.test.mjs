@@ -50,7 +50,7 @@ for (const runner of runners) {
     const run = runWith({ countUnref: true })
     assert.equal(run.tests.get('leaks an unref interval').status, 'failed')
     assert.match(run.tests.get('leaks an unref interval').message, /setInterval every 1000 ms, created at \S*options\.test\.js:20:3/)
-    assert.match(run.tests.get('sets an AbortSignal.timeout that is still pending').message, /setTimeout of 5000 ms, created at \S*http\.test\.js:24:15/)
+    assert.match(run.tests.get('sets an AbortSignal.timeout that is still pending').message, /setTimeout of 5000 ms, created at \S*http\.test\.js:26:28/)
     // Node's bookkeeping around an HTTP exchange runs none of the test's code.
     assert.equal(run.tests.get('fetches from a server of its suite and reads the body').status, 'passed', run.tests.get('fetches from a server of its suite and reads the body').message)
     assert.equal(run.tests.get('fetches again, on the kept-alive socket').status, 'passed', run.tests.get('fetches again, on the kept-alive socket').message)
