@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict'
+import fs from 'node:fs'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterEach, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Engine, resolveOptions } from './helpers/core.mjs'
@@ -357,4 +360,30 @@ test('a timer due after the settle wait is a leak, though it ran while a held lo
   const findings = await engine.close(scope)
   assert.deepEqual(types(findings), ['timeout'])
   assert.equal(findings[0].description, 'setTimeout of 80 ms')
+})
+
+test("fs.readFileSync's and fs.writeFileSync's own descriptors are not recorded, called through fs or as copies taken before", () => {
+  // graceful-fs, which Jest reads test files with, keeps copies of fs's functions from before the engine.
+  const { readFileSync, writeFileSync } = fs
+  start()
+  const file = join(tmpdir(), `async-debug-own-opens-${process.pid}`)
+  const scope = engine.open('test', 'a')
+  engine.run(scope, () => {
+    fs.writeFileSync(file, 'x')
+    writeFileSync(file, 'y')
+    fs.appendFileSync(file, 'z')
+    fs.readFileSync(file)
+    readFileSync(file)
+  })
+  assert.equal(scope.resources.size, 0)
+  // The same arguments from the user's code: recorded, with its site.
+  const fd = engine.run(scope, () => fs.openSync(file, 'r', 0o666))
+  try {
+    const [finding] = engine.pending(scope)
+    assert.equal(finding?.type, 'file-handle')
+    assert.match(finding.tracked.site.stack, /core-engine\.test\.mjs/)
+  } finally {
+    fs.closeSync(fd)
+    fs.rmSync(file)
+  }
 })

@@ -48,7 +48,9 @@ export function trackDescriptors(capture: Capture, record: Record): () => void {
   }
   // Inside fs.readFileSync() and fs.writeFileSync() (appendFileSync() calls the latter), which close
   // the descriptor they open before they return, whatever happens: nothing to record, and no stack
-  // to take (a runner that loads modules through readFileSync opens hundreds of files).
+  // to take (a runner that loads modules through readFileSync opens hundreds of files). Called
+  // through fs, they say so; called as copies taken before (graceful-fs's, which Jest reads test
+  // files with), their open is told by its caller (inNodeFileCall).
   let closingTheirOwn = 0
   const closesItsOwn = <F extends Function>(fn: F): F =>
     function (this: unknown) {
@@ -92,7 +94,7 @@ export function trackDescriptors(capture: Capture, record: Record): () => void {
   } as typeof fs.open
   fs.openSync = function openSyncRecording(this: unknown, path: fs.PathLike, ...rest: unknown[]) {
     const fd = (original.openSync as Function).call(this, path, ...rest) as number
-    if (closingTheirOwn === 0) opened(fd, path, rest[0], capture(openSyncRecording))
+    if (closingTheirOwn === 0 && !(rest.length === 2 && rest[1] === 0o666 && inNodeFileCall(openSyncRecording))) opened(fd, path, rest[0], capture(openSyncRecording))
     return fd
   } as typeof fs.openSync
   fs.close = function (this: unknown, fd: number, ...rest: unknown[]) {
@@ -107,6 +109,29 @@ export function trackDescriptors(capture: Capture, record: Record): () => void {
   return () => {
     Object.assign(fs, original)
     syncExports()
+  }
+}
+
+const NODE_FILE_CALLS = new Set(['readFileSync', 'writeFileSync'])
+
+/**
+ * Whether `below` was called by Node's own fs.readFileSync() or fs.writeFileSync(), which open
+ * with mode 0o666 and close before they return. One frame, read as a call site: half the cost of
+ * the creation stack it spares.
+ */
+function inNodeFileCall(below: Function): boolean {
+  const previous = Error.prepareStackTrace
+  const limit = Error.stackTraceLimit
+  const here: { stack?: NodeJS.CallSite[] } = {}
+  Error.prepareStackTrace = (_, callSites) => callSites
+  Error.stackTraceLimit = 1
+  try {
+    Error.captureStackTrace(here, below)
+    const caller = here.stack?.[0]
+    return caller !== undefined && caller.getFileName() === 'node:fs' && NODE_FILE_CALLS.has(caller.getFunctionName() ?? '')
+  } finally {
+    Error.prepareStackTrace = previous
+    Error.stackTraceLimit = limit
   }
 }
 
