@@ -368,22 +368,23 @@ test("fs.readFileSync's and fs.writeFileSync's own descriptors are not recorded,
   start()
   const file = join(tmpdir(), `async-debug-own-opens-${process.pid}`)
   const scope = engine.open('test', 'a')
-  engine.run(scope, () => {
-    fs.writeFileSync(file, 'x')
-    writeFileSync(file, 'y')
-    fs.appendFileSync(file, 'z')
-    fs.readFileSync(file)
-    readFileSync(file)
-  })
-  assert.equal(scope.resources.size, 0)
-  // The same arguments from the user's code: recorded, with its site.
-  const fd = engine.run(scope, () => fs.openSync(file, 'r', 0o666))
+  let fd
   try {
+    engine.run(scope, () => {
+      fs.writeFileSync(file, 'x')
+      writeFileSync(file, 'y')
+      fs.appendFileSync(file, 'z')
+      fs.readFileSync(file)
+      readFileSync(file)
+    })
+    assert.equal(scope.resources.size, 0)
+    // The same arguments from the user's code: recorded, with its site.
+    fd = engine.run(scope, () => fs.openSync(file, 'r', 0o666))
     const [finding] = engine.pending(scope)
     assert.equal(finding?.type, 'file-handle')
     assert.match(finding.tracked.site.stack, /core-engine\.test\.mjs/)
   } finally {
-    fs.closeSync(fd)
-    fs.rmSync(file)
+    if (fd !== undefined) fs.closeSync(fd)
+    fs.rmSync(file, { force: true })
   }
 })
