@@ -1,4 +1,4 @@
-import { frameOrigin, isFrame, userFrames } from '../core/frames.js'
+import { frameOrigin, framesOf, userFrames } from '../core/frames.js'
 import type { Mistake, MistakeKind } from '../core/tracked.js'
 import { slowCallbackHint } from './slow-callback.js'
 import { dependencyAt } from './stack.js'
@@ -40,7 +40,7 @@ const hints: Record<MistakeKind, string | ((cause: unknown) => string)> = {
 // The package under node_modules whose code emitted a warning, if a dependency's did.
 function dependencyOrigin(cause: unknown): string | undefined {
   const stack = (cause as Error | undefined)?.stack
-  const frame = typeof stack === 'string' ? stack.split('\n').find((line) => isFrame(line) && frameOrigin(line) !== 'node') : undefined
+  const frame = typeof stack === 'string' ? framesOf(stack).find((line) => frameOrigin(line) !== 'node') : undefined
   const dependency = frame && dependencyAt(frame)
   return dependency ? `"${dependency.name}" (${dependency.location})` : undefined
 }
@@ -57,10 +57,10 @@ function summary(cause: unknown, depth = 0): string {
 
 // The frames to show for what was thrown: the user's, or else (a dependency's or Node's code threw
 // on its own) all but the runner's and async-debug's.
-function framesOf(stack: unknown): string[] {
+function shownFrames(stack: unknown): string[] {
   if (typeof stack !== 'string') return []
   const user = userFrames({ stack, cause: undefined })
-  return user.length > 0 ? user : stack.split('\n').filter((line) => isFrame(line) && !['package', 'runner'].includes(frameOrigin(line)))
+  return user.length > 0 ? user : framesOf(stack).filter((line) => !['package', 'runner'].includes(frameOrigin(line)))
 }
 
 /**
@@ -77,6 +77,6 @@ export class AsyncTaskError extends Error {
     const instead = late ? `\n\n${owner.title} had already finished, so this is reported here instead.` : ''
     super(`${what[kind](owner.title, summary(cause), String((cause as Error | undefined)?.message))}${instead}\n\nHint: ${typeof hint === 'function' ? hint(cause) : hint}.`)
     // The runner's code frame goes to the user's line in the cause's own stack.
-    this.stack = `${this.name}: ${this.message}\n${framesOf((cause as Error | undefined)?.stack).join('\n')}`
+    this.stack = `${this.name}: ${this.message}\n${shownFrames((cause as Error | undefined)?.stack).join('\n')}`
   }
 }

@@ -28,6 +28,3 @@ export function githubAnnotations(records: readonly RunRecord[], byRunner: (reco
   }
   return lines
 }
-
-/** Whether a record is of a test, or of one of its hooks, as scopes are titled. */
-export const ofTest = (record: RunRecord): boolean => /^test "|^\w+ hook of test "/.test(record.scope)

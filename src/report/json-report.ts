@@ -32,10 +32,11 @@ export function reporterOptions(options: unknown, where: string, env: Record<str
 /**
  * Writes the run's records as JSON: `{ asyncDebug: 1, root, records: RunRecord[] }`, each record one
  * scope's findings of one kind and outcome (see RunRecord), `root` the folder the runner ran in,
- * which a baseline's sites are read relative to. Returns the path written.
+ * which a baseline's sites are read relative to. A relative `outputFile` is resolved from `base`
+ * (the runner's root option). Returns the path written.
  */
-export function writeJsonReport(records: readonly RunRecord[], outputFile: string, root: string): string {
-  const path = isAbsolute(outputFile) ? outputFile : resolve(root, outputFile)
+export function writeJsonReport(records: readonly RunRecord[], outputFile: string, base: string): string {
+  const path = isAbsolute(outputFile) ? outputFile : resolve(base, outputFile)
   mkdirSync(dirname(path), { recursive: true })
   writeFileSync(path, `${JSON.stringify({ asyncDebug: JSON_REPORT_VERSION, root: process.cwd(), records }, null, 2)}\n`)
   return path

@@ -47,11 +47,14 @@ export const recorded = (findings: readonly Finding[]): RecordedFinding[] =>
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
 
 // The test, describe block, file or fixture that a record's scope is, or belongs to (a hook's test).
-function failedScope(record: RunRecord): { key: string; word: string } {
-  const scope = /^\w+ hook of (test ".*)$/.exec(record.scope)?.[1] ?? record.scope
+function scopeOfRecord(record: RunRecord): { key: string; word: string } {
+  const scope = /^\w+ hook of (test "[\s\S]*)$/.exec(record.scope)?.[1] ?? record.scope
   const word = scope.split(' ')[0]!
   return { key: `${record.file}\n${scope}`, word: word === 'suite' ? 'describe block' : word }
 }
+
+/** Whether a record is of a test, or of one of its hooks. */
+export const ofTest = (record: RunRecord): boolean => scopeOfRecord(record).word === 'test'
 
 /**
  * The summary printed at the end of a run: counts by kind, the tests and other scopes failed, the
@@ -69,7 +72,7 @@ export function runSummary(records: readonly RunRecord[]): string {
     perFile.set(r.file, (perFile.get(r.file) ?? 0) + r.findings.length)
     if (r.outcome !== 'failed') continue
     failedKinds.set(r.kind, (failedKinds.get(r.kind) ?? 0) + r.findings.length)
-    const { key, word } = failedScope(r)
+    const { key, word } = scopeOfRecord(r)
     failedScopes.set(word, (failedScopes.get(word) ?? new Set()).add(key))
   }
   const kinds = [...failedKinds].map(([kind, n]) => `${kind} ${n}`).join(', ')

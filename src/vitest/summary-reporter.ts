@@ -1,7 +1,7 @@
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
 import { type SummaryReporterOptions, reporterOptions, updateBaseline, writeJsonReport } from '../report/json-report.js'
-import { githubAnnotations, ofTest } from '../report/github-annotations.js'
-import { type RunRecord, runSummary } from '../report/run-records.js'
+import { githubAnnotations } from '../report/github-annotations.js'
+import { type RunRecord, ofTest, runSummary } from '../report/run-records.js'
 
 /**
  * A Vitest reporter that ends the run with a summary of what async-debug found: counts by kind,
