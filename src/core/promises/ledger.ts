@@ -4,7 +4,11 @@ import { Candidates } from './candidates.js'
 
 /** Creation stacks a scope gets before it has to earn them. */
 export const STACKS_UP_FRONT = 16
-/** A scope earns one more creation stack for each this many µs it lives (~5 µs each, with its bookkeeping: ~2% at most). */
+/**
+ * A scope earns one more creation stack for each this many µs it lives: ~5 µs each in code that
+ * runs after an await, with its bookkeeping (~2%); 15-28 µs under a runner's deep synchronous
+ * frames (BENCHMARKS.md, session 19), where a test's first roots are made.
+ */
 const US_PER_STACK = 250
 // Roots passed over between two looks at the clock, once a scope's stacks up front are spent.
 const ROOTS_PER_LOOK = 32
