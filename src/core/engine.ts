@@ -64,7 +64,7 @@ export class Engine {
   readonly #reported = new WeakSet<object>()
   // The fake clock each scope installed, and where: tests under it own the fake timers they add.
   readonly #clocks = new WeakMap<Scope, { clock: FakeClock; site: Site }>()
-  readonly #hook
+  readonly #asyncHook
   // What enable() started: each function stops one source of events.
   readonly #stops: (() => void)[] = []
   readonly #requestSites = requestSites(capture)
@@ -81,7 +81,7 @@ export class Engine {
   readonly #mustAwait = new Map<Promise<unknown>, Scope>()
   readonly #runnerCode: RegExp | undefined
   readonly #onSlowCallback: ((slow: SlowCallback) => void) | undefined
-  readonly #onStuck: EngineHooks['onStuck']
+  readonly #onStuck: EngineAdapter['onStuck']
   #watchdog: Watchdog | undefined
   // Scopes not judged yet, but hooks' (judged with their test): for the watchdog to list, and to
   // tell whose code blocked the loop.
@@ -96,7 +96,7 @@ export class Engine {
    * @param runnerCode where the runner's own code lives: what it creates on its own behalf while
    * a test calls it (a reporter's buffered stdout flush) is not the test's.
    */
-  constructor(settings: Settings, { runnerCode, onSlowCallback, onStuck }: EngineHooks = {}) {
+  constructor(settings: Settings, { runnerCode, onSlowCallback, onStuck }: EngineAdapter = {}) {
     this.settings = settings
     this.#runnerCode = runnerCode
     this.#onSlowCallback = onSlowCallback
@@ -187,7 +187,7 @@ export class Engine {
     const storeKey = Object.getOwnPropertySymbols(probed).find((key) => (probed as unknown as Record<symbol, unknown>)[key] === probe)
     this.#storeKey = storeKey
     // Node lines with `trackPromises` leave promises out of the hook: they are v8.promiseHooks' job.
-    this.#hook = createHook({ init, trackPromises: false } as Parameters<typeof createHook>[0])
+    this.#asyncHook = createHook({ init, trackPromises: false } as Parameters<typeof createHook>[0])
   }
 
   /** Records `resource` as created by the code running now, at `site`; returns the scope that owns it. */
@@ -195,7 +195,7 @@ export class Engine {
 
   /** Starts recording resources. */
   enable(): this {
-    this.#hook.enable()
+    this.#asyncHook.enable()
     this.#slowCallbacks.enable()
     if (this.#stops.length > 0) return this
     const stops = this.#stops
@@ -267,7 +267,7 @@ export class Engine {
 
   /** Stops recording resources. */
   disable(): void {
-    this.#hook.disable()
+    this.#asyncHook.disable()
     this.#slowCallbacks.disable()
     // Before Node 24 each enabled AsyncLocalStorage adds a property to every promise of the process.
     this.#context.disable()
@@ -684,7 +684,7 @@ export class Engine {
 }
 
 /** What an adapter tells the engine, and what it is told. */
-export interface EngineHooks {
+export interface EngineAdapter {
   /**
    * Where the runner's own code lives: what it creates on its own behalf while a test calls it
    * (a reporter's buffered stdout flush) is not the test's.

@@ -61,7 +61,7 @@ export class SlowCallbacks {
   // How many of Node's own modules were loaded at the last tick.
   #lastBuiltins = 0
   readonly #wrapped = new WeakSet<object>()
-  readonly #hook: AsyncHook | undefined
+  readonly #asyncHook: AsyncHook | undefined
   readonly #tracked: WeakMap<object, Tracked> | undefined
   // Where the latest promises that got a stack were made, by key, and the continuations of those
   // promises: a slow continuation names the promise it ran after.
@@ -89,7 +89,7 @@ export class SlowCallbacks {
     this.#sitesByKey = new Map()
     this.#after = new WeakMap()
     const starts: number[] = []
-    this.#hook = createHook({
+    this.#asyncHook = createHook({
       before: () => void starts.push(now()),
       after: () => {
         // Unmatched when the hook was enabled inside a callback.
@@ -103,12 +103,12 @@ export class SlowCallbacks {
 
   /** Starts timing every callback, with `timeAllCallbacks`; without it, starts the sentinel. */
   enable(): void {
-    this.#hook?.enable()
+    this.#asyncHook?.enable()
     if (this.#limit > 0 && !this.#timeAll) this.#stopSentinel ??= this.#sentinel()
   }
 
   disable(): void {
-    this.#hook?.disable()
+    this.#asyncHook?.disable()
     this.#stopSentinel?.()
     this.#stopSentinel = undefined
   }

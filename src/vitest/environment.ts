@@ -1,16 +1,16 @@
 import type { Environment } from 'vitest/runtime'
 import { installEngine, uninstallEngine } from '../core/bridge.js'
-import { Engine, type EngineHooks } from '../core/engine.js'
+import { Engine, type EngineAdapter } from '../core/engine.js'
 import { type Settings, pickOptions, resolveOptions } from '../core/options.js'
 import { stuckReport } from '../report/pending-tasks.js'
 import { slowCallbackReport } from '../report/slow-callback.js'
 import { adoptTransformMode, loadInnerEnvironment, splitEnvironmentOption } from './inner-environment.js'
 import { PLUGIN_FLAG } from './plugin.js'
-import { installRunnerHooks } from './runner-hooks.js'
+import { patchRunner } from './runner-patches.js'
 import { loadVitest, vitest3Fields, vitest3HangMessage } from './runtime.js'
 
 const place = { key: 'environmentOptions', json: false }
-export const hooks: EngineHooks = {
+export const adapter: EngineAdapter = {
   // Through the console of the moment, which Vitest sets up to show output next to the running test.
   onSlowCallback: (slow) => console.warn(slowCallbackReport(slow)),
   // Straight to stderr: a stuck run may never flush what its console buffers.
@@ -61,7 +61,7 @@ function warnOfVitest3Hang(): void {
  * by default, or the one named by `environmentOptions.asyncDebug.environment` (see inner-environment.ts).
  * Vitest runs `setup` once per worker, before its test runner exists (4 and 5) or just after (3.2):
  * the checks are installed on the runner's class, whose methods it looks up at each call.
- * In the vm pools the runner is another copy of Vitest, which the plugin's setup file hooks.
+ * In the vm pools the runner is another copy of Vitest, which the plugin's setup file patches.
  */
 export const environment: Environment = {
   name: 'async-debug',
@@ -75,9 +75,9 @@ export const environment: Environment = {
     adoptTransformMode(environment, base)
     const wrapped = await base.setup(global, options)
     // After the wrapped environment, whose own timers and sockets are then no test's.
-    const engine = new Engine(settings, hooks).enable()
+    const engine = new Engine(settings, adapter).enable()
     installEngine(global, engine)
-    const restore = installRunnerHooks(vitest, engine)
+    const restore = patchRunner(vitest, engine)
     return {
       async teardown(global) {
         // Worker fixtures are torn down just before; Vitest drops an error thrown here, so it is printed.
@@ -96,7 +96,7 @@ export const environment: Environment = {
     if (!base.setupVM) throw new Error(`async-debug: the environment '${inner}' has no setupVM(), which the vmThreads and vmForks pools need; run it with \`pool: 'forks'\` or \`pool: 'threads'\``)
     adoptTransformMode(environment, base)
     const vm = await base.setupVM(options)
-    const engine = new Engine(settings, hooks).enable()
+    const engine = new Engine(settings, adapter).enable()
     installEngine(vm.getVmContext(), engine)
     return {
       getVmContext: () => vm.getVmContext(),

@@ -43,7 +43,7 @@ export interface AsyncDebugPlugin {
  * environment that the config names (`environment: 'jsdom'` keeps jsdom, with the checks), and
  * keeps the checks in a file whose docblock picks another one (`// @vitest-environment happy-dom`).
  * Unlike `environment: 'async-debug'` alone, it also works in the `vmThreads` and `vmForks` pools,
- * because it hooks the runner from a setup file, inside the tests' own copy of Vitest.
+ * because it patches the runner from a setup file, inside the tests' own copy of Vitest.
  *
  * @example
  * ```ts

@@ -1,4 +1,4 @@
-// What differs between Vitest 3.2, 4 and 5, for the code that hooks the copy of Vitest running the tests.
+// What differs between Vitest 3.2, 4 and 5, for the code that patches the copy of Vitest running the tests.
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
@@ -6,9 +6,9 @@ import type { test as Test, vi as Vi } from 'vitest'
 
 type Fn = (...args: any[]) => unknown
 
-/** The parts of Vitest that the runner hooks use, whatever its version. */
+/** The parts of Vitest that the runner patches use, whatever its version. */
 export interface VitestRuntime {
-  /** 3 for Vitest 3.2; 4 for Vitest 4 and later, which the hooks treat alike. */
+  /** 3 for Vitest 3.2; 4 for Vitest 4 and later, which the patches treat alike. */
   major: 3 | 4
   /** The class of the worker's test runner: its prototype is hooked. */
   Runner: { prototype: object }
@@ -39,7 +39,7 @@ interface Vitest4 {
 }
 
 /**
- * Loads what the runner hooks need from the `vitest` that this module resolves: in the vm pools,
+ * Loads what the runner patches need from the `vitest` that this module resolves: in the vm pools,
  * the setup file's own copy; elsewhere, the worker's.
  */
 export async function loadVitest(): Promise<VitestRuntime> {

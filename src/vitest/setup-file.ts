@@ -2,15 +2,15 @@ import { inject } from 'vitest'
 import { engineOf, installEngine } from '../core/bridge.js'
 import { Engine } from '../core/engine.js'
 import { resolveOptions } from '../core/options.js'
-import { hooks } from './environment.js'
+import { adapter } from './environment.js'
 import { splitEnvironmentOption } from './inner-environment.js'
 import { PROVIDED_KEY, decodeOptions } from './provided-options.js'
-import { installRunnerHooks } from './runner-hooks.js'
+import { patchRunner } from './runner-patches.js'
 import { loadVitest } from './runtime.js'
 
 // Added to `setupFiles` by the plugin, so that it is loaded by the same copy of Vitest as the
 // tests, even in the vm pools. There the runner already exists: it reads its prototype per call.
-installRunnerHooks(await loadVitest(), engineOf(globalThis) ?? docblockEngine())
+patchRunner(await loadVitest(), engineOf(globalThis) ?? docblockEngine())
 
 /**
  * The checks for a file whose docblock picked another environment than async-debug's
@@ -23,7 +23,7 @@ function docblockEngine(): Engine {
   if (provided === undefined)
     throw new Error("async-debug: the setup file 'async-debug/vitest/setup' needs the asyncDebug() plugin (or `environment: 'async-debug'`) in the config")
   const where = 'asyncDebug()'
-  const engine = new Engine(resolveOptions(splitEnvironmentOption(decodeOptions(provided), where).own, where), hooks).enable()
+  const engine = new Engine(resolveOptions(splitEnvironmentOption(decodeOptions(provided), where).own, where), adapter).enable()
   installEngine(globalThis, engine)
   return engine
 }

@@ -1,16 +1,11 @@
 import { relative } from 'node:path'
 import type { RunnerTask, RunnerTestCase, RunnerTestFile, RunnerTestSuite } from 'vitest'
 import type { Engine } from '../core/engine.js'
-import { type Scope, testScope } from '../core/scope.js'
-import type { Finding } from '../core/tracked.js'
-import { type FileBaseline, fileBaseline } from '../report/baseline.js'
-import type { RunRecord } from '../report/run-records.js'
-import { AsyncTaskError } from '../report/async-errors.js'
-import { type Reporting, mistakeRecord, scopeErrors } from '../report/scope-errors.js'
-import { type Annotating, annotate } from './annotations.js'
+import type { Scope } from '../core/scope.js'
 import { watchFakeTimers } from './fake-timers.js'
 import { installFixtureScopes } from './fixture-scopes.js'
 import type { VitestRuntime } from './runtime.js'
+import { type ResultsRunner, fail, taskResults } from './task-results.js'
 import { withVitestMarks } from './vitest-marks.js'
 
 type Hook = (...args: any[]) => unknown
@@ -26,8 +21,8 @@ const taskOf: Record<HookName, (args: any[]) => unknown> = {
   aroundEach: (args) => args[1]?.task,
 }
 
-/** The runner methods we hook, as Vitest 4.1 calls them (see @vitest/runner's runTest and runSuite). */
-interface Hooked {
+/** The runner methods patched, as Vitest 4.1 calls them (see @vitest/runner's runTest and runSuite). */
+interface Patched {
   importFile(filepath: string, source: 'collect' | 'setup'): unknown
   runTask?(test: RunnerTestCase): unknown
   onBeforeRunSuite?(suite: RunnerTestSuite): unknown
@@ -35,9 +30,8 @@ interface Hooked {
   onBeforeTryTask?(test: RunnerTestCase, info: unknown): unknown
   onTaskFinished?(test: RunnerTestCase): unknown
   onAfterRetryTask?(test: RunnerTestCase, info: unknown): unknown
-  onTaskUpdate?(packs: [string, RunnerTask['result'], RunnerTask['meta']][], events: unknown[]): unknown
 }
-type Runner = Hooked & Annotating
+type Runner = Patched & ResultsRunner
 
 /** A describe block as @vitest/runner 4.1 collects it (SuiteCollector). */
 interface Collector {
@@ -48,16 +42,10 @@ interface Collector {
 }
 
 const absent = Symbol('absent')
-// Both the environment and the plugin's setup file install the hooks; only the first one counts.
-const HOOKED = Symbol.for('async-debug.runnerHooks')
+// Both the environment and the plugin's setup file patch the runner; only the first one counts.
+const PATCHED = Symbol.for('async-debug.runnerPatched')
 
 const isFile = (suite: RunnerTestSuite): suite is RunnerTestFile => 'filepath' in suite
-
-/** Fails a task's result with `errors` where no runner hook is left to throw them from; Vitest reports them as the task's. */
-function fail(result: NonNullable<RunnerTask['result']>, errors: readonly Error[]): void {
-  result.state = 'fail'
-  for (const error of errors) (result.errors ??= []).push({ name: error.name, message: error.message, stack: error.stack ?? '' } as never)
-}
 
 function nameOf(task: RunnerTask): string {
   const names: string[] = []
@@ -97,65 +85,18 @@ function chargingUnawaitedAssertions(engine: Engine, scope: Scope, handler: Hook
  * fixtures), never to the runner's own async chains, so concurrent tests and nested suites keep
  * their own resources. Returns a function that judges the worker's fixtures and restores the runner.
  */
-export function installRunnerHooks(vitest: VitestRuntime, engine: Engine): () => Promise<Error[]> {
+export function patchRunner(vitest: VitestRuntime, engine: Engine): () => Promise<Error[]> {
   const { Runner, test: testApi, vi } = vitest
-  const proto = Runner.prototype as unknown as Hooked & { [HOOKED]?: true }
-  if (proto[HOOKED]) return async () => []
-  proto[HOOKED] = true
+  const proto = Runner.prototype as unknown as Patched & { [PATCHED]?: true }
+  if (proto[PATCHED]) return async () => []
+  proto[PATCHED] = true
   const fixtures = installFixtureScopes(testApi, engine, vitest.fixturesThroughExtend)
   const unwatchFakeTimers = watchFakeTimers(vi, engine)
-  // A test's scope outlives its result: what its code does later can still fail it, until its file ends.
-  const testOf = new WeakMap<Scope, RunnerTestCase>()
-  const finishedFiles = new WeakSet<RunnerTask>()
-  let runner: Runner | undefined
-  // What was found travels with its task's result, to the summary reporter.
-  type Meta = { asyncDebug?: { records: RunRecord[] } }
-  const recordsOf = (task: RunnerTask): RunRecord[] => ((task.meta as Meta).asyncDebug ??= { records: [] }).records
-  const recordCount = (task: RunnerTask): number => (task.meta as Meta).asyncDebug?.records.length ?? 0
-  const fileOf = (task: RunnerTask): string => task.file?.name ?? task.name
-  const recordOn =
-    (task: RunnerTask): NonNullable<Reporting['onRecord']> =>
-    (scope, record) => {
-      const entry = { file: fileOf(task), scope: scope.title, ...record }
-      recordsOf(task).push(entry)
-      // What did not fail a test is noted on it too, where reporters show it.
-      const test = testOf.get(testScope(scope))
-      if (record.outcome !== 'failed' && test) annotate(runner, test, entry)
-    }
-  function failEnded(scope: Scope, errors: Error[], records: Omit<RunRecord, 'file' | 'scope'>[] = []): boolean {
-    const test = testOf.get(scope)
-    if (!test?.result || !test.file || finishedFiles.has(test.file)) return false
-    for (const record of records) recordOn(test)(scope, record)
-    fail(test.result, errors)
-    // Its suites' and file's results may be computed already; all were sent: send them again, as
-    // @vitest/runner's updateTask does.
-    const above = new Set<RunnerTask>([test.file])
-    for (let suite = test.suite; suite; suite = suite.suite) above.add(suite)
-    for (const task of above) if (task.result) task.result.state = 'fail'
-    void runner?.onTaskUpdate?.([test, ...above].map((task) => [task.id, task.result, task.meta]), [])
-    return true
-  }
-  engine.onLate((mistake) => {
-    const error = new AsyncTaskError(mistake)
-    return failEnded(testScope(mistake.owner), [error], [{ ...mistakeRecord(mistake, error), outcome: 'failed' }])
-  })
-  // Through the console of the moment, which Vitest shows next to the running test.
-  const reporting: Reporting = { disposed: engine.settings.dispose, print: (message) => console.warn(message), warned: new Set(), failEnded, failOn: engine.settings.failOn }
-  // Each file's baseline, as its findings take from it; see report/baseline.ts.
-  const baselines = new Map<string, FileBaseline>()
-  const baselineOf = (task: RunnerTask): FileBaseline | undefined => {
-    const path = engine.settings.baseline
-    if (path === undefined) return undefined
-    const file = fileOf(task)
-    let baseline = baselines.get(file)
-    if (!baseline) baselines.set(file, (baseline = fileBaseline(path, file)))
-    return baseline
-  }
-  const judge = async (scope: Scope, task?: RunnerTask, waitingOn?: Finding[]): Promise<Error[]> =>
-    scopeErrors(scope, await engine.close(scope), task ? { ...reporting, onRecord: recordOn(task), baseline: baselineOf(task) } : reporting, waitingOn)
+  const results = taskResults(engine)
+  const { judge } = results
   const scopes = new Map<unknown, Scope>()
   const wrapped = new WeakSet<Hook>()
-  const originals = new Map<keyof Hooked, unknown>()
+  const originals = new Map<keyof Patched, unknown>()
 
   const parentScope = (task: RunnerTask): Scope | undefined => scopes.get(task.suite ?? task.file)
 
@@ -225,7 +166,7 @@ export function installRunnerHooks(vitest: VitestRuntime, engine: Engine): () =>
 
   function openTest(test: RunnerTestCase): Scope {
     const scope = engine.open('test', nameOf(test), parentScope(test))
-    testOf.set(scope, test)
+    results.own(scope, test)
     return scope
   }
 
@@ -234,7 +175,7 @@ export function installRunnerHooks(vitest: VitestRuntime, engine: Engine): () =>
     return judge(scope, test, test.result?.errors?.some((error) => TIMED_OUT.test(error.message)) ? engine.waitingOn(scope) : undefined)
   }
 
-  function patch<K extends keyof Hooked>(key: K, make: (original: Hooked[K]) => NonNullable<Hooked[K]>): void {
+  function patch<K extends keyof Patched>(key: K, make: (original: Patched[K]) => NonNullable<Patched[K]>): void {
     originals.set(key, Object.hasOwn(proto, key) ? proto[key] : absent)
     Object.defineProperty(proto, key, { value: make(proto[key]), configurable: true, writable: true })
   }
@@ -289,7 +230,7 @@ export function installRunnerHooks(vitest: VitestRuntime, engine: Engine): () =>
 
   patch('onBeforeRunSuite', (original) =>
     function (this: Runner, suite) {
-      runner = this
+      results.useRunner(this)
       // A file that failed to import has no hooks.
       const hooks = vitest.getSuiteHooks(suite) as Record<HookName, Hook[]> | undefined
       for (const name of hookNames) hooks?.[name]?.forEach((hook, i, list) => (list[i] = wrapHook(name, hook)))
@@ -360,19 +301,13 @@ export function installRunnerHooks(vitest: VitestRuntime, engine: Engine): () =>
       const scope = scopes.get(suite)
       if (!scope) return
       scopes.delete(suite)
-      const recorded = recordCount(suite)
+      const recorded = results.recordCount(suite)
       const errors = (await Promise.all([...(isFile(suite) ? [...fixtures.takeFile(scope), ...leftSuites(suite)] : []), scope].map((s) => judge(s, suite)))).flat()
       if (errors.length > 0 && suite.result) fail(suite.result, errors)
-      // What its baseline lists and the run did not find is fixed.
-      if (isFile(suite)) recordsOf(suite).push(...(baselineOf(suite)?.left() ?? []))
+      // Its tests' results are final once Vitest has their file's.
+      if (isFile(suite)) results.fileEnded(suite)
       // Vitest 3.2 has sent the suite's result, meta included, already (4 sends it after this hook): send it again.
-      const changed = errors.length > 0 || recordCount(suite) > recorded
-      if (changed && suite.result) void runner?.onTaskUpdate?.([[suite.id, suite.result, suite.meta]], [])
-      if (isFile(suite)) {
-        baselines.delete(fileOf(suite))
-        // Its tests' results are final once Vitest has their file's.
-        finishedFiles.add(suite)
-      }
+      if (errors.length > 0 || results.recordCount(suite) > recorded) results.resend(suite)
     },
   )
 
@@ -383,7 +318,7 @@ export function installRunnerHooks(vitest: VitestRuntime, engine: Engine): () =>
     const errors = vitest.major === 3 ? [] : (await Promise.all(workerFixtures.map((s) => judge(s)))).flat()
     fixtures.restore()
     unwatchFakeTimers()
-    delete proto[HOOKED]
+    delete proto[PATCHED]
     for (const [key, original] of originals) {
       if (original === absent) delete proto[key]
       else Object.defineProperty(proto, key, { value: original, configurable: true, writable: true })
