@@ -106,6 +106,29 @@ export class Engine {
     const locateContinuations = slowCallbackMs > 0 && settings.timeAllCallbacks
     const context = this.#context
     const ambient = (): Scope | undefined => this.#ambient
+    // Where AsyncLocalStorage puts the store on a promise, if it does (before Node 24): found on a probe.
+    const probe = new Scope('worker', 'probe')
+    const probed = context.run(probe, () => Promise.resolve())
+    const storeKey = Object.getOwnPropertySymbols(probed).find((key) => (probed as unknown as Record<symbol, unknown>)[key] === probe)
+    this.#storeKey = storeKey
+    const slowCallbacks = (this.#slowCallbacks = new SlowCallbacks(slowCallbackMs, settings.timeAllCallbacks, () => this.current(), () => this.#running(), (owner, what, took, site) => {
+      const message = `${what} blocked the event loop for ${Math.round(took)} ms (slowCallbackMs: ${slowCallbackMs})`
+      // A failure's cause is an error of its message and stack only: runners serialize all it holds.
+      if (settings.failOn.has('slow-callbacks')) this.charge(owner, 'slow-callback', hide(new Error(message), { name: 'SlowCallback', stack: [`SlowCallback: ${message}`, ...framesOf(site?.stack)].join('\n') }))
+      else {
+        const slow: SlowCallback = {
+          name: 'SlowCallback',
+          message,
+          owner,
+          site,
+          get stack() {
+            return site?.stack
+          },
+        }
+        if (!owner.judged) owner.slow.push(slow)
+        this.#onSlowCallback?.(slow)
+      }
+    }))
     // Until judged: a handle can be created a tick after the code that asked for it (listen on a host).
     const owner = (): Scope | undefined => {
       const scope = context.getStore() ?? ambient()
@@ -164,28 +187,6 @@ export class Engine {
       if (parent !== undefined) site.cause = parent.cause ?? parent
       add(scope, type, resource, site)
     }
-    const slowCallbacks = (this.#slowCallbacks = new SlowCallbacks(slowCallbackMs, settings.timeAllCallbacks, () => this.current(), () => this.#running(), (owner, what, took, site) => {
-      const message = `${what} blocked the event loop for ${Math.round(took)} ms (slowCallbackMs: ${slowCallbackMs})`
-      // A failure's cause is an error of its message and stack only: runners serialize all it holds.
-      if (settings.failOn.has('slow-callbacks')) this.charge(owner, 'slow-callback', hide(new Error(message), { name: 'SlowCallback', stack: [`SlowCallback: ${message}`, ...framesOf(site?.stack)].join('\n') }))
-      else {
-        const slow: SlowCallback = {
-          name: 'SlowCallback',
-          message,
-          owner,
-          site,
-          get stack() {
-            return site?.stack
-          },
-        }
-        if (!owner.judged) owner.slow.push(slow)
-        this.#onSlowCallback?.(slow)
-      }
-    }))
-    const probe = new Scope('worker', 'probe')
-    const probed = context.run(probe, () => Promise.resolve())
-    const storeKey = Object.getOwnPropertySymbols(probed).find((key) => (probed as unknown as Record<symbol, unknown>)[key] === probe)
-    this.#storeKey = storeKey
     // Node lines with `trackPromises` leave promises out of the hook: they are v8.promiseHooks' job.
     this.#asyncHook = createHook({ init, trackPromises: false } as Parameters<typeof createHook>[0])
   }
