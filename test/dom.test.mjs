@@ -41,6 +41,30 @@ if (runners.includes('vitest')) {
     assert.equal(run.exitCode, 1)
   })
 
+  // test/fixtures/vitest/custom-environment/environment.js: a project's own environment, composed with withAsyncDebug().
+  const customEnvironment = (run) => {
+    const leak = run.tests.get('runs in the project environment, and its leaked timer fails it')
+    failed(run, 'runs in the project environment, and its leaked timer fails it', /left 1 async resource alive[\s\S]*setTimeout of 10000 ms, created at \S*custom\.test\.js:3:3/)
+    // Checked once: with the plugin too, whose environment wraps the project's own.
+    assert.equal(leak.message.match(/setTimeout of 10000 ms/g).length, 1, leak.message)
+    passed(run, 'clean: in the project environment')
+    assert.equal(run.exitCode, 1)
+  }
+  test('vitest: withAsyncDebug() adds the checks to an environment of the project, whose setup still runs', () =>
+    customEnvironment(runVitest('vitest/custom-environment', { test: { environment: './environment.js' } })))
+
+  test('vitest: with the plugin, an environment made by withAsyncDebug() is checked once', () =>
+    customEnvironment(runVitest('vitest/custom-environment', { plugin: {}, test: { environment: './environment.js' } })))
+
+  test('vitest: withAsyncDebug() with an environment to wrap in its options too is one error naming the option', async () => {
+    const run = runVitest('vitest/custom-environment', { test: { environment: './environment.js', environmentOptions: { asyncDebug: { environment: 'jsdom' } } } })
+    assert.notEqual(run.exitCode, 0)
+    assert.equal([...run.tests.values()].filter((t) => t.status === 'passed').length, 0)
+    assert.match(run.output, /async-debug: option `environmentOptions\.asyncDebug\.environment` names an environment to wrap, but this environment is withAsyncDebug\(\) of 'project' already/)
+    const { withAsyncDebug } = await import('async-debug/vitest')
+    assert.throws(() => withAsyncDebug(undefined), /^TypeError: withAsyncDebug: expected a Vitest environment \(an object with a setup\(\) method\), got undefined$/)
+  })
+
   test('vitest: an environment to wrap that does not exist is one error naming the option', () => {
     const run = runVitest('dom/components', { test: { environmentOptions: { asyncDebug: { environment: 'no-such-dom' } } } })
     assert.notEqual(run.exitCode, 0)

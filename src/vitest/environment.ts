@@ -1,10 +1,11 @@
+import { inspect } from 'node:util'
 import type { Environment } from 'vitest/runtime'
 import { installEngine, uninstallEngine } from '../core/bridge.js'
 import { Engine, type EngineAdapter } from '../core/engine.js'
 import { type Settings, pickOptions, resolveOptions } from '../core/options.js'
 import { stuckReport } from '../report/pending-tasks.js'
 import { slowCallbackReport } from '../report/slow-callback.js'
-import { adoptTransformMode, loadInnerEnvironment, splitEnvironmentOption } from './inner-environment.js'
+import { BASE, adoptTransformMode, loadInnerEnvironment, splitEnvironmentOption } from './inner-environment.js'
 import { PLUGIN_FLAG } from './plugin.js'
 import { patchRunner } from './runner-patches.js'
 import { loadVitest, vitest3Fields, vitest3HangMessage } from './runtime.js'
@@ -25,15 +26,29 @@ const vmPoolsNeedPlugin = `async-debug: the vmThreads and vmForks pools load eac
 
 or run with \`pool: 'forks'\` or \`pool: 'threads'\`.`
 
-/** The environment to wrap, and async-debug's own settings, from the options Vitest gives. */
-export function wrappedAndSettings(environmentOptions: unknown): { inner: string; settings: Settings } {
+/**
+ * The environment to wrap, and async-debug's own settings, from the options Vitest gives: `fixed`,
+ * the one withAsyncDebug() was given, else the one the options name.
+ */
+async function baseAndSettings(environmentOptions: unknown, fixed: Environment | undefined): Promise<{ base: Environment; inner: string; settings: Settings }> {
+  let split: ReturnType<typeof splitEnvironmentOption>
+  let settings: Settings
+  let where: string
   try {
-    const { options, where } = pickOptions(environmentOptions, place)
-    const { inner, own } = splitEnvironmentOption(options, where)
-    return { inner, settings: resolveOptions(own, where) }
+    const picked = pickOptions(environmentOptions, place)
+    where = picked.where
+    split = splitEnvironmentOption(picked.options, where)
+    settings = resolveOptions(split.own, where)
   } catch (error) {
     throw asOptionsError(error)
   }
+  if (fixed === undefined) return { base: await loadInnerEnvironment(split.inner), inner: split.inner, settings }
+  if (split.given) {
+    const error = new TypeError(`async-debug: option \`${where}.environment\` names an environment to wrap, but this environment is withAsyncDebug() of '${fixed.name}' already; drop the option, or use \`environment: 'async-debug'\``)
+    error.stack = `${error.name}: ${error.message}`
+    throw error
+  }
+  return { base: fixed, inner: fixed.name, settings }
 }
 
 /**
@@ -57,53 +72,81 @@ function warnOfVitest3Hang(): void {
 }
 
 /**
- * The Vitest environment `async-debug`: per-test leak checks around another environment, Node's
- * by default, or the one named by `environmentOptions.asyncDebug.environment` (see inner-environment.ts).
+ * An environment with per-test leak checks around `fixed`, or around the one its options name
+ * (Node's by default; see inner-environment.ts).
  * Vitest runs `setup` once per worker, before its test runner exists (4 and 5) or just after (3.2):
  * the checks are installed on the runner's class, whose methods it looks up at each call.
  * In the vm pools the runner is another copy of Vitest, which the plugin's setup file patches.
  */
-export const environment: Environment = {
-  name: 'async-debug',
-  viteEnvironment: 'ssr',
-  ...vitest3Fields,
-  async setup(global, options) {
-    const vitest = await loadVitest()
-    if (vitest.major === 3) warnOfVitest3Hang()
-    const { inner, settings } = wrappedAndSettings(options)
-    const base = await loadInnerEnvironment(inner)
-    adoptTransformMode(environment, base)
-    const wrapped = await base.setup(global, options)
-    // After the wrapped environment, whose own timers and sockets are then no test's.
-    const engine = new Engine(settings, adapter).enable()
-    installEngine(global, engine)
-    const restore = patchRunner(vitest, engine)
-    return {
-      async teardown(global) {
-        // Worker fixtures are torn down just before; Vitest drops an error thrown here, so it is printed.
-        for (const error of await restore()) process.stderr.write(`async-debug: ${error.stack}\n`)
-        engine.disable()
-        uninstallEngine(global)
-        await wrapped.teardown(global)
-      },
-    }
-  },
-  async setupVM(options) {
-    if ((await loadVitest()).major === 3) warnOfVitest3Hang()
-    if (process.env[PLUGIN_FLAG] !== '1') throw new Error(vmPoolsNeedPlugin)
-    const { inner, settings } = wrappedAndSettings(options)
-    const base = await loadInnerEnvironment(inner)
-    if (!base.setupVM) throw new Error(`async-debug: the environment '${inner}' has no setupVM(), which the vmThreads and vmForks pools need; run it with \`pool: 'forks'\` or \`pool: 'threads'\``)
-    adoptTransformMode(environment, base)
-    const vm = await base.setupVM(options)
-    const engine = new Engine(settings, adapter).enable()
-    installEngine(vm.getVmContext(), engine)
-    return {
-      getVmContext: () => vm.getVmContext(),
-      async teardown() {
-        engine.disable()
-        await vm.teardown()
-      },
-    }
-  },
+function asyncDebugEnvironment(fixed?: Environment): Environment {
+  const environment: Environment & { [BASE]?: Environment } = {
+    name: fixed?.name ?? 'async-debug',
+    viteEnvironment: 'ssr',
+    ...vitest3Fields,
+    async setup(global, options) {
+      const vitest = await loadVitest()
+      if (vitest.major === 3) warnOfVitest3Hang()
+      const { base, settings } = await baseAndSettings(options, fixed)
+      adoptTransformMode(environment, base)
+      const wrapped = await base.setup(global, options)
+      // After the wrapped environment, whose own timers and sockets are then no test's.
+      const engine = new Engine(settings, adapter).enable()
+      installEngine(global, engine)
+      const restore = patchRunner(vitest, engine)
+      return {
+        async teardown(global) {
+          // Worker fixtures are torn down just before; Vitest drops an error thrown here, so it is printed.
+          for (const error of await restore()) process.stderr.write(`async-debug: ${error.stack}\n`)
+          engine.disable()
+          uninstallEngine(global)
+          await wrapped.teardown(global)
+        },
+      }
+    },
+    async setupVM(options) {
+      if ((await loadVitest()).major === 3) warnOfVitest3Hang()
+      if (process.env[PLUGIN_FLAG] !== '1') throw new Error(vmPoolsNeedPlugin)
+      const { base, inner, settings } = await baseAndSettings(options, fixed)
+      if (!base.setupVM) throw new Error(`async-debug: the environment '${inner}' has no setupVM(), which the vmThreads and vmForks pools need; run it with \`pool: 'forks'\` or \`pool: 'threads'\``)
+      adoptTransformMode(environment, base)
+      const vm = await base.setupVM(options)
+      const engine = new Engine(settings, adapter).enable()
+      installEngine(vm.getVmContext(), engine)
+      return {
+        getVmContext: () => vm.getVmContext(),
+        async teardown() {
+          engine.disable()
+          await vm.teardown()
+        },
+      }
+    },
+  }
+  if (fixed) environment[BASE] = fixed
+  return environment
+}
+
+/**
+ * The Vitest environment `async-debug`: per-test leak checks around another environment, Node's
+ * by default, or the one named by `environmentOptions.asyncDebug.environment`.
+ */
+export const environment: Environment = asyncDebugEnvironment()
+
+/**
+ * Adds async-debug's per-test checks to a Vitest environment of your own: timers, sockets,
+ * servers, child processes, watchers, file handles, workers and promises that a test leaves
+ * behind fail that test. Options are read from `environmentOptions.asyncDebug`. With the
+ * `asyncDebug()` plugin (needed on the vm pools), the plugin's checks are the ones that run.
+ *
+ * @example
+ * ```ts
+ * // my-environment.ts, then `environment: './my-environment.ts'`
+ * import { withAsyncDebug } from 'async-debug/vitest'
+ * import base from './base-environment'
+ * export default withAsyncDebug(base)
+ * ```
+ */
+export function withAsyncDebug(base: Environment): Environment {
+  if (base === null || typeof base !== 'object' || typeof base.setup !== 'function')
+    throw new TypeError(`withAsyncDebug: expected a Vitest environment (an object with a setup() method), got ${inspect(base, { depth: 0 })}`)
+  return asyncDebugEnvironment(base)
 }

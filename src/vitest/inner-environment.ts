@@ -20,15 +20,15 @@ export const builtinNames = ['node', 'jsdom', 'happy-dom', 'edge-runtime'] as co
  * options of async-debug itself.
  * @param where how the user wrote the options' place, for error messages.
  */
-export function splitEnvironmentOption(asyncDebug: unknown, where: string): { inner: string; own: unknown } {
+export function splitEnvironmentOption(asyncDebug: unknown, where: string): { inner: string; own: unknown; given: boolean } {
   if (asyncDebug === null || typeof asyncDebug !== 'object' || Array.isArray(asyncDebug) || !('environment' in asyncDebug))
-    return { inner: 'node', own: asyncDebug }
+    return { inner: 'node', own: asyncDebug, given: false }
   const { environment: inner, ...own } = asyncDebug as Record<string, unknown>
-  if (inner === undefined) return { inner: 'node', own }
+  if (inner === undefined) return { inner: 'node', own, given: false }
   if (typeof inner !== 'string' || inner.trim() === '')
     throw new TypeError(`async-debug: option \`${where}.environment\` must be the name of a Vitest environment (${builtinNames.join(', ')}, a package or a path), got ${String(inner)}`)
   if (inner === 'async-debug') throw new TypeError(`async-debug: option \`${where}.environment\` names the environment to wrap: async-debug cannot wrap itself; give the one your tests need, such as 'jsdom'`)
-  return { inner, own }
+  return { inner, own, given: true }
 }
 
 // As Vitest resolves `environment`: a path from the root, else the package `vitest-environment-<name>`, else `<name>`.
@@ -49,9 +49,13 @@ async function importCustom(name: string, root: string): Promise<unknown> {
   )
 }
 
+// On an environment that withAsyncDebug() made: the environment it wraps.
+export const BASE = Symbol.for('async-debug.baseEnvironment')
+
 /**
  * The Vitest environment named `name`, loaded as Vitest loads it; `root`: where a package or a
- * relative path is resolved from (Vitest's workers run in the project's root).
+ * relative path is resolved from (Vitest's workers run in the project's root). One that
+ * withAsyncDebug() made gives the environment it wraps: async-debug's checks are added once.
  */
 export async function loadInnerEnvironment(name: string, root = process.cwd()): Promise<Environment> {
   const builtin = (builtinNames as readonly string[]).includes(name)
@@ -59,7 +63,7 @@ export async function loadInnerEnvironment(name: string, root = process.cwd()): 
   const environment = (loaded as { default?: Environment } | undefined)?.default
   if (!environment || typeof environment.setup !== 'function')
     throw new TypeError(`async-debug: the environment '${name}' to wrap is not a Vitest environment: expected its module to export by default an object with a setup() method`)
-  return environment
+  return (environment as Environment & { [BASE]?: Environment })[BASE] ?? environment
 }
 
 /**
