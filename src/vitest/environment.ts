@@ -42,8 +42,11 @@ async function baseAndSettings(environmentOptions: unknown, fixed: Environment |
   } catch (error) {
     throw asOptionsError(error)
   }
-  if (fixed === undefined) return { base: await loadInnerEnvironment(split.inner), inner: split.inner, settings }
-  if (split.given) {
+  if (fixed === undefined) {
+    const inner = split.inner ?? 'node'
+    return { base: await loadInnerEnvironment(inner), inner, settings }
+  }
+  if (split.inner !== undefined) {
     const error = new TypeError(`async-debug: option \`${where}.environment\` names an environment to wrap, but this environment is withAsyncDebug() of '${fixed.name}' already; drop the option, or use \`environment: 'async-debug'\``)
     error.stack = `${error.name}: ${error.message}`
     throw error

@@ -16,19 +16,18 @@ import { loadBuiltinEnvironments } from './runtime.js'
 export const builtinNames = ['node', 'jsdom', 'happy-dom', 'edge-runtime'] as const
 
 /**
- * Splits `environmentOptions.asyncDebug` into the name of the environment to wrap and the
- * options of async-debug itself.
+ * Splits `environmentOptions.asyncDebug` into the name of the environment to wrap, if it gives
+ * one, and the options of async-debug itself.
  * @param where how the user wrote the options' place, for error messages.
  */
-export function splitEnvironmentOption(asyncDebug: unknown, where: string): { inner: string; own: unknown; given: boolean } {
-  if (asyncDebug === null || typeof asyncDebug !== 'object' || Array.isArray(asyncDebug) || !('environment' in asyncDebug))
-    return { inner: 'node', own: asyncDebug, given: false }
+export function splitEnvironmentOption(asyncDebug: unknown, where: string): { inner?: string; own: unknown } {
+  if (asyncDebug === null || typeof asyncDebug !== 'object' || Array.isArray(asyncDebug) || !('environment' in asyncDebug)) return { own: asyncDebug }
   const { environment: inner, ...own } = asyncDebug as Record<string, unknown>
-  if (inner === undefined) return { inner: 'node', own, given: false }
+  if (inner === undefined) return { own }
   if (typeof inner !== 'string' || inner.trim() === '')
     throw new TypeError(`async-debug: option \`${where}.environment\` must be the name of a Vitest environment (${builtinNames.join(', ')}, a package or a path), got ${String(inner)}`)
   if (inner === 'async-debug') throw new TypeError(`async-debug: option \`${where}.environment\` names the environment to wrap: async-debug cannot wrap itself; give the one your tests need, such as 'jsdom'`)
-  return { inner, own, given: true }
+  return { inner, own }
 }
 
 // As Vitest resolves `environment`: a path from the root, else the package `vitest-environment-<name>`, else `<name>`.

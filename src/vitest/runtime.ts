@@ -10,7 +10,7 @@ type Fn = (...args: any[]) => unknown
 export interface VitestRuntime {
   /** 3 for Vitest 3.2; 4 for Vitest 4 and later, which the patches treat alike. */
   major: 3 | 4
-  /** The class of the worker's test runner: its prototype is hooked. */
+  /** The class of the worker's test runner: its prototype is patched. */
   Runner: { prototype: object }
   /** @vitest/runner's getHooks: a suite's hook lists, by name. */
   getSuiteHooks(suite: unknown): unknown
