@@ -388,3 +388,71 @@ test("fs.readFileSync's and fs.writeFileSync's own descriptors are not recorded,
     fs.rmSync(file, { force: true })
   }
 })
+
+// utils-decorators' memoizeAsync keeps one timer for a queue of expiries and re-arms it from its own
+// callback for the next one, already overdue when a loaded machine ran the last one late.
+function expiries(...ms) {
+  const queue = ms.map((after) => Date.now() + after)
+  let timer
+  const next = () => {
+    clearTimeout(timer)
+    if (queue.length > 0) timer = setTimeout(() => (queue.shift(), next()), Math.max(queue[0] - Date.now(), 0))
+  }
+  next()
+}
+
+test('a chain of timers whose links are due within the settle wait is no leak, however late a held loop runs each link', async () => {
+  start({ settleMs: 50 })
+  const scope = engine.open('test', 'a')
+  engine.run(scope, () => expiries(10, 20, 30))
+  setImmediate(() => busy(100))
+  assert.deepEqual(await engine.close(scope), [])
+})
+
+test('a timer that re-arms itself past the settle wait (a poll loop) is a leak, named the same however late its links ran', async () => {
+  const descriptions = []
+  for (const held of [0, 100]) {
+    start({ settleMs: 50 })
+    const scope = engine.open('test', 'a')
+    engine.run(scope, () => {
+      const poll = () => setTimeout(poll, 7)
+      poll()
+    })
+    if (held) setImmediate(() => busy(held))
+    const findings = await engine.close(scope)
+    assert.deepEqual(types(findings), ['timeout'])
+    descriptions.push(findings[0].description)
+    engine.disable()
+  }
+  assert.deepEqual(descriptions, ['setTimeout, set again by its own callback', 'setTimeout, set again by its own callback'])
+})
+
+// better-sse's tests abort an EventSource's fetch() in afterEach and close the server: Node's fetch
+// then connects again on its own, and fails within ~100 ms, which a loaded machine made a "leak".
+test("a connection that Node's fetch opens on its own after its request was aborted is not the test's", async () => {
+  start()
+  const { createServer } = await import('node:http')
+  const { createHook } = await import('node:async_hooks')
+  const server = createServer().listen(0)
+  await new Promise((resolve) => server.once('listening', resolve))
+  const url = `http://localhost:${server.address().port}`
+  const scope = engine.open('test', 'a')
+  const handled = new Promise((resolve) => server.once('request', (req, res) => (res.writeHead(200), res.flushHeaders(), resolve())))
+  const controller = new AbortController()
+  engine.run(scope, () => void fetch(url, { signal: controller.signal }).catch(() => {}))
+  await handled
+  let reconnected
+  const connecting = new Promise((resolve) => (reconnected = resolve))
+  const hook = createHook({ init: (id, type) => type === 'TCPWRAP' && setImmediate(reconnected) }).enable()
+  controller.abort()
+  server.closeAllConnections()
+  server.close()
+  try {
+    // While it connects, before it fails.
+    await connecting
+    assert.deepEqual(types(engine.pending(scope)), [])
+  } finally {
+    hook.disable()
+  }
+  assert.deepEqual(await engine.close(scope), [])
+})

@@ -14,12 +14,12 @@ import { awaitedPromises, callName, floatingCalls, foldAwaitedBy } from './promi
 import { covered, describe, dispose, forTests, isAlive, isPassive, isTrackedType, origin, ownerOf, typeOf } from './resource-types.js'
 import { Scope, type ScopeKind } from './scope.js'
 import type { Settings, StackPattern } from './options.js'
-import { cpuMs, SlowCallbacks } from './slow-callbacks.js'
+import { SlowCallbacks, started } from './slow-callbacks.js'
 import { failKindOfMistake } from './fail-on.js'
-import { dueAt, fired } from './timer-due.js'
+import { delayOf, dueAt, fired } from './timer-due.js'
 import { type Watchdog, watchdog } from './watchdog.js'
 import { domTimerOf } from './dom-timers.js'
-import { creationSite, frameOrigin, framesOf, madeBy, nodeHousekeeping } from './frames.js'
+import { byNodeFetch, creationSite, frameOrigin, framesOf, locationOf, madeBy, makerFrame, nodeHousekeeping } from './frames.js'
 import { type Excused, type Finding, type Mistake, type MistakeKind, type Site, type SlowCallback, type Tracked, siteStacks } from './tracked.js'
 
 // Frames above the user's line in a creation stack: our hook, Node's internals and a library or two.
@@ -84,7 +84,7 @@ export class Engine {
   readonly #onStuck: EngineAdapter['onStuck']
   #watchdog: Watchdog | undefined
   // Scopes not judged yet, but hooks' (judged with their test): for the watchdog to list, and to
-  // tell whose code blocked the loop.
+  // tell which test was running when a judged one's floating call resumed.
   readonly #open = new Set<Scope>()
   readonly #slowCallbacks: SlowCallbacks
   readonly #resumptions: Resumptions
@@ -111,7 +111,7 @@ export class Engine {
     const probed = context.run(probe, () => Promise.resolve())
     const storeKey = Object.getOwnPropertySymbols(probed).find((key) => (probed as unknown as Record<symbol, unknown>)[key] === probe)
     this.#storeKey = storeKey
-    const slowCallbacks = (this.#slowCallbacks = new SlowCallbacks(slowCallbackMs, settings.timeAllCallbacks, () => this.current(), () => this.#running(), (owner, what, took, site) => {
+    const slowCallbacks = (this.#slowCallbacks = new SlowCallbacks(slowCallbackMs, settings.timeAllCallbacks, () => this.current(), (owner, what, took, site) => {
       const message = `${what} blocked the event loop for ${Math.round(took)} ms (slowCallbackMs: ${slowCallbackMs})`
       // A failure's cause is an error of its message and stack only: runners serialize all it holds.
       if (settings.failOn.has('slow-callbacks')) this.charge(owner, 'slow-callback', hide(new Error(message), { name: 'SlowCallback', stack: [`SlowCallback: ${message}`, ...framesOf(site?.stack)].join('\n') }))
@@ -136,8 +136,8 @@ export class Engine {
     }
     // Where each tracked timer was made: a timer set again from its callback (jsdom's setInterval) is caused by it.
     const timerSites = new WeakMap<object, Site>()
-    const add = (scope: Scope, type: string, resource: object, site: Site): void => {
-      const tracked: Tracked = { asyncType: type, resource, owner: scope, createdAt: now(), site }
+    const add = (scope: Scope, type: string, resource: object, site: Site, armedBy?: object): void => {
+      const tracked: Tracked = armedBy === undefined ? { asyncType: type, resource, owner: scope, createdAt: now(), site } : { asyncType: type, resource, owner: scope, createdAt: now(), site, armedBy }
       if (type === 'Timeout') timerSites.set(resource, site)
       scope.resources.add(tracked)
       slowCallbacks.created(tracked)
@@ -183,9 +183,11 @@ export class Engine {
       if (scope === undefined) return
       const site = capture(init)
       // The cause's own cause, if it has one: a chain of timers, each set by the last, stays two long.
-      const parent = type === 'Timeout' ? timerSites.get(executionAsyncResource()) : undefined
-      if (parent !== undefined) site.cause = parent.cause ?? parent
-      add(scope, type, resource, site)
+      const armedBy = type === 'Timeout' ? executionAsyncResource() : undefined
+      const parent = armedBy && timerSites.get(armedBy)
+      if (parent === undefined) return add(scope, type, resource, site)
+      site.cause = parent.cause ?? parent
+      add(scope, type, resource, site, armedBy)
     }
     // Node lines with `trackPromises` leave promises out of the hook: they are v8.promiseHooks' job.
     this.#asyncHook = createHook({ init, trackPromises: false } as Parameters<typeof createHook>[0])
@@ -319,16 +321,14 @@ export class Engine {
    * The synchronous part of a test's, hook's or fixture's function is timed as a callback of its own.
    */
   run<R>(scope: Scope, fn: () => R): R {
-    const timed = this.settings.slowCallbackMs > 0 && !scope.outer
-    const wall = timed ? now() : 0
-    const cpu = timed ? cpuMs() : 0
+    const start = this.settings.slowCallbackMs > 0 && !scope.outer ? started() : undefined
     try {
       const result = this.#context.run(scope, fn)
       // The runner awaits what the function returns: it is no promise left unawaited, nor one to check.
       if (types.isPromise(result)) scope.promises.unawaited.forget(result)
       return result
     } finally {
-      if (timed) this.#slowCallbacks.ran(scope, wall, cpu)
+      if (start) this.#slowCallbacks.ran(scope, start)
     }
   }
 
@@ -494,6 +494,8 @@ export class Engine {
         if (!isAlive(tracked.asyncType, tracked.resource, countUnref)) continue
         // Node's own unref'd bookkeeping runs no code of the user's: countUnref does not count it.
         if (countUnref && !isAlive(tracked.asyncType, tracked.resource, false) && nodeHousekeeping(tracked.site)) continue
+        // fetch()'s connections are its requests' (HTTP_REQUEST), in flight or not at all.
+        if (tracked.asyncType === 'TCPWRAP' && byNodeFetch(tracked.site)) continue
         alive.push(tracked)
         for (const resource of covered(tracked.asyncType, tracked.resource)) explained.add(resource)
       }
@@ -507,7 +509,7 @@ export class Engine {
       const finding: Finding =
         dom === 'interval'
           ? { tracked, type: 'interval', description: `setInterval every ${(tracked.resource as { _idleTimeout?: number })._idleTimeout} ms` }
-          : { tracked, type: typeOf(tracked.asyncType, tracked.resource), description: describe(tracked.asyncType, tracked.resource) }
+          : { tracked, type: typeOf(tracked.asyncType, tracked.resource), description: rearmed(tracked) ? REARMED : describe(tracked.asyncType, tracked.resource) }
       handles.push(this.#named(scope.held.has(tracked) ? { ...finding, held: true } : finding))
     }
     return this.#unexcused(handles, excused)
@@ -553,7 +555,6 @@ export class Engine {
    * what is still alive and, unless `dispose` is off, disposes of it. The scope owns nothing afterwards.
    */
   async close(scope: Scope): Promise<Finding[]> {
-    this.#slowCallbacks.judging(scope)
     const parts = scope.parts.splice(0)
     const findings = await Promise.all([scope, ...parts].map((s) => this.#judge(s)))
     for (const part of parts) {
@@ -577,17 +578,24 @@ export class Engine {
     // by the deadline is waited for (up to a bound) and is no leak; one due later is, even if it
     // ran while the wait overran the deadline. A dependency's short timer is waited for too: made
     // for work the test started (a mock's delayed reply to a request the test gave up on), it ends
-    // on its own, and whatever it runs, it runs before the next test.
+    // on its own, and whatever it runs, it runs before the next test. A timer that the callback of
+    // one waited for sets is due when it would be had that callback run on time: its delay counted
+    // from when the other was due, not from when a loaded machine got to run it, so that a chain of
+    // timers (a queue of expiries that re-arms one timer) is judged alike however late each link
+    // runs, and one that goes on past the deadline (a poll loop) is still a leak.
     let excused: Excused[] = []
     const later = new Map<object, Finding>()
-    // Each one-off timer found, read once (the dependency test parses its stack): when it is due,
-    // and whether it ends on its own. A DOM's setInterval is a Node setTimeout set again each time: it never ends.
+    // Each one-off timer found, read once (the dependency test parses its stack): when it is due on
+    // time, and whether it ends on its own. A DOM's setInterval is a Node setTimeout set again each
+    // time: it never ends.
     const timers = new Map<object, { due: number; ends: boolean } | null>()
     const timerOf = (finding: Finding): { due: number; ends: boolean } | null => {
-      const { resource, site } = finding.tracked
+      const { resource, site, armedBy } = finding.tracked
       let timer = timers.get(resource)
       if (timer === undefined) {
-        const due = finding.type === 'interval' ? undefined : dueAt(resource)
+        const actual = finding.type === 'interval' ? undefined : dueAt(resource)
+        const armer = armedBy && timers.get(armedBy)
+        const due = actual === undefined || !armer?.ends ? actual : armer.due + delayOf(resource)
         timer = due === undefined ? null : { due, ends: due <= deadline || (due <= deadline + DEPENDENCY_TIMER_MS && madeBy(site) === 'dependency') }
         timers.set(resource, timer)
       }
@@ -599,9 +607,11 @@ export class Engine {
       for (const finding of found) if (timerOf(finding)?.ends === false) later.set(finding.tracked.resource, finding)
       return found
     }
+    // A timer that ends is waited for until a bound past when it is really due (later than its
+    // due time on time, for a link of a chain that a loaded machine ran late).
     const waitUntil = (finding: Finding): number => {
       const timer = timerOf(finding)
-      return timer?.ends ? timer.due + DUE_TIMER_WAIT_MS : deadline
+      return timer?.ends ? Math.max(timer.due, dueAt(finding.tracked.resource) ?? timer.due) + DUE_TIMER_WAIT_MS : deadline
     }
     let findings = look()
     for (let n = 0; findings.length > 0 && (n < 1 || findings.some((finding) => now() < waitUntil(finding))); n++) {
@@ -711,6 +721,17 @@ const byTarget = (said: WeakMap<object, string>, resource: object): string | und
 function hide<T extends object>(target: T, values: Record<string, unknown>): T {
   for (const [key, value] of Object.entries(values)) Object.defineProperty(target, key, { value, writable: true, configurable: true })
   return target
+}
+
+// A timeout set by the callback of one set at the same line: a chain whose delays vary from link to
+// link (what is left of a queue's next expiry), named the same however late each link ran.
+const REARMED = 'setTimeout, set again by its own callback'
+function rearmed({ armedBy, site, resource }: Tracked): boolean {
+  if (armedBy === undefined || (resource as { _repeat?: unknown })._repeat != null) return false
+  const maker = makerFrame(site)
+  const first = makerFrame(site.cause)
+  // By location: the same function is named after its receiver when a timer calls it.
+  return maker !== undefined && first !== undefined && locationOf(maker) === locationOf(first)
 }
 
 // The runner's own resources are not the user's to see, let alone to have excused.

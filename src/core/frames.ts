@@ -103,6 +103,19 @@ export function madeBy(site: Site | undefined): FrameOrigin | undefined {
   return maker
 }
 
+/** The innermost frame of `site` that is not Node's, a builtin's or this package's: the line that made the resource. */
+export const makerFrame = (site: Site | undefined): string | undefined =>
+  framesOf(site?.stack).find((frame) => !['node', 'builtin', 'package'].includes(frameOrigin(frame)))
+
+const NODE_FETCH = /\(node:internal\/deps\/undici\//
+
+/**
+ * Whether Node's bundled fetch made the resource at `site` (a connection of its pool): what the
+ * user started is the request, judged as such while in flight; a connection that fetch opens on its
+ * own once the request settled or was aborted (to serve its queue again) runs no code of theirs.
+ */
+export const byNodeFetch = (site: Site | undefined): boolean => framesOf(site?.stack).some((frame) => NODE_FETCH.test(frame))
+
 // Node's own bookkeeping, which runs no code of the user's: the HTTP server's date cache, its
 // connections check and its idle keep-alive timeout, and what fetch's bundled undici keeps for its
 // pool (timers, idle sockets).

@@ -27,6 +27,9 @@ export function dueAt(resource: object): number | undefined {
   return timer._idleStart + timer._idleTimeout + offset
 }
 
+/** The delay a timer was set with, in ms (Node makes one under 1 ms 1 ms). */
+export const delayOf = (resource: object): number => (resource as NodeTimeout)._idleTimeout ?? 0
+
 /** Whether a one-off timer ran its callback (not cleared: clearTimeout marks it with a timeout of -1). */
 export function fired(resource: object): boolean {
   const timer = resource as NodeTimeout

@@ -11,6 +11,8 @@ export interface Tracked {
   /** `performance.now()` at creation. */
   readonly createdAt: number
   readonly site: Site
+  /** For a timer set by the callback of another tracked timer: that timer. */
+  readonly armedBy?: object
 }
 
 /** Where a resource was created. */

@@ -10,7 +10,6 @@ import { writeRecords } from './run-records.js'
 import { type CircusScopes, circusScopes } from './circus-scopes.js'
 import { watchFakeTimers } from './fake-timers.js'
 import { nodeEnvironment } from './node-environment.js'
-import { warnFromTick } from './warn.js'
 
 // Jest sends its config to workers as JSON.
 const place = { key: 'testEnvironmentOptions', json: true }
@@ -47,8 +46,9 @@ export function withAsyncDebug<Base extends EnvironmentClass>(BaseEnvironment: B
       const { projectConfig } = config
       const engine = new Engine(optionsIn(projectConfig.testEnvironmentOptions, place), {
         runnerCode: jestCode,
-        // Jest gives the test files' global object its console once the environment exists.
-        onSlowCallback: (slow) => warnFromTick((this.global?.console as Console | undefined) ?? console, slowCallbackReport(slow)),
+        // Not through the test file's console: suites that fail tests on unexpected console calls
+        // (jest-fail-on-console, React Testing Library setups) would fail them for a report.
+        onSlowCallback: (slow) => process.stderr.write(`${slowCallbackReport(slow)}\n`),
         // Straight to stderr: a stuck run may never flush what its console buffers.
         onStuck: (idleMs, waiting) => process.stderr.write(stuckReport(idleMs, waiting)),
       })

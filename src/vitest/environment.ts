@@ -12,8 +12,9 @@ import { loadVitest, vitest3Fields, vitest3HangMessage } from './runtime.js'
 
 const place = { key: 'environmentOptions', json: false }
 export const adapter: EngineAdapter = {
-  // Through the console of the moment, which Vitest sets up to show output next to the running test.
-  onSlowCallback: (slow) => console.warn(slowCallbackReport(slow)),
+  // Not through the console, which Vitest shows next to the running test: suites that fail tests on
+  // unexpected console calls (vitest-fail-on-console) would fail them for a report.
+  onSlowCallback: (slow) => process.stderr.write(`${slowCallbackReport(slow)}\n`),
   // Straight to stderr: a stuck run may never flush what its console buffers.
   onStuck: (idleMs, waiting) => process.stderr.write(stuckReport(idleMs, waiting)),
 }
