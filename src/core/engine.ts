@@ -16,7 +16,7 @@ import { Scope, type ScopeKind } from './scope.js'
 import type { Settings, StackPattern } from './options.js'
 import { SlowCallbacks, started } from './slow-callbacks.js'
 import { failKindOfMistake } from './fail-on.js'
-import { delayOf, dueAt, fired } from './timer-due.js'
+import { delayOf, dueAt, fired, loopNow } from './timer-due.js'
 import { type Watchdog, watchdog } from './watchdog.js'
 import { domTimerOf } from './dom-timers.js'
 import { byNodeFetch, creationSite, frameOrigin, framesOf, locationOf, madeBy, makerFrame, nodeHousekeeping } from './frames.js'
@@ -570,6 +570,8 @@ export class Engine {
     this.#open.delete(scope)
     if (scope.kind === 'test') this.#watchdog?.progress()
     const deadline = now() + this.settings.settleMs
+    // The same deadline on the event loop's clock, which timers are due by (see timer-due.ts).
+    const loopDeadline = loopNow() + this.settings.settleMs
     const turn = (next: (resolve: () => void) => unknown): Promise<void> => this.outside(() => new Promise<void>(next))
     // One turn, always: warnings and rejection events of the scope's last tick arrive in it.
     await turn(setImmediate)
@@ -596,7 +598,7 @@ export class Engine {
         const actual = finding.type === 'interval' ? undefined : dueAt(resource)
         const armer = armedBy && timers.get(armedBy)
         const due = actual === undefined || !armer?.ends ? actual : armer.due + delayOf(resource)
-        timer = due === undefined ? null : { due, ends: due <= deadline || (due <= deadline + DEPENDENCY_TIMER_MS && madeBy(site) === 'dependency') }
+        timer = due === undefined ? null : { due, ends: due <= loopDeadline || (due <= loopDeadline + DEPENDENCY_TIMER_MS && madeBy(site) === 'dependency') }
         timers.set(resource, timer)
       }
       return timer
@@ -608,13 +610,13 @@ export class Engine {
       return found
     }
     // A timer that ends is waited for until a bound past when it is really due (later than its
-    // due time on time, for a link of a chain that a loaded machine ran late).
-    const waitUntil = (finding: Finding): number => {
+    // due time on time, for a link of a chain that a loaded machine ran late); the rest until the deadline.
+    const waited = (finding: Finding): boolean => {
       const timer = timerOf(finding)
-      return timer?.ends ? Math.max(timer.due, dueAt(finding.tracked.resource) ?? timer.due) + DUE_TIMER_WAIT_MS : deadline
+      return timer?.ends ? loopNow() >= Math.max(timer.due, dueAt(finding.tracked.resource) ?? timer.due) + DUE_TIMER_WAIT_MS : now() >= deadline
     }
     let findings = look()
-    for (let n = 0; findings.length > 0 && (n < 1 || findings.some((finding) => now() < waitUntil(finding))); n++) {
+    for (let n = 0; findings.length > 0 && (n < 1 || !findings.every(waited)); n++) {
       await turn(n < 1 ? setImmediate : (resolve) => setTimeout(resolve, 1))
       findings = look()
     }

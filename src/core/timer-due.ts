@@ -1,4 +1,4 @@
-import { clearTimeout, now, setTimeout } from './real-timers.js'
+import { clearTimeout, setTimeout } from './real-timers.js'
 
 /** The fields of Node's Timeout that tell when it is due, and whether it fired or was cleared. */
 interface NodeTimeout {
@@ -9,22 +9,21 @@ interface NodeTimeout {
 }
 
 // Node keeps a timer's start on its event loop's clock (ms since the loop started), which it reads
-// afresh at each insert; performance.now() counts from the process's time origin. Both tick alike:
-// their difference is read once, from a timer made for it.
-let offset: number | undefined
-function loopClockOffset(): number {
+// afresh at each insert, in whole ms of a coarse clock. Timers are judged on that clock: a timer set
+// just before its test ended is due by the end of the settle wait read on the same clock, however
+// the two clocks' readings fall; on performance.now()'s, a few ms of rounding could move it past.
+/** The event loop's clock now, as Node reads it for a timer set now. */
+export function loopNow(): number {
   const probe = setTimeout(() => {}, 0) as unknown as NodeTimeout
-  const at = now()
   clearTimeout(probe as unknown as NodeJS.Timeout)
-  return at - (probe._idleStart ?? at)
+  return probe._idleStart ?? 0
 }
 
-/** When a one-off timer (`setTimeout`) is due, in `performance.now()` time; undefined for any other resource. */
+/** When a one-off timer (`setTimeout`) is due, on the event loop's clock; undefined for any other resource. */
 export function dueAt(resource: object): number | undefined {
   const timer = resource as NodeTimeout
   if (timer._repeat != null || typeof timer._idleStart !== 'number' || typeof timer._idleTimeout !== 'number' || timer._idleTimeout < 0) return undefined
-  offset ??= loopClockOffset()
-  return timer._idleStart + timer._idleTimeout + offset
+  return timer._idleStart + timer._idleTimeout
 }
 
 /** The delay a timer was set with, in ms (Node makes one under 1 ms 1 ms). */
