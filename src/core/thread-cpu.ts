@@ -8,7 +8,7 @@ import { closeSync, openSync, readSync } from 'node:fs'
 export const threadCpuMs: () => number = pick()
 
 function pick(): () => number {
-  // Node 22.19 and later.
+  // Node 22.15 and 23.9 on.
   const threadCpuUsage = (process as { threadCpuUsage?: () => NodeJS.CpuUsage }).threadCpuUsage
   if (typeof threadCpuUsage === 'function')
     return () => {
