@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { failed, passed } from './helpers/expect-results.mjs'
 import { importedCallColumn, runShared, runners } from './helpers/runners.mjs'
+import { runVitest } from './helpers/run-vitest.mjs'
 
 for (const runner of runners) {
   const hang = runShared(runner, 'diagnostics', { files: ['hang.test.js'] })
@@ -41,9 +42,17 @@ for (const runner of runners) {
 
   test(`${runner}: a test body that blocks the event loop is reported; a callback under slowCallbackMs is not`, () => {
     passed(slow, 'blocks the loop in its own body')
-    assert.match(slow.output, /async-debug: the synchronous part of test "blocks the loop in its own body" blocked the event loop for \d{3} ms \(slowCallbackMs: 100\)\./)
+    // At the line that defined the test: jest-circus keeps it; Vitest with its option includeTaskLocation.
+    const definedAt = runner === 'jest' ? String.raw`, created at \S*slow\.test\.js:9:1, in test "blocks the loop in its own body"` : ''
+    assert.match(slow.output, new RegExp(String.raw`async-debug: the synchronous part of test "blocks the loop in its own body" blocked the event loop for \d{3} ms \(slowCallbackMs: 100\)${definedAt}\.`))
     assert.doesNotMatch(slow.output, /setImmediate callback blocked/)
   })
+
+  if (runner === 'vitest')
+    test('vitest: with includeTaskLocation, a test body that blocks the event loop is reported at the line that defined the test', () => {
+      const located = runVitest('diagnostics', { files: ['slow.test.js'], test: { includeTaskLocation: true } })
+      assert.match(located.output, /async-debug: the synchronous part of test "blocks the loop in its own body" blocked the event loop for \d{3} ms \(slowCallbackMs: 100\), created at \S*slow\.test\.js:9:1, in test "blocks the loop in its own body"\./)
+    })
 
   test(`${runner}: failOnSlowCallback makes a slow callback fail its test, at the line of its setTimeout; slowCallbackMs: 0 turns reports off`, () => {
     failed(failing, 'blocks the loop in a timer callback', /test "blocks the loop in a timer callback" blocked the event loop: SlowCallback: a setTimeout callback blocked the event loop for \d{3} ms \(slowCallbackMs: 100\)[\s\S]*Hint: move the blocking work off the event loop[\s\S]*slow\.test\.js:7:34/)

@@ -1,6 +1,6 @@
 import { PromiseLedger } from './promises/ledger.js'
 import { now } from './real-timers.js'
-import type { Excused, Finding, Mistake, SlowCallback, Tracked } from './tracked.js'
+import type { Excused, Finding, Mistake, Site, SlowCallback, Tracked } from './tracked.js'
 
 /** The kinds of scope that own async work, outermost first. */
 export type ScopeKind = 'worker' | 'file' | 'suite' | 'test' | 'hook' | 'fixture'
@@ -37,6 +37,8 @@ export class Scope {
   readonly openedAt = now()
   /** Scopes judged with it, as its own: those of a test's beforeEach and afterEach hooks, so that reports name the hook. */
   readonly parts: Scope[] = []
+  /** Where its function was defined (a test's, a hook's), when the runner tells: a slow synchronous part is reported there. */
+  site: Site | undefined = undefined
 
   constructor(
     readonly kind: ScopeKind,

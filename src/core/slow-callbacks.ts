@@ -109,7 +109,7 @@ export class SlowCallbacks {
   ran(scope: Scope, start: Start): void {
     if (this.#limit === 0) return
     const took = blocked(this.#limit, start)
-    if (took > this.#limit) this.#report(scope, `the synchronous part of ${scope.title}`, took, undefined)
+    if (took > this.#limit) this.#report(scope, `the synchronous part of ${scope.title}`, took, scope.site)
   }
 
   /** A tracked resource was just created: a timer's callback is timed from now on. */

@@ -166,6 +166,8 @@ export function patchRunner(vitest: VitestRuntime, engine: Engine): () => Promis
 
   function openTest(test: RunnerTestCase): Scope {
     const scope = engine.open('test', nameOf(test), parentScope(test))
+    // Vitest knows where a test was defined with its option `includeTaskLocation`.
+    if (test.location) scope.site = { cause: undefined, stack: `Error\n    at ${test.file.filepath}:${test.location.line}:${test.location.column}` }
     results.own(scope, test)
     return scope
   }
