@@ -9,7 +9,7 @@ for (const runner of runners) {
   test(`${runner}: every clean pattern passes and the run exits 0`, () => {
     const failed = [...run.tests].filter(([, r]) => r.status !== 'passed')
     assert.deepEqual(failed, [], run.output)
-    assert.equal(run.tests.size, 16)
+    assert.equal(run.tests.size, 17)
     assert.equal(run.exitCode, 0, run.output)
     assert.equal(run.hung, false, run.output)
   })
