@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
-import { createServer } from 'node:net'
+import { connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, test } from 'node:test'
@@ -466,5 +466,43 @@ test('a timer of exactly settleMs set as its scope ends is no leak, every time',
     const scope = engine.open('test', `t${i}`)
     engine.run(scope, () => setTimeout(() => {}, 50))
     assert.deepEqual(types(await engine.close(scope)), [], `run ${i}`)
+  }
+})
+
+// A loaded machine reaps a killed child, or closes an ended socket, later than settleMs.
+test('a child process killed as its test ends is waited for, though a held loop sees its exit after settleMs', async () => {
+  const { spawn } = await import('node:child_process')
+  start({ settleMs: 50 })
+  const scope = engine.open('test', 'a')
+  const child = engine.run(scope, () => spawn('sleep', ['5']))
+  await new Promise((resolve) => child.once('spawn', resolve))
+  child.kill()
+  setImmediate(() => busy(100))
+  assert.deepEqual(await engine.close(scope), [])
+})
+
+test('a child process that ignores the signal it was sent is a leak once the wait for it is over', async () => {
+  const { spawn } = await import('node:child_process')
+  start({ settleMs: 50 })
+  const scope = engine.open('test', 'a')
+  const child = engine.run(scope, () => spawn(process.execPath, ['-e', "process.on('SIGTERM', () => {}); console.log('ready'); setInterval(() => {}, 1000)"], { stdio: ['ignore', 'pipe', 'ignore'] }))
+  await new Promise((resolve) => child.stdout.once('data', resolve))
+  child.kill()
+  assert.deepEqual(types(await engine.close(scope)), ['child-process'])
+})
+
+test('a socket ended as its test ends is waited for, though a held loop sees it close after settleMs', async () => {
+  start({ settleMs: 50 })
+  const server = createServer((socket) => socket.resume())
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  try {
+    const scope = engine.open('test', 'a')
+    const socket = engine.run(scope, () => connect(server.address().port, '127.0.0.1'))
+    await new Promise((resolve) => socket.once('connect', resolve))
+    socket.end()
+    setImmediate(() => busy(100))
+    assert.deepEqual(await engine.close(scope), [])
+  } finally {
+    server.close()
   }
 })

@@ -11,7 +11,7 @@ import { ensureObserving, observeProcess } from './process-events.js'
 import { type PromiseRecorder, promiseRecorder, trackPromises, watchChaining } from './promises/record.js'
 import { Resumptions } from './promises/resumption.js'
 import { awaitedPromises, callName, floatingCalls, foldAwaitedBy } from './promises/verdict.js'
-import { covered, describe, dispose, forTests, isAlive, isPassive, isTrackedType, origin, ownerOf, typeOf } from './resource-types.js'
+import { covered, describe, dispose, forTests, isAlive, isClosing, isPassive, isTrackedType, origin, ownerOf, typeOf } from './resource-types.js'
 import { Scope, type ScopeKind } from './scope.js'
 import type { Settings, StackPattern } from './options.js'
 import { SlowCallbacks, started } from './slow-callbacks.js'
@@ -28,6 +28,9 @@ const STACK_DEPTH = 40
 const FLOATING_TURNS = 3
 // How long past its due time a timer that ends on its own is waited for, on a machine too loaded to run it in time.
 const DUE_TIMER_WAIT_MS = 1000
+// How long a resource asked to stop (a killed child, an ended socket) is waited for to finish, on a
+// machine too loaded to finish it within settleMs.
+const CLOSING_WAIT_MS = 3000
 // How far past the settle deadline a dependency's one-off timer may be due, and be waited for.
 const DEPENDENCY_TIMER_MS = 1000
 // How long floating calls are waited for while one-off requests (an fs read, a DNS lookup) are in
@@ -551,8 +554,9 @@ export class Engine {
   }
 
   /**
-   * Judges `scope` with its parts: gives closing resources up to `settleMs` to finish, then returns
-   * what is still alive and, unless `dispose` is off, disposes of it. The scope owns nothing afterwards.
+   * Judges `scope` with its parts: gives resources up to `settleMs` to finish (those asked to stop,
+   * and timers due by then, a bound past it on a loaded machine), then returns what is still alive
+   * and, unless `dispose` is off, disposes of it. The scope owns nothing afterwards.
    */
   async close(scope: Scope): Promise<Finding[]> {
     const parts = scope.parts.splice(0)
@@ -569,7 +573,8 @@ export class Engine {
     scope.closed = true
     this.#open.delete(scope)
     if (scope.kind === 'test') this.#watchdog?.progress()
-    const deadline = now() + this.settings.settleMs
+    const started = now()
+    const deadline = started + this.settings.settleMs
     // The same deadline on the event loop's clock, which timers are due by (see timer-due.ts).
     const loopDeadline = loopNow() + this.settings.settleMs
     const turn = (next: (resolve: () => void) => unknown): Promise<void> => this.outside(() => new Promise<void>(next))
@@ -610,10 +615,12 @@ export class Engine {
       return found
     }
     // A timer that ends is waited for until a bound past when it is really due (later than its
-    // due time on time, for a link of a chain that a loaded machine ran late); the rest until the deadline.
+    // due time on time, for a link of a chain that a loaded machine ran late); a resource asked to
+    // stop, up to a bound from the start; the rest until the deadline.
     const waited = (finding: Finding): boolean => {
       const timer = timerOf(finding)
-      return timer?.ends ? loopNow() >= Math.max(timer.due, dueAt(finding.tracked.resource) ?? timer.due) + DUE_TIMER_WAIT_MS : now() >= deadline
+      if (timer?.ends) return loopNow() >= Math.max(timer.due, dueAt(finding.tracked.resource) ?? timer.due) + DUE_TIMER_WAIT_MS
+      return now() >= (isClosing(finding.tracked.asyncType, finding.tracked.resource) ? started + CLOSING_WAIT_MS : deadline)
     }
     let findings = look()
     for (let n = 0; findings.length > 0 && (n < 1 || !findings.every(waited)); n++) {

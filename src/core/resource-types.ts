@@ -63,6 +63,11 @@ interface Kind {
   describe(resource: Handle, owner: any): string
   /** Stops it, once it has been reported; absent where nothing of it is the scope's to stop. */
   dispose?(resource: Handle, owner: any): void
+  /**
+   * Asked to stop and stopping on its own (a child sent a signal, a socket ended): waited for as long
+   * as a loaded machine may take to finish it, and no leak if it does.
+   */
+  closing?(resource: Handle, owner: any): boolean
   /** Resources that a finding of this one already explains, such as a child's stdio pipes. */
   covers?(resource: Handle, owner: any): unknown[]
   /** Where the user started what created it, when that was not on its own stack. */
@@ -139,12 +144,14 @@ const kinds: Record<string, Kind & { type: ResourceType | ((r: Handle) => Resour
       const ends = socket?.remotePort === undefined ? '' : ` ${socket.localAddress}:${socket.localPort} -> ${socket.remoteAddress}:${socket.remotePort}`
       return socket?.server ? `TCP connection${ends} accepted by a server` : `TCP socket${ends}`
     },
+    closing: (_, socket) => socket?.writableEnded === true,
     dispose: (_, socket) => socket?.destroy?.(),
   },
   PIPEWRAP: {
     type: 'socket',
     alive: (h, countUnref) => !(h.fd !== undefined && h.fd >= 0 && h.fd <= 2) && handleAlive(h, countUnref),
     describe: () => 'pipe socket',
+    closing: (_, socket) => socket?.writableEnded === true,
     dispose: (_, socket) => socket?.destroy?.(),
   },
   // Recorded from Node's diagnostics channels, not by async_hooks: see sources/http-requests.ts.
@@ -186,6 +193,7 @@ const kinds: Record<string, Kind & { type: ResourceType | ((r: Handle) => Resour
     type: 'child-process',
     alive: handleAlive,
     describe: (_, child) => `child process '${(child?.spawnargs ?? []).join(' ')}' pid ${child?.pid}`,
+    closing: (_, child) => child?.killed === true,
     dispose: (_, child) => child?.kill?.('SIGKILL'),
     covers: (_, child) => (child?.stdio ?? []).map((stream: any) => stream?._handle),
   },
@@ -313,6 +321,9 @@ export function describe(asyncType: string, resource: object): string {
 export function origin(asyncType: string, resource: object): Site | undefined {
   return kindOf(asyncType).origin?.(resource as Handle, ownerOf(resource))
 }
+
+/** Whether the resource was asked to stop and is stopping on its own (see Kind.closing). */
+export const isClosing = (asyncType: string, resource: object): boolean => kinds[asyncType]?.closing?.(resource as Handle, ownerOf(resource)) === true
 
 /** Resources that reporting this one already explains. */
 export function covered(asyncType: string, resource: object): unknown[] {
