@@ -506,3 +506,28 @@ test('a socket ended as its test ends is waited for, though a held loop sees it 
     server.close()
   }
 })
+
+// Round 1 of the load test: a floating call that an fs read resumes finished after its test on a
+// loaded machine. Once another call from its line was seen not to finish, it got a few turns only.
+test('a floating call waits for the fs read that resumes it, though an earlier call from its line never finished', async () => {
+  const { pbkdf2 } = await import('node:crypto')
+  const { readFile } = await import('node:fs/promises')
+  start()
+  const file = engine.open('file', 'f.test.js')
+  async function waitFor(source) {
+    await source()
+  }
+  const float = (source) => void waitFor(source)
+  const stuck = engine.open('test', 'stuck', file)
+  engine.run(stuck, () => float(() => new Promise(() => {})))
+  await engine.close(stuck)
+  assert.equal(stuck.warnings.length, 1)
+  // libuv's four threads busy, so that the read waits for one.
+  const busyPool = Array.from({ length: 4 }, () => new Promise((resolve) => pbkdf2('x', 'y', 300_000, 32, 'sha256', resolve)))
+  const reads = engine.open('test', 'reads', file)
+  engine.run(reads, () => float(() => readFile(new URL(import.meta.url))))
+  await engine.close(reads)
+  assert.deepEqual(reads.warnings, [])
+  await Promise.all(busyPool)
+  assert.deepEqual(file.mistakes, [])
+})

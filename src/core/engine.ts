@@ -671,23 +671,26 @@ export class Engine {
 
   // The promise rule (promises/verdict.ts): each floating call is named with the live resource it
   // waits on, if any; the others are warnings, watched in case they resume. A call that a one-off
-  // operation resumes (an fs read, which is not tracked) first gets up to `settleMs` to finish, or
+  // operation resumes (an fs read, which is not tracked) first gets up to `settleMs` to finish, and
   // longer while such requests are in flight (a loaded machine is slow to finish them), so that its
-  // verdict does not hang on when the operation returns; a call from a line whose calls did not
-  // finish in time before gets a few turns only.
+  // verdict does not hang on when the operation returns. A call from a line whose calls were seen
+  // not to finish with nothing in flight that could resume them (waiting on an event, say) skips
+  // the settleMs part, but still waits for requests in flight: how loaded the machine was when
+  // another of its calls was judged does not shorten its wait.
   async #floatingCalls(scope: Scope, findings: Finding[], turn: (next: (resolve: () => void) => unknown) => Promise<void>): Promise<void> {
     const started = now()
-    const waiting = (): boolean => {
+    const requestsInFlight = (): boolean => process.getActiveResourcesInfo().some((type) => ONE_OFF_REQUEST.test(type))
+    const waiting = (fresh: boolean): boolean => {
       const waited = now() - started
-      return waited < this.settings.settleMs || (waited < REQUEST_WAIT_MS && process.getActiveResourcesInfo().some((type) => ONE_OFF_REQUEST.test(type)))
+      return (fresh && waited < this.settings.settleMs) || (waited < REQUEST_WAIT_MS && requestsInFlight())
     }
     const lineOf = (call: Finding): string => creationSite(call.tracked.site) ?? ''
     let pending = floatingCalls(scope)
-    for (let n = 0; pending.length > 0 && (n < FLOATING_TURNS || (pending.some((call) => !this.#unfinished.has(lineOf(call))) && waiting())); n++) {
+    for (let n = 0; pending.length > 0 && (n < FLOATING_TURNS || waiting(pending.some((call) => !this.#unfinished.has(lineOf(call))))); n++) {
       await turn(n < FLOATING_TURNS - 1 ? setImmediate : (resolve) => setTimeout(resolve, 1))
       pending = floatingCalls(scope)
     }
-    for (const call of pending) this.#unfinished.add(lineOf(call))
+    if (!requestsInFlight()) for (const call of pending) this.#unfinished.add(lineOf(call))
     const calls = pending.map((call) => this.#named(call))
     const alone = foldAwaitedBy(findings, this.#unexcused(calls, scope.excused))
     for (const call of alone) {
