@@ -531,3 +531,27 @@ test('a floating call waits for the fs read that resumes it, though an earlier c
   await Promise.all(busyPool)
   assert.deepEqual(file.mistakes, [])
 })
+
+// zoo l26 under load: a fetch() left in flight had not sent its headers when its test was judged, so
+// disposing of it (destroying its socket) did nothing; it failed after the file, crashing Jest.
+test('a fetch() left before it was sent is aborted when its leak is disposed of', { timeout: 20_000 }, async () => {
+  const { pbkdf2 } = await import('node:crypto')
+  const { createServer } = await import('node:http')
+  start()
+  let requests = 0
+  const server = createServer(() => requests++).listen(0, '127.0.0.1')
+  await new Promise((resolve) => server.once('listening', resolve))
+  try {
+    // libuv's four threads busy, so that looking up localhost waits for one and the request is not sent.
+    const busyPool = Array.from({ length: 4 }, () => new Promise((resolve) => pbkdf2('x', 'y', 300_000, 32, 'sha256', resolve)))
+    const scope = engine.open('test', 'a')
+    const sent = engine.run(scope, () => fetch(`http://localhost:${server.address().port}/`).then(() => 'answered', (error) => error.cause?.message ?? error.message))
+    assert.deepEqual(types(await engine.close(scope)), ['request'])
+    await Promise.all(busyPool)
+    assert.equal(await sent, 'async-debug disposed of this request: the test that sent it had ended')
+    assert.equal(requests, 0)
+  } finally {
+    server.closeAllConnections()
+    server.close()
+  }
+})

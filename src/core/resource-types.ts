@@ -100,6 +100,8 @@ const address = (a: any): string =>
 
 const close = (_: Handle, owner: any): void => owner?.close?.()
 
+const DISPOSED = 'async-debug disposed of this request: the test that sent it had ended'
+
 const kinds: Record<string, Kind & { type: ResourceType | ((r: Handle) => ResourceType) }> = {
   Timeout: {
     type: (t) => (t._repeat == null ? 'timeout' : 'interval'),
@@ -166,7 +168,11 @@ const kinds: Record<string, Kind & { type: ResourceType | ((r: Handle) => Resour
     dispose: (h) => {
       const { client, request, socket } = asRequest(h)
       if (client === 'http') request.destroy?.()
-      else socket?.destroy?.()
+      else if (socket) socket.destroy?.()
+      // Not sent yet (still connecting, or queued: a loaded machine is slow to): undici's request
+      // aborts itself when it connects, or now if it has.
+      else if (typeof request.abort === 'function') request.abort(new Error(DISPOSED))
+      else request.error = new Error(DISPOSED)
     },
     origin: (h) => asRequest(h).request[REQUEST_SITE],
     // The socket it travels on is the request's, whichever test opened it.
