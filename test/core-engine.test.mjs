@@ -555,3 +555,19 @@ test('a fetch() left before it was sent is aborted when its leak is disposed of'
     server.close()
   }
 })
+
+// promises.test.mjs under load: the wait overran the timer's due time, the timer fired and the call
+// finished, and the leak was reported without the call that waited on it.
+test('a floating call is named with the timer it waited on, though a held loop let the timer fire during the wait', async () => {
+  start({ settleMs: 50 })
+  const scope = engine.open('test', 'a')
+  async function slowThing() {
+    await new Promise((resolve) => setTimeout(resolve, 80))
+  }
+  engine.run(scope, () => void slowThing())
+  setImmediate(() => busy(120))
+  const findings = await engine.close(scope)
+  assert.deepEqual(types(findings), ['timeout'])
+  assert.equal(findings[0].awaitedBy?.asyncFunction, 'slowThing')
+  assert.deepEqual(scope.warnings, [])
+})

@@ -342,7 +342,13 @@ export const canDispose = (asyncType: string): boolean => kinds[asyncType]?.disp
 /** Stops the resource so that it cannot fire into later tests or keep the process alive. Never throws. */
 export function dispose(asyncType: string, resource: object): void {
   try {
-    kindOf(asyncType).dispose?.(resource as Handle, ownerOf(resource))
+    const owner = ownerOf(resource)
+    kindOf(asyncType).dispose?.(resource as Handle, owner)
+    // What is still closing (a child until it is reaped, a server until its connections end) no
+    // longer holds the process: a runner's worker exits when its tests are done, however long a
+    // loaded machine takes to finish closing it (Jest force-exits a worker after 500 ms, and says so).
+    owner?.unref?.()
+    ;(resource as { unref?: () => void }).unref?.()
   } catch {
     // Containment is best effort: the finding has been reported either way.
   }
