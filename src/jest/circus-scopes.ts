@@ -1,7 +1,7 @@
 import type { Circus } from '@jest/types'
 import type { Engine } from '../core/engine.js'
 import { type Scope, testScope } from '../core/scope.js'
-import type { Finding, Mistake, Site } from '../core/tracked.js'
+import type { Finding, Mistake } from '../core/tracked.js'
 import { fileBaseline } from '../report/baseline.js'
 import type { RunRecord } from '../report/run-records.js'
 import { AsyncTaskError } from '../report/async-errors.js'
@@ -119,7 +119,6 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
     let scope = scopes.get(test)
     if (!scope) {
       scope = engine.open('test', nameOf(test), scopes.get(test.parent))
-      scope.site = definedAt(test)
       scopes.set(test, scope)
       testOf.set(scope, test)
       unjudged.add(scope)
@@ -174,10 +173,7 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
         // Each of their runs gets a part of that test's scope, so that reports name the hook.
         hook.fn = bind(hook.fn as Fn, () => {
           const owner = scopes.get(each ? state?.currentlyRunningTest ?? hook.parent : hook.parent)
-          if (!owner || !each) return owner
-          const scope = engine.open('hook', hook.type, owner)
-          scope.site = definedAt(hook)
-          return scope
+          return owner && each ? engine.open('hook', hook.type, owner) : owner
         }) as Circus.HookFn
         return
       }
@@ -271,9 +267,3 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
   }
 }
 
-// Where a test or hook was defined: jest-circus keeps an error made by the call that defined it
-// (of the test files' realm, hence no instanceof).
-function definedAt({ asyncError }: { asyncError?: unknown }): Site | undefined {
-  const stack = (asyncError as { stack?: unknown } | undefined)?.stack
-  return typeof stack === 'string' ? { cause: undefined, stack } : undefined
-}
