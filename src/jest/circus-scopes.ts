@@ -266,4 +266,3 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
     },
   }
 }
-
