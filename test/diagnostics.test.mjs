@@ -68,9 +68,10 @@ for (const runner of runners) {
   const quiet = runShared(runner, 'diagnostics', { files: ['progress.test.js'], asyncDebug: { watchdogSeconds: 2 } })
 
   test(`${runner}: the watchdog prints what a worker waits on when no test has finished for watchdogSeconds, what it awaits first`, () => {
-    assert.match(stuck.output, new RegExp(String.raw`async-debug watchdog \(pid \d+\): no test has finished for 1\.\d s\. What this worker is waiting on:\n\ntest "waits a long time for an event": 2 pending tasks, innermost first:\n\s+1\. promise \(new Promise\(\) still pending, \d+ ms old\), of test "waits a long time for an event"\n\s+at .*stuck\.test\.js:7:${importedCallColumn(runner, 11, 'once')}\)?\n\s+2\. timer \(setInterval every 1000 ms, \d+ ms old\), of test "waits a long time for an event"\n\s+at .*stuck\.test\.js:5:18`))
-    // It prints again while the run stays stuck, and the test's own result is kept.
-    assert.match(stuck.output, /no test has finished for 2\.\d s/)
+    assert.match(stuck.output, new RegExp(String.raw`async-debug watchdog \(pid \d+\): no test has finished for \d+\.\d s\. What this worker is waiting on:\n\ntest "waits a long time for an event": 2 pending tasks, innermost first:\n\s+1\. promise \(new Promise\(\) still pending, \d+ ms old\), of test "waits a long time for an event"\n\s+at .*stuck\.test\.js:7:${importedCallColumn(runner, 11, 'once')}\)?\n\s+2\. timer \(setInterval every 1000 ms, \d+ ms old\), of test "waits a long time for an event"\n\s+at .*stuck\.test\.js:5:18`))
+    // It prints again while the run stays stuck (each second of it, or later on a loaded machine), and
+    // the test's own result is kept.
+    assert.ok(stuck.output.match(/no test has finished for \d+\.\d s/g)?.length >= 2, stuck.output)
     assert.equal(stuck.tests.get('waits a long time for an event')?.status, 'failed')
   })
 

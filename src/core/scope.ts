@@ -1,5 +1,4 @@
 import { PromiseLedger } from './promises/ledger.js'
-import { now } from './real-timers.js'
 import type { Excused, Finding, Mistake, Site, SlowCallback, Tracked } from './tracked.js'
 
 /** The kinds of scope that own async work, outermost first. */
@@ -33,11 +32,9 @@ export class Scope {
   readonly slow: SlowCallback[] = []
   /** Why what it leaves alive does not fail it (`allowTests`, `allowLeaks()`); it is still reported. */
   allowed: string | undefined = undefined
-  /** When it was opened (`performance.now()`): what blocked the event loop before is not its doing. */
-  readonly openedAt = now()
   /** Scopes judged with it, as its own: those of a test's beforeEach and afterEach hooks, so that reports name the hook. */
   readonly parts: Scope[] = []
-  /** Where its function was defined (a test's, a hook's), when the runner tells: a slow synchronous part is reported there. */
+  /** Where its function was defined (a test's, when the runner tells): a slow synchronous part is reported there. */
   site: Site | undefined = undefined
 
   constructor(
