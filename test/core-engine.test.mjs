@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { pbkdf2 } from 'node:crypto'
 import fs from 'node:fs'
 import { connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -342,6 +343,9 @@ function busy(ms) {
   for (const start = process.cpuUsage(); (process.cpuUsage(start).user + process.cpuUsage(start).system) / 1000 < ms; );
 }
 
+// libuv's four threads busy for a while, so that an fs read or a DNS lookup waits for one.
+const busyLibuvPool = () => Promise.all(Array.from({ length: 4 }, () => new Promise((resolve) => pbkdf2('x', 'y', 300_000, 32, 'sha256', resolve))))
+
 // A loaded machine runs timers late. Simulated by an immediate callback that holds the loop between
 // two looks of the settle wait, while timers wait for the next round of the loop.
 test('a timer due within the settle wait is no leak, though the loop was held past the deadline before it ran', async () => {
@@ -510,7 +514,6 @@ test('a socket ended as its test ends is waited for, though a held loop sees it 
 // Round 1 of the load test: a floating call that an fs read resumes finished after its test on a
 // loaded machine. Once another call from its line was seen not to finish, it got a few turns only.
 test('a floating call waits for the fs read that resumes it, though an earlier call from its line never finished', async () => {
-  const { pbkdf2 } = await import('node:crypto')
   const { readFile } = await import('node:fs/promises')
   start()
   const file = engine.open('file', 'f.test.js')
@@ -522,32 +525,30 @@ test('a floating call waits for the fs read that resumes it, though an earlier c
   engine.run(stuck, () => float(() => new Promise(() => {})))
   await engine.close(stuck)
   assert.equal(stuck.warnings.length, 1)
-  // libuv's four threads busy, so that the read waits for one.
-  const busyPool = Array.from({ length: 4 }, () => new Promise((resolve) => pbkdf2('x', 'y', 300_000, 32, 'sha256', resolve)))
+  const busyPool = busyLibuvPool()
   const reads = engine.open('test', 'reads', file)
   engine.run(reads, () => float(() => readFile(new URL(import.meta.url))))
   await engine.close(reads)
   assert.deepEqual(reads.warnings, [])
-  await Promise.all(busyPool)
+  await busyPool
   assert.deepEqual(file.mistakes, [])
 })
 
 // zoo l26 under load: a fetch() left in flight had not sent its headers when its test was judged, so
 // disposing of it (destroying its socket) did nothing; it failed after the file, crashing Jest.
 test('a fetch() left before it was sent is aborted when its leak is disposed of', { timeout: 20_000 }, async () => {
-  const { pbkdf2 } = await import('node:crypto')
   const { createServer } = await import('node:http')
   start()
   let requests = 0
   const server = createServer(() => requests++).listen(0, '127.0.0.1')
   await new Promise((resolve) => server.once('listening', resolve))
   try {
-    // libuv's four threads busy, so that looking up localhost waits for one and the request is not sent.
-    const busyPool = Array.from({ length: 4 }, () => new Promise((resolve) => pbkdf2('x', 'y', 300_000, 32, 'sha256', resolve)))
+    // Looking up localhost waits for a thread of libuv's pool: the request is not sent.
+    const busyPool = busyLibuvPool()
     const scope = engine.open('test', 'a')
     const sent = engine.run(scope, () => fetch(`http://localhost:${server.address().port}/`).then(() => 'answered', (error) => error.cause?.message ?? error.message))
     assert.deepEqual(types(await engine.close(scope)), ['request'])
-    await Promise.all(busyPool)
+    await busyPool
     assert.equal(await sent, 'async-debug disposed of this request: the test that sent it had ended')
     assert.equal(requests, 0)
   } finally {
