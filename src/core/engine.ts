@@ -620,13 +620,14 @@ export class Engine {
     // A timer that ends is waited for until a bound past when it is really due (later than its
     // due time on time, for a link of a chain that a loaded machine ran late); a resource asked to
     // stop, up to a bound from the start; the rest until the deadline.
-    const waited = (finding: Finding): boolean => {
+    // Both clocks are read once a look (the loop's costs a throwaway timer), not once a finding.
+    const waited = (loop: number, wall: number) => (finding: Finding): boolean => {
       const timer = timerOf(finding)
-      if (timer?.ends) return loopNow() >= Math.max(timer.due, dueAt(finding.tracked.resource) ?? timer.due) + DUE_TIMER_WAIT_MS
-      return now() >= (isClosing(finding.tracked.asyncType, finding.tracked.resource) ? started + CLOSING_WAIT_MS : deadline)
+      if (timer?.ends) return loop >= Math.max(timer.due, dueAt(finding.tracked.resource) ?? timer.due) + DUE_TIMER_WAIT_MS
+      return wall >= (isClosing(finding.tracked.asyncType, finding.tracked.resource) ? started + CLOSING_WAIT_MS : deadline)
     }
     let findings = look()
-    for (let n = 0; findings.length > 0 && (n < 1 || !findings.every(waited)); n++) {
+    for (let n = 0; findings.length > 0 && (n < 1 || !findings.every(waited(loopNow(), now()))); n++) {
       await turn(n < 1 ? setImmediate : (resolve) => setTimeout(resolve, 1))
       findings = look()
     }
