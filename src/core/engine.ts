@@ -140,7 +140,7 @@ export class Engine {
     // Where each tracked timer was made: a timer set again from its callback (jsdom's setInterval) is caused by it.
     const timerSites = new WeakMap<object, Site>()
     const add = (scope: Scope, type: string, resource: object, site: Site, armedBy?: object): void => {
-      const tracked: Tracked = armedBy === undefined ? { asyncType: type, resource, owner: scope, createdAt: now(), site } : { asyncType: type, resource, owner: scope, createdAt: now(), site, armedBy }
+      const tracked: Tracked = { asyncType: type, resource, owner: scope, createdAt: now(), site, armedBy }
       if (type === 'Timeout') timerSites.set(resource, site)
       scope.resources.add(tracked)
       slowCallbacks.created(tracked)
@@ -188,9 +188,8 @@ export class Engine {
       // The cause's own cause, if it has one: a chain of timers, each set by the last, stays two long.
       const armedBy = type === 'Timeout' ? executionAsyncResource() : undefined
       const parent = armedBy && timerSites.get(armedBy)
-      if (parent === undefined) return add(scope, type, resource, site)
-      site.cause = parent.cause ?? parent
-      add(scope, type, resource, site, armedBy)
+      if (parent !== undefined) site.cause = parent.cause ?? parent
+      add(scope, type, resource, site, parent === undefined ? undefined : armedBy)
     }
     // Node lines with `trackPromises` leave promises out of the hook: they are v8.promiseHooks' job.
     this.#asyncHook = createHook({ init, trackPromises: false } as Parameters<typeof createHook>[0])

@@ -12,7 +12,7 @@ export interface Tracked {
   readonly createdAt: number
   readonly site: Site
   /** For a timer set by the callback of another tracked timer: that timer. */
-  readonly armedBy?: object
+  readonly armedBy?: object | undefined
 }
 
 /** Where a resource was created. */
