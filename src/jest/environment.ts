@@ -5,7 +5,7 @@ import { installEngine, uninstallEngine } from '../core/bridge.js'
 import { Engine } from '../core/engine.js'
 import { optionsIn } from '../core/options.js'
 import { stuckReport } from '../report/pending-tasks.js'
-import { slowCallbackReport } from '../report/slow-callback.js'
+import { printSlowCallback } from '../report/slow-callback.js'
 import { writeRecords } from './run-records.js'
 import { type CircusScopes, circusScopes } from './circus-scopes.js'
 import { watchFakeTimers } from './fake-timers.js'
@@ -46,9 +46,7 @@ export function withAsyncDebug<Base extends EnvironmentClass>(BaseEnvironment: B
       const { projectConfig } = config
       const engine = new Engine(optionsIn(projectConfig.testEnvironmentOptions, place), {
         runnerCode: jestCode,
-        // Not through the test file's console: suites that fail tests on unexpected console calls
-        // (jest-fail-on-console, React Testing Library setups) would fail them for a report.
-        onSlowCallback: (slow) => process.stderr.write(`${slowCallbackReport(slow)}\n`),
+        onSlowCallback: printSlowCallback,
         // Straight to stderr: a stuck run may never flush what its console buffers.
         onStuck: (idleMs, waiting) => process.stderr.write(stuckReport(idleMs, waiting)),
       })

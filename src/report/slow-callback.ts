@@ -5,9 +5,16 @@ import { createdWhere } from './stack.js'
 export const slowCallbackHint =
   'move the blocking work off the event loop (a worker thread, or smaller chunks with an await between them), or raise the option `slowCallbackMs` if this is expected'
 
-/** The report printed next to the test for a slow callback that does not fail it (see `failOnSlowCallback`). */
-export function slowCallbackReport({ message, owner, site }: SlowCallback): string {
+/** The report of a slow callback that does not fail its test (see `failOnSlowCallback`). */
+function slowCallbackReport({ message, owner, site }: SlowCallback): string {
   // Without a site, it was the scope's own function, which the message names.
   if (site === undefined) return `async-debug: ${message}.\n  Hint: ${slowCallbackHint}.`
   return `async-debug: ${message}, ${createdWhere(site)}, in ${owner.title}.\n  Hint: ${slowCallbackHint}.`
 }
+
+/**
+ * Prints that report on stderr, on either runner. Not through the test's console, which the runners
+ * show next to the test: suites that fail tests on unexpected console calls (jest-fail-on-console,
+ * vitest-fail-on-console, React Testing Library setups) would fail them for a report.
+ */
+export const printSlowCallback = (slow: SlowCallback): void => void process.stderr.write(`${slowCallbackReport(slow)}\n`)

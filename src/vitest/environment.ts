@@ -4,7 +4,7 @@ import { installEngine, uninstallEngine } from '../core/bridge.js'
 import { Engine, type EngineAdapter } from '../core/engine.js'
 import { type Settings, pickOptions, resolveOptions } from '../core/options.js'
 import { stuckReport } from '../report/pending-tasks.js'
-import { slowCallbackReport } from '../report/slow-callback.js'
+import { printSlowCallback } from '../report/slow-callback.js'
 import { BASE, adoptTransformMode, loadInnerEnvironment, splitEnvironmentOption } from './inner-environment.js'
 import { PLUGIN_FLAG } from './plugin.js'
 import { patchRunner } from './runner-patches.js'
@@ -12,9 +12,7 @@ import { loadVitest, vitest3Fields, vitest3HangMessage } from './runtime.js'
 
 const place = { key: 'environmentOptions', json: false }
 export const adapter: EngineAdapter = {
-  // Not through the console, which Vitest shows next to the running test: suites that fail tests on
-  // unexpected console calls (vitest-fail-on-console) would fail them for a report.
-  onSlowCallback: (slow) => process.stderr.write(`${slowCallbackReport(slow)}\n`),
+  onSlowCallback: printSlowCallback,
   // Straight to stderr: a stuck run may never flush what its console buffers.
   onStuck: (idleMs, waiting) => process.stderr.write(stuckReport(idleMs, waiting)),
 }
