@@ -28,7 +28,17 @@ function schedstat(): (() => number) | undefined {
     return undefined
   }
   const buffer = Buffer.alloc(64)
-  const read = (): number => Number(buffer.toString('latin1', 0, readSync(fd, buffer, 0, buffer.length, 0)).split(' ', 1)[0]) / 1e6
+  // Read on every timed callback: the leading digits parsed in place, no string made.
+  const read = (): number => {
+    const length = readSync(fd, buffer, 0, buffer.length, 0)
+    let ns = 0
+    for (let i = 0; i < length; i++) {
+      const digit = buffer[i]! - 48
+      if (digit < 0 || digit > 9) break
+      ns = ns * 10 + digit
+    }
+    return ns / 1e6
+  }
   try {
     if (read() > 0) return read
   } catch {
