@@ -10,7 +10,7 @@ import { now, setImmediate, setTimeout } from './real-timers.js'
 import { ensureObserving, observeProcess } from './process-events.js'
 import { type PromiseRecorder, promiseRecorder, trackPromises, watchChaining } from './promises/record.js'
 import { Resumptions } from './promises/resumption.js'
-import { awaitedPromises, callName, floatingCalls, foldAwaitedBy } from './promises/verdict.js'
+import { awaitedPromises, callName, callsAmong, candidates, floatingCalls, foldAwaitedBy } from './promises/verdict.js'
 import { covered, describe, dispose, forTests, isAlive, isClosing, isPassive, isTrackedType, origin, ownerOf, typeOf } from './resource-types.js'
 import { Scope, type ScopeKind } from './scope.js'
 import type { Settings, StackPattern } from './options.js'
@@ -577,9 +577,9 @@ export class Engine {
     // The same deadline on the event loop's clock, which timers are due by (see timer-due.ts).
     const loopDeadline = loopNow() + this.settings.settleMs
     const turn = (next: (resolve: () => void) => unknown): Promise<void> => this.outside(() => new Promise<void>(next))
-    // The calls left floating as the scope ended, before any wait: one that a leak resumes is named
-    // with it, though a loaded machine overran the wait long enough for the leak to fire.
-    const floatingAtEnd = floatingCalls(scope)
+    // What may be floating calls as the scope ended, before any wait: one that a leak resumes is
+    // named with it, though a loaded machine overran the wait long enough for the leak to fire.
+    const candidatesAtEnd = candidates(scope)
     // One turn, always: warnings and rejection events of the scope's last tick arrive in it.
     await turn(setImmediate)
     // One more reaches the close callbacks of handles closed just before; then poll until the deadline.
@@ -633,7 +633,7 @@ export class Engine {
     findings = findings.filter((finding) => !ends(finding))
     for (const [timer, finding] of later) if (fired(timer)) findings.push(finding)
     scope.excused.push(...excused)
-    await this.#floatingCalls(scope, findings, floatingAtEnd, turn)
+    await this.#floatingCalls(scope, findings, candidatesAtEnd, turn)
     findings = this.#hold(scope, findings)
     for (const [promise, unawaited] of scope.mustAwait) {
       this.#mustAwait.delete(promise)
@@ -680,7 +680,7 @@ export class Engine {
   // not to finish with nothing in flight that could resume them (waiting on an event, say) skips
   // the settleMs part, but still waits for requests in flight: how loaded the machine was when
   // another of its calls was judged does not shorten its wait.
-  async #floatingCalls(scope: Scope, findings: Finding[], atEnd: Finding[], turn: (next: (resolve: () => void) => unknown) => Promise<void>): Promise<void> {
+  async #floatingCalls(scope: Scope, findings: Finding[], atEnd: Promise<unknown>[], turn: (next: (resolve: () => void) => unknown) => Promise<void>): Promise<void> {
     const started = now()
     const requestsInFlight = (): boolean => process.getActiveResourcesInfo().some((type) => ONE_OFF_REQUEST.test(type))
     const waiting = (fresh: boolean): boolean => {
@@ -696,8 +696,11 @@ export class Engine {
     if (!requestsInFlight()) for (const call of pending) this.#unfinished.add(lineOf(call))
     const calls = pending.map((call) => this.#named(call))
     const alone = foldAwaitedBy(findings, this.#unexcused(calls, scope.excused))
-    const finished = atEnd.filter((call) => !pending.some((still) => still.tracked.resource === call.tracked.resource))
-    foldAwaitedBy(findings, this.#unexcused(finished.map((call) => this.#named(call)), undefined))
+    // Calls that finished during the wait are read only when a leak is left that one may have awaited.
+    if (findings.some((finding) => finding.awaitedBy === undefined)) {
+      const finished = callsAmong(scope, atEnd.filter((promise) => !pending.some((still) => still.tracked.resource === promise)))
+      foldAwaitedBy(findings, this.#unexcused(finished.map((call) => this.#named(call)), undefined))
+    }
     for (const call of alone) {
       scope.warnings.push(call)
       this.#resumptions.watch(scope, call)

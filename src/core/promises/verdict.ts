@@ -49,11 +49,21 @@ export const callName = (name: string | undefined): string => (name === undefine
  * pending. Forgets its settled candidates.
  */
 export function floatingCalls(scope: Scope): Finding[] {
+  return callsAmong(scope, candidates(scope))
+}
+
+/** The promises of `scope` that may be floating calls: not awaited, still pending. Forgets its settled candidates. */
+export function candidates(scope: Scope): Promise<unknown>[] {
   settleSuspect(scope)
-  const { unawaited, sites } = scope.promises
-  unawaited.keep(isPending)
+  scope.promises.unawaited.keep(isPending)
+  return [...scope.promises.unawaited]
+}
+
+/** Of `promises`, those of user async functions, as findings. */
+export function callsAmong(scope: Scope, promises: Iterable<Promise<unknown>>): Finding[] {
+  const { sites } = scope.promises
   const calls: Finding[] = []
-  for (const promise of unawaited) {
+  for (const promise of promises) {
     const recorded = sites.get(promise)
     const call = userAsyncCall(recorded)
     if (call === undefined) continue
