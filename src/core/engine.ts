@@ -579,7 +579,7 @@ export class Engine {
     const turn = (next: (resolve: () => void) => unknown): Promise<void> => this.outside(() => new Promise<void>(next))
     // What may be floating calls as the scope ended, before any wait: one that a leak resumes is
     // named with it, though a loaded machine overran the wait long enough for the leak to fire.
-    const candidatesAtEnd = candidates(scope)
+    const candidatesAtEnd = [...candidates(scope)]
     // One turn, always: warnings and rejection events of the scope's last tick arrive in it.
     await turn(setImmediate)
     // One more reaches the close callbacks of handles closed just before; then poll until the deadline.

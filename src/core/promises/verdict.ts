@@ -52,11 +52,11 @@ export function floatingCalls(scope: Scope): Finding[] {
   return callsAmong(scope, candidates(scope))
 }
 
-/** The promises of `scope` that may be floating calls: not awaited, still pending. Forgets its settled candidates. */
-export function candidates(scope: Scope): Promise<unknown>[] {
+/** The promises of `scope` that may be floating calls, live: not awaited, still pending. Forgets its settled candidates. */
+export function candidates(scope: Scope): Iterable<Promise<unknown>> {
   settleSuspect(scope)
   scope.promises.unawaited.keep(isPending)
-  return [...scope.promises.unawaited]
+  return scope.promises.unawaited
 }
 
 /** Of `promises`, those of user async functions, as findings. */
