@@ -24,6 +24,14 @@ for (const runner of runners) {
     assert.equal(status('also runs beside it'), 'passed')
   })
 
+  test(`${runner}: what the file's top-level code schedules for later (a tick, listen on a host) fails the file, and the run ends`, () => {
+    const error = run.fileErrors.find((m) => m.startsWith('file scheduled-at-import.test.js left 2 async resources alive at the end of the file'))
+    assert.ok(error, run.fileErrors.join('\n'))
+    assert.match(error, /setInterval every 1000 ms, created at \S*scheduled-at-import\.test\.js:7:3/)
+    assert.match(error, /HTTP server listening on 127\.0\.0\.1:\d+, created at \S*scheduled-at-import\.test\.js:5:16/)
+    assert.equal(status('runs beside work scheduled at import'), 'passed')
+  })
+
   test(`${runner}: a top-level beforeAll leak fails the file`, () => {
     assert.ok(run.fileErrors.some((m) => /^file top-level-hook\.test\.js left 1[\s\S]*TCP server listening on 127\.0\.0\.1:\d+, created at \S*top-level-hook\.test\.js:6:41/.test(m)))
     assert.equal(status('runs beside a top-level beforeAll server'), 'passed')

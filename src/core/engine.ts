@@ -1,7 +1,7 @@
 import { AsyncLocalStorage, createHook, executionAsyncId, executionAsyncResource } from 'node:async_hooks'
 import { EventEmitter } from 'node:events'
 import { types } from 'node:util'
-import { type FakeClock, type PendingUnder, onFakeTimersInstall } from './fake-timers.js'
+import { type FakeClock, type PendingUnder, type Reinstalled, onFakeTimersInstall } from './fake-timers.js'
 import { batched, installPatches, requestSites } from './patches.js'
 import { trackDescriptors } from './sources/fs-descriptors.js'
 import { trackRequests } from './sources/http-requests.js'
@@ -12,7 +12,7 @@ import { type PromiseRecorder, promiseRecorder, trackPromises, watchChaining } f
 import { Resumptions } from './promises/resumption.js'
 import { awaitedPromises, callName, callsAmong, candidates, floatingCalls, foldAwaitedBy } from './promises/verdict.js'
 import { covered, describe, dispose, forTests, isAlive, isClosing, isPassive, isTrackedType, origin, ownerOf, typeOf } from './resource-types.js'
-import { Scope, type ScopeKind } from './scope.js'
+import { Scope, type ScopeKind, testScope } from './scope.js'
 import type { Settings, StackPattern } from './options.js'
 import { SlowCallbacks, started } from './slow-callbacks.js'
 import { failKindOfMistake } from './fail-on.js'
@@ -80,6 +80,7 @@ export class Engine {
   readonly #storeKey: symbol | undefined
   readonly #unhandled = new WeakMap<Promise<unknown>, Mistake>()
   #ambient: Scope | undefined
+  readonly #ambientScope: () => Scope | undefined
   // Promises that must be awaited, until they are or their scope is judged: empty but on Jest.
   readonly #mustAwait = new Map<Promise<unknown>, Scope>()
   readonly #runnerCode: RegExp | undefined
@@ -108,7 +109,10 @@ export class Engine {
     // Kept off the path of every promise unless timeAllCallbacks needs it.
     const locateContinuations = slowCallbackMs > 0 && settings.timeAllCallbacks
     const context = this.#context
-    const ambient = (): Scope | undefined => this.#ambient
+    // Async resources that code outside every scope made while a scope was adopted (a module body's
+    // process.nextTick, a dns lookup of listen({ host })): their callbacks are still that scope's.
+    const adopted = new WeakMap<object, Scope>()
+    const ambient = (this.#ambientScope = (): Scope | undefined => this.#ambient ?? adopted.get(executionAsyncResource()))
     // Where AsyncLocalStorage puts the store on a promise, if it does (before Node 24): found on a probe.
     const probe = new Scope('worker', 'probe')
     const probed = context.run(probe, () => Promise.resolve())
@@ -181,9 +185,13 @@ export class Engine {
         recordPromise(scope, resource as Promise<unknown>, id, parent, init)
         return
       }
-      if (!isTrackedType(type)) return
-      const scope = owner()
-      if (scope === undefined) return
+      let scope = context.getStore()
+      if (scope === undefined) {
+        scope = ambient()
+        if (scope === undefined) return
+        adopted.set(resource, scope)
+      }
+      if (scope.judged || !isTrackedType(type)) return
       const site = capture(init)
       // The cause's own cause, if it has one: a chain of timers, each set by the last, stays two long.
       const armedBy = type === 'Timeout' ? executionAsyncResource() : undefined
@@ -291,12 +299,23 @@ export class Engine {
    * Returns a function that puts `useFakeTimers` back.
    */
   watchFakeTimers(target: object, clock: FakeClock): () => void {
-    return onFakeTimersInstall(target, clock, (below) => {
+    // Who installed `clock` last when it was not installed: undefined if the runner did.
+    let installer: Scope | undefined
+    return onFakeTimersInstall(target, clock, (below, again) => {
       const scope = this.current()
+      if (!again) installer = scope
       if (!scope || scope.judged || scope.outer) return
       const site = capture(below)
-      this.record('FAKE_TIMERS', clock, site)
-      this.#clocks.set(scope, { clock, site })
+      if (!again) {
+        this.record('FAKE_TIMERS', clock, site)
+        this.#clocks.set(scope, { clock, site })
+      } else if (!installer || testScope(installer) !== testScope(scope)) {
+        // Over the file's, a suite's or the runner's clock: the test's, but the clock is not its to restore.
+        const test = testScope(scope)
+        for (const tracked of test.resources) if (tracked.asyncType === 'FAKE_TIMERS_PENDING') test.resources.delete(tracked)
+        const reinstalled: Reinstalled = { clock, baseline: clock.pending() }
+        this.record('FAKE_TIMERS_AGAIN', reinstalled, site)
+      }
     })
   }
 
@@ -364,7 +383,7 @@ export class Engine {
 
   /** The scope that owns the code running now. */
   current(): Scope | undefined {
-    return this.#context.getStore() ?? this.#ambient
+    return this.#context.getStore() ?? this.#ambientScope()
   }
 
   /**
@@ -377,7 +396,8 @@ export class Engine {
   }
 
   /**
-   * Makes `scope` own what code outside every scope creates, until called again with `undefined`.
+   * Makes `scope` own what code outside every scope creates, until called again with `undefined`;
+   * the callbacks of what it started then (ticks, timers, I/O) stay `scope`'s after that.
    * For module bodies that a runner evaluates itself, where no function of ours is on the stack.
    */
   adopt(scope: Scope | undefined): void {

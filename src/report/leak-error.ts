@@ -10,7 +10,7 @@ const after: Record<Scope['kind'], string> = {
   test: 'when it ended (after its afterEach hooks)',
   hook: 'when its test ended',
   suite: 'after its afterAll hooks',
-  file: 'at the end of the file (it was created at import time or in a top-level beforeAll)',
+  file: 'at the end of the file (made by its top-level code or a top-level beforeAll)',
   fixture: 'after its teardown',
   worker: 'when the worker finished',
 }
