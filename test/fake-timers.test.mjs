@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { failed, passed } from './helpers/expect-results.mjs'
-import { runShared, runners } from './helpers/runners.mjs'
+import { runJest } from './helpers/run-jest.mjs'
+import { onlyFor, runShared, runners } from './helpers/runners.mjs'
 
 for (const runner of runners) {
   const run = runShared(runner, 'fake-timers')
@@ -53,3 +54,22 @@ for (const runner of runners) {
     passed(run, 'runs under the suite clock')
   })
 }
+
+for (const runner of runners) {
+  const run = runShared(runner, 'fake-timers', { files: ['reinstalled.test.js'] })
+  const api = runner === 'vitest' ? 'vi' : 'jest'
+
+  test(`${runner}: fake timers a test installs again over the file's fail it for what they leave pending, which is dropped, and the file's clock stays`, () => {
+    failed(run, 'installs fake timers again and leaves one pending', new RegExp(`left 1 async resource[\\s\\S]*1 fake timer left pending under the fake timers it installed again \\(${api}\\.useFakeTimers\\(\\)\\), created at \\S*reinstalled\\.test\\.js:6:10`))
+    // Not the file's pending timer nor its clock: the next tests see neither the dropped timer nor real timers.
+    passed(run, 'installs them again and runs what it set')
+    passed(run, 'runs the file clock after them')
+  })
+}
+
+test("jest: under fakeTimers.enableGlobally, a test that installs fake timers again owns what it leaves pending", onlyFor('jest'), () => {
+  const run = runJest('shared/fake-timers', { files: ['reinstalled.test.js'], config: { fakeTimers: { enableGlobally: true } } })
+  failed(run, 'installs fake timers again and leaves one pending', /1 fake timer left pending under the fake timers it installed again \(jest\.useFakeTimers\(\)\)/)
+  passed(run, 'installs them again and runs what it set')
+  passed(run, 'runs the file clock after them')
+})

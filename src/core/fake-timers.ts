@@ -7,20 +7,23 @@ export interface FakeClock {
   pending(): number
   /** Puts the real timers back. */
   restore(): void
+  /** Drops the pending fake timers, leaving the fake timers installed. */
+  clear(): void
 }
 
 /**
- * Makes `target.useFakeTimers` call `installed`, with itself to take a stack below, each time it
- * installs `clock` when it was not installed yet. Returns a function that puts the method back.
+ * Makes `target.useFakeTimers` call `installed` each time it installs `clock`, with itself to take
+ * a stack below, and whether it was installed already (both runners then install a new clock).
+ * Returns a function that puts the method back.
  */
-export function onFakeTimersInstall(target: object, clock: FakeClock, installed: (below: Function) => void): () => void {
+export function onFakeTimersInstall(target: object, clock: FakeClock, installed: (below: Function, again: boolean) => void): () => void {
   const holder = target as { useFakeTimers?: unknown }
   const original = holder.useFakeTimers
   if (typeof original !== 'function') return () => {}
   holder.useFakeTimers = function useFakeTimers(this: unknown, ...args: unknown[]) {
     const was = clock.installed()
     const result = original.apply(this, args)
-    if (!was && clock.installed()) installed(useFakeTimers)
+    if (clock.installed()) installed(useFakeTimers, was)
     return result
   }
   return () => {
@@ -35,4 +38,11 @@ export interface PendingUnder {
   readonly baseline: number
   /** The title of the scope that installed the clock. */
   readonly installer: string
+}
+
+/** Fake timers that a test installed again over those of the file, a suite or the runner: the clock stays, what it left pending is dropped. */
+export interface Reinstalled {
+  readonly clock: FakeClock
+  /** How many were pending once it was installed again (none on Vitest and Jest's modern timers, which make a new clock). */
+  readonly baseline: number
 }

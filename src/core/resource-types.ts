@@ -1,4 +1,4 @@
-import type { FakeClock, PendingUnder } from './fake-timers.js'
+import type { FakeClock, PendingUnder, Reinstalled } from './fake-timers.js'
 import { type Descriptor, closeDescriptor } from './sources/fs-descriptors.js'
 import { type InFlight, settled } from './sources/http-requests.js'
 import { LISTEN_SITE, REQUEST_SITE } from './patches.js'
@@ -94,6 +94,7 @@ const asClock = (h: Handle): FakeClock => h as unknown as FakeClock
 const asRequest = (h: Handle): InFlight => h as unknown as InFlight
 const asDescriptor = (h: Handle): Descriptor => h as unknown as Descriptor
 const asPendingUnder = (h: Handle): PendingUnder => h as unknown as PendingUnder
+const asReinstalled = (h: Handle): Reinstalled => h as unknown as Reinstalled
 
 const address = (a: any): string =>
   a && typeof a === 'object' ? `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}` : String(a)
@@ -270,6 +271,22 @@ const kinds: Record<string, Kind & { type: ResourceType | ((r: Handle) => Resour
       return `${left} fake timer${left === 1 ? '' : 's'} left pending under the fake timers that ${installer} installed (${clock.api}.useFakeTimers())`
     },
     // No dispose: the clock is its installer's to restore, and the test's own fake timers cannot be told apart to drop.
+  },
+  // Recorded when a test or hook installs fake timers again over those of the file, a suite or the
+  // runner (Jest's fakeTimers.enableGlobally): what it leaves pending is dropped, the clock stays.
+  FAKE_TIMERS_AGAIN: {
+    type: 'fake-timers',
+    forTests: true,
+    alive: (h) => {
+      const { clock, baseline } = asReinstalled(h)
+      return clock.installed() && clock.pending() > baseline
+    },
+    describe: (h) => {
+      const { clock, baseline } = asReinstalled(h)
+      const left = clock.pending() - baseline
+      return `${left} fake timer${left === 1 ? '' : 's'} left pending under the fake timers it installed again (${clock.api}.useFakeTimers())`
+    },
+    dispose: (h) => asReinstalled(h).clock.clear(),
   },
   MESSAGEPORT: {
     type: 'message-port',

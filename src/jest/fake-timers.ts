@@ -6,6 +6,7 @@ import type { FakeClock } from '../core/fake-timers.js'
 interface JestTimers {
   _fakingTime?: boolean
   getTimerCount(): number
+  clearAllTimers(): void
   useRealTimers(): void
 }
 
@@ -22,6 +23,7 @@ export function watchFakeTimers(environment: JestEnvironment, engine: Engine): (
       installed: () => jestTimers._fakingTime === true,
       pending: () => jestTimers.getTimerCount(),
       restore: () => jestTimers.useRealTimers(),
+      clear: () => jestTimers.clearAllTimers(),
     }
     return engine.watchFakeTimers(timers, clock)
   })

@@ -14,6 +14,6 @@ export const hints: Record<ResourceType, string> = {
   'file-handle': 'close it, e.g. in a finally block: await fileHandle.close(), fs.close(fd), or stream.destroy() for a stream never read to its end',
   worker: 'stop it and wait: await worker.terminate()',
   'message-port': 'close it: port.close(), or remove its message listener',
-  'fake-timers': 'restore the real timers before the test ends, e.g. in afterEach: vi.useRealTimers() or jest.useRealTimers(); to run or drop the pending fake timers first, runOnlyPendingTimers() or clearAllTimers()',
+  'fake-timers': 'restore the real timers before the test ends, e.g. in afterEach: vi.useRealTimers() or jest.useRealTimers(); to run or drop the pending fake timers first (or instead, under fake timers that the file or a suite keeps installed), runOnlyPendingTimers() or clearAllTimers()',
   promise: 'await it (or return it from the test) so that the test waits for it; if it is meant to outlive the test, say so with allowPending(promise, reason)',
 }

@@ -9,6 +9,7 @@ export function watchFakeTimers(vi: typeof Vi, engine: Engine): () => void {
     installed: () => vi.isFakeTimers(),
     pending: () => vi.getTimerCount(),
     restore: () => void vi.useRealTimers(),
+    clear: () => void vi.clearAllTimers(),
   }
   return engine.watchFakeTimers(vi, clock)
 }
