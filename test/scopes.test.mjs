@@ -32,6 +32,11 @@ for (const runner of runners) {
     assert.equal(status('runs beside work scheduled at import'), 'passed')
   })
 
+  test(`${runner}: a file whose tests are all skipped still fails for what its describe.skip callback started, which is ended`, () => {
+    assert.ok(run.fileErrors.some((m) => /^suite "skipped suite that starts a process" left 1 async resource[\s\S]*child process '\S+ -e setInterval\(\(\) => \{\}, 1000\)' pid \d+, created at \S*all-skipped\.test\.js:5:17/.test(m)), run.fileErrors.join('\n'))
+    assert.equal(status('never runs'), runner === 'vitest' ? 'skipped' : 'pending')
+  })
+
   test(`${runner}: a top-level beforeAll leak fails the file`, () => {
     assert.ok(run.fileErrors.some((m) => /^file top-level-hook\.test\.js left 1[\s\S]*TCP server listening on 127\.0\.0\.1:\d+, created at \S*top-level-hook\.test\.js:6:41/.test(m)))
     assert.equal(status('runs beside a top-level beforeAll server'), 'passed')

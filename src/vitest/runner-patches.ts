@@ -27,6 +27,7 @@ interface Patched {
   runTask?(test: RunnerTestCase): unknown
   onBeforeRunSuite?(suite: RunnerTestSuite): unknown
   onAfterRunSuite?(suite: RunnerTestSuite): unknown
+  onAfterRunFiles?(files: RunnerTestFile[]): unknown
   onBeforeTryTask?(test: RunnerTestCase, info: unknown): unknown
   onTaskFinished?(test: RunnerTestCase): unknown
   onAfterRetryTask?(test: RunnerTestCase, info: unknown): unknown
@@ -246,9 +247,37 @@ export function patchRunner(vitest: VitestRuntime, engine: Engine): () => Promis
         collected.delete(suite)
       }
       scopes.set(suite, scope)
-      return original?.call(this, suite)
+      const called = original?.call(this, suite)
+      // Vitest runs no hook of a file whose tests are all skipped and calls no onAfterRunSuite for it,
+      // but it ran the file and its describe callbacks: judged now, failed once the runner set its result.
+      if (!isFile(suite) || (suite.mode !== 'skip' && suite.mode !== 'todo')) return called
+      return Promise.resolve(called).then(async () => {
+        scopes.delete(suite)
+        const errors = await judgeFile(suite, scope)
+        results.fileEnded(suite)
+        if (errors.length > 0) skippedFailures.set(suite, errors)
+      })
     },
   )
+
+  // Files of all skipped tests that left something, with their errors.
+  const skippedFailures = new Map<RunnerTestFile, Error[]>()
+  patch('onAfterRunFiles', (original) =>
+    async function (this: unknown, files) {
+      for (const [file, errors] of skippedFailures) {
+        if (!file.result) continue
+        fail(file.result, errors)
+        results.resend(file)
+      }
+      skippedFailures.clear()
+      return original?.call(this, files)
+    },
+  )
+
+  // A file's errors: those of its file fixtures, of its suites that did not run, and its own.
+  async function judgeFile(file: RunnerTestFile, scope: Scope): Promise<Error[]> {
+    return (await Promise.all([...fixtures.takeFile(scope), ...leftSuites(file), scope].map((s) => judge(s, file)))).flat()
+  }
 
   patch('onBeforeTryTask', (original) =>
     function (this: unknown, test, info) {
@@ -304,7 +333,7 @@ export function patchRunner(vitest: VitestRuntime, engine: Engine): () => Promis
       if (!scope) return
       scopes.delete(suite)
       const recorded = results.recordCount(suite)
-      const errors = (await Promise.all([...(isFile(suite) ? [...fixtures.takeFile(scope), ...leftSuites(suite)] : []), scope].map((s) => judge(s, suite)))).flat()
+      const errors = isFile(suite) ? await judgeFile(suite, scope) : await judge(scope, suite)
       if (errors.length > 0 && suite.result) fail(suite.result, errors)
       // Its tests' results are final once Vitest has their file's.
       if (isFile(suite)) results.fileEnded(suite)
