@@ -10,7 +10,7 @@ for (const runner of runners) {
     failed(
       run,
       'calls a dependency in a way that makes it warn',
-      /emitted InsecureConnectionWarning: connecting without TLS[\s\S]*Hint: it was emitted by "dep-warns" \(\S*node_modules\/dep-warns\/index\.js:3:25\), a dependency, because of how the code under test calls it: if that is on purpose, let it pass with the option `warnings: \{ InsecureConnectionWarning: 'warn' \}`/,
+      /emitted InsecureConnectionWarning: connecting without TLS[\s\S]*Hint: it was emitted by "dep-warns" \(\S*node_modules\/dep-warns\/index\.js:3:25\), a dependency, because of how the code under test calls it: if that is on purpose, let this warning pass with the option `ignore: \{ warnings: \["connecting without TLS"\] \}` \(every InsecureConnectionWarning: `warnings: \{ InsecureConnectionWarning: 'warn' \}`\); otherwise fix the call/,
     )
   })
 

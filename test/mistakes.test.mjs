@@ -60,10 +60,22 @@ for (const runner of runners) {
     passed(mistakes, 'awaits its assertion')
   })
 
-  test(`${runner}: warnings fail the test that emitted them; deprecations only warn`, () => {
+  test(`${runner}: named warnings fail the test that emitted them, with a hint that lets exactly that one pass; the generic Warning and deprecations only warn`, () => {
     failed(mistakes, 'adds too many listeners', /test "adds too many listeners" emitted MaxListenersExceededWarning: Possible EventEmitter memory leak detected[\s\S]*warnings\.test\.js:5:/)
+    failed(mistakes, 'emits a named warning', /emitted UnsupportedWarning: HTTP\/2 is not supported here[\s\S]*Hint: fix its cause; if the test provokes it on purpose, let this warning pass with the option `ignore: \{ warnings: \["HTTP\/2 is not supported here"\] \}` \(every UnsupportedWarning: `warnings: \{ UnsupportedWarning: 'warn' \}`\)/)
+    failed(mistakes, 'emits a named warning with a code', /emitted SecurityWarning: a test provokes this on purpose[\s\S]*`ignore: \{ warnings: \["ZOO_PURPOSE"\] \}`/)
+    passed(mistakes, 'emits a generic warning')
+    assert.match(mistakes.output, /Warning: something looks odd/)
     passed(mistakes, 'emits a deprecation warning')
     passed(mistakes, 'bystander of the warnings')
+  })
+
+  test(`${runner}: ignore.warnings lets one warning pass by its code or its text, and Node prints it`, () => {
+    const run = runShared(runner, 'mistakes', { files: ['warnings.test.js'], asyncDebug: { ignore: { warnings: ['ZOO_PURPOSE', '/^HTTP\\/2 is not/'] } } })
+    passed(run, 'emits a named warning')
+    passed(run, 'emits a named warning with a code')
+    assert.match(run.output, /UnsupportedWarning: HTTP\/2 is not supported here/)
+    failed(run, 'adds too many listeners', /MaxListenersExceededWarning/)
   })
 
   test(`${runner}: the warnings option maps a warning name to error, warn or ignore`, () => {

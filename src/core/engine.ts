@@ -269,7 +269,9 @@ export class Engine {
         if (mistake) mistake.kind = 'late-handled-rejection'
       },
       warning: (warning) => {
-        const action = this.settings.warnings.get(warning?.name) ?? 'error'
+        const { code, message } = warning as Error & { code?: unknown }
+        const excused = this.settings.ignoreWarnings.some((p) => p === code || matches(p, String(message)))
+        const action = excused ? 'warn' : this.settings.warnings.get(warning?.name) ?? 'error'
         // Node warns of a late-handled rejection too; that is reported as such.
         if (action === 'error' && warning?.name !== 'PromiseRejectionHandledWarning') this.#warned(warning)
         return action !== 'ignore'
@@ -483,7 +485,8 @@ export class Engine {
         ? [...(this.#listeners?.owners(emitter, type) ?? [])].filter(([owner]) => owner.judged && !owner.outer)
         : []
     // Node's warning holds the emitter, which runners would serialize with the failure: a copy.
-    const copy = (stack: string | undefined): Error => hide(new Error(warning.message), { name: warning.name, stack })
+    const { code } = warning as Error & { code?: unknown }
+    const copy = (stack: string | undefined): Error => hide(new Error(warning.message), { name: warning.name, stack, ...(typeof code === 'string' && { code }) })
     if (left.length === 0) {
       this.charge(this.current(), 'warning', copy(warning.stack))
       return

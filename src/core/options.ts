@@ -24,8 +24,11 @@ export type StackPattern = string | RegExp
  * ```
  */
 export interface AsyncDebugOptions {
-  /** Resources never to report: by type, or by a substring or pattern of their creation stack. */
-  ignore?: { types?: ResourceType[]; stacks?: StackPattern[] }
+  /**
+   * Resources never to report: by type, or by a substring or pattern of their creation stack;
+   * and warnings a test provokes on purpose, by their code or a substring or pattern of their message.
+   */
+  ignore?: { types?: ResourceType[]; stacks?: StackPattern[]; warnings?: StackPattern[] }
   /** Count unref'd handles and timers too (AbortSignal.timeout, an agent's idle keep-alive sockets), but not Node's own bookkeeping (the HTTP server's timers, fetch's pool). Default `false`. */
   countUnref?: boolean
   /** After reporting a leak, clear, close, kill or terminate it so that it cannot affect later tests. Default `true`. */
@@ -37,8 +40,10 @@ export interface AsyncDebugOptions {
   settleMs?: number
   /**
    * What a process warning emitted by a test's code does, by warning name: `'error'` fails the
-   * test, `'warn'` lets Node print it, `'ignore'` drops it. Default `'error'`, except
-   * `DeprecationWarning` and `ExperimentalWarning`: `'warn'`.
+   * test, `'warn'` lets Node print it, `'ignore'` drops it. Default `'error'` (a named warning such as
+   * MaxListenersExceededWarning or UnsupportedWarning tells of an async bug), except the generic
+   * `Warning`, `DeprecationWarning` and `ExperimentalWarning`: `'warn'`. One warning, rather than a
+   * whole name, is let pass with `ignore.warnings`.
    */
   warnings?: Record<string, WarningAction>
   /**
@@ -114,6 +119,8 @@ export type WarningAction = 'error' | 'warn' | 'ignore'
 export interface Settings {
   readonly ignoreTypes: ReadonlySet<ResourceType>
   readonly ignoreStacks: readonly StackPattern[]
+  /** Warnings that Node prints as it would without async-debug, whatever their name's action. */
+  readonly ignoreWarnings: readonly StackPattern[]
   readonly countUnref: boolean
   readonly dispose: boolean
   readonly settleMs: number
@@ -132,8 +139,8 @@ export interface Settings {
 
 const keys = ['ignore', 'countUnref', 'dispose', 'settleMs', 'warnings', 'tracePromises', 'slowCallbackMs', 'failOnSlowCallback', 'failOn', 'timeAllCallbacks', 'watchdogSeconds', 'allowTests', 'baseline'] as const
 const warningActions: readonly WarningAction[] = ['error', 'warn', 'ignore']
-const defaultWarnings: Record<string, WarningAction> = { DeprecationWarning: 'warn', ExperimentalWarning: 'warn' }
-const ignoreKeys = ['types', 'stacks'] as const
+const defaultWarnings: Record<string, WarningAction> = { Warning: 'warn', DeprecationWarning: 'warn', ExperimentalWarning: 'warn' }
+const ignoreKeys = ['types', 'stacks', 'warnings'] as const
 
 // Across realms (Jest's vm, structured clones) `instanceof RegExp` is not reliable.
 export const isRegExp = (value: unknown): value is RegExp => Object.prototype.toString.call(value) === '[object RegExp]'
@@ -201,13 +208,14 @@ export function resolveOptions(options: unknown, where = 'asyncDebug', env: Reco
   const o = options as Record<string, unknown>
   unknownKey(o, keys, `${where}.`)
   const ignore = o.ignore ?? {}
-  if (typeof ignore !== 'object' || Array.isArray(ignore)) fail(`${where}.ignore`, 'an object like { types, stacks }', ignore)
+  if (typeof ignore !== 'object' || Array.isArray(ignore)) fail(`${where}.ignore`, 'an object like { types, stacks, warnings }', ignore)
   const i = ignore as Record<string, unknown>
   unknownKey(i, ignoreKeys, `${where}.ignore.`)
   const types = list(i.types, `${where}.ignore.types`, (t, key) =>
     resourceTypes.includes(t as ResourceType) ? (t as ResourceType) : fail(key, `one of ${resourceTypes.join(', ')}`, t),
   )
   const stacks = list(i.stacks, `${where}.ignore.stacks`, (item, key) => pattern(item, key, json))
+  const ignoredWarnings = list(i.warnings, `${where}.ignore.warnings`, (item, key) => pattern(item, key, json))
   const allowTests = list(o.allowTests, `${where}.allowTests`, (entry, key) => {
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) fail(key, "an object like { name: 'suite > test', reason: 'why' }", entry)
     const e = entry as Record<string, unknown>
@@ -235,6 +243,7 @@ export function resolveOptions(options: unknown, where = 'asyncDebug', env: Reco
     warnings: new Map(Object.entries({ ...defaultWarnings, ...(warnings as Record<string, WarningAction>) })),
     ignoreTypes: new Set(types),
     ignoreStacks: stacks,
+    ignoreWarnings: ignoredWarnings,
     countUnref: boolean(o.countUnref, `${where}.countUnref`, false),
     tracePromises: boolean(o.tracePromises, `${where}.tracePromises`, false),
     dispose: boolean(o.dispose, `${where}.dispose`, true),

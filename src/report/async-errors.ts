@@ -20,12 +20,12 @@ const hints: Record<MistakeKind, string | ((cause: unknown) => string)> = {
   'unhandled-rejection': 'await the promise, or attach .catch() where it is created; a floating async call loses its error otherwise',
   'late-handled-rejection': 'attach .catch() (or await) in the same turn as the promise is created, not after an await',
   warning: (cause) => {
-    const name = (cause as Error | undefined)?.name ?? 'Warning'
+    const { name = 'Warning', message = '', code } = (cause ?? {}) as Error & { code?: unknown }
     const from = dependencyOrigin(cause)
-    const option = `the option \`warnings: { ${name}: 'warn' }\``
+    const option = `the option \`ignore: { warnings: [${JSON.stringify(typeof code === 'string' ? code : excerpt(message))}] }\` (every ${name}: \`warnings: { ${name}: 'warn' }\`)`
     return from
-      ? `it was emitted by ${from}, a dependency, because of how the code under test calls it: if that is on purpose, let it pass with ${option}; otherwise fix the call`
-      : `fix its cause, or choose what the warning does with ${option}`
+      ? `it was emitted by ${from}, a dependency, because of how the code under test calls it: if that is on purpose, let this warning pass with ${option}; otherwise fix the call`
+      : `fix its cause; if the test provokes it on purpose, let this warning pass with ${option}`
   },
   'unawaited-assertion': 'await it: `await expect(...).resolves...`; an assertion nobody awaits passes or fails after the test',
   'slow-callback': slowCallbackHint,
@@ -35,6 +35,13 @@ const hints: Record<MistakeKind, string | ((cause: unknown) => string)> = {
   },
   resumed:
     'await the call (or return its promise) so that it finishes within the test that starts it; if it is meant to outlive the test, stop it before the test ends, or say so with allowPending(promise, reason)',
+}
+
+// Enough of a warning's message to match it alone: its first line, cut at a word within 60 characters.
+function excerpt(message: string): string {
+  const line = message.split('\n', 1)[0] ?? ''
+  const space = line.lastIndexOf(' ', 60)
+  return line.length <= 60 ? line : line.slice(0, space > 20 ? space : 60)
 }
 
 // The package under node_modules whose code emitted a warning, if a dependency's did.

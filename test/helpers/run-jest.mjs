@@ -28,7 +28,7 @@ export function runJest(fixture, { config = {}, args = [], files = [], esm = !fi
     // A config file, not JSON on the command line, so that options can carry RegExps.
     const configFile = join(work, 'jest.config.cjs')
     writeFileSync(configFile, `module.exports = ${serialize(fullConfig)}\n`)
-    const { run, report } = spawnRunner([jestBin, '--config', configFile, '--ci', '--json', `--outputFile=${outputFile}`, ...files, ...args], { cwd: rootDir, timeout, reportFile: outputFile, env: { NODE_OPTIONS: esm ? '--experimental-vm-modules --no-warnings=ExperimentalWarning' : '' } })
+    const { run, report } = spawnRunner([jestBin, '--config', configFile, '--ci', '--json', `--outputFile=${outputFile}`, ...files, ...args], { cwd: rootDir, timeout, reportFile: outputFile, env: { NODE_OPTIONS: esm ? '--experimental-vm-modules --disable-warning=ExperimentalWarning' : '' } })
     return result(run, report)
   } finally {
     rmSync(work, { recursive: true, force: true })
