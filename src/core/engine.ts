@@ -74,6 +74,8 @@ export class Engine {
   #listeners: Listeners | undefined
   // Who sent each request in flight: the work a server of the process does for it is theirs.
   readonly #requestOwners = new WeakMap<object, Scope>()
+  // Each test's request handler scope, made on its first request that a server of the process serves.
+  readonly #handlers = new WeakMap<Scope, Scope>()
   #unwatchChaining: (() => void) | undefined
   readonly #recordPromise: PromiseRecorder
   // AsyncLocalStorage (Node < 24) keeps the store on each promise under a private symbol.
@@ -233,7 +235,7 @@ export class Engine {
         if (owner) requestOwners.set(request, owner)
       },
       ownerOf: (request) => requestOwners.get(request),
-      enter: (scope) => this.enter(scope),
+      enter: (scope) => this.enter(scope.judged ? scope : this.#handlerOf(scope)),
     }))
     if (!asyncHooksSeePromises()) stops.push(trackPromises(() => this.current(), this.#recordPromise, this.#judgedCode))
     const { watchdogSeconds } = this.settings
@@ -334,7 +336,7 @@ export class Engine {
       scope.allowed = this.settings.allowTests.find((allow) => matches(allow.name, name))?.reason
       this.#watchFakeTimersAbove(scope)
     }
-    if (kind === 'hook') parent?.parts.push(scope)
+    if (scope.part) parent?.parts.push(scope)
     else this.#open.add(scope)
     return scope
   }
@@ -582,7 +584,11 @@ export class Engine {
    */
   async close(scope: Scope): Promise<Finding[]> {
     const parts = scope.parts.splice(0)
-    const findings = await Promise.all([scope, ...parts].map((s) => this.#judge(s)))
+    const handler = parts.find((part) => part.kind === 'handler')
+    const findings = await Promise.all([scope, ...parts].filter((s) => s !== handler).map((s) => this.#judge(s)))
+    // What a server keeps for the test's requests waits for the server's afterAll only if the test
+    // left nothing else: one that did (its request still in flight) fails with all of it at once.
+    if (handler) findings.push(await this.#judge(handler, findings.every((found) => found.length === 0)))
     for (const part of parts) {
       scope.mistakes.push(...part.mistakes.splice(0))
       scope.slow.push(...part.slow.splice(0))
@@ -591,7 +597,7 @@ export class Engine {
     return findings.flat()
   }
 
-  async #judge(scope: Scope): Promise<Finding[]> {
+  async #judge(scope: Scope, hold = true): Promise<Finding[]> {
     scope.closed = true
     this.#open.delete(scope)
     if (scope.kind === 'test') this.#watchdog?.progress()
@@ -657,7 +663,7 @@ export class Engine {
     for (const [timer, finding] of later) if (fired(timer)) findings.push(finding)
     scope.excused.push(...excused)
     await this.#floatingCalls(scope, findings, candidatesAtEnd, turn)
-    findings = this.#hold(scope, findings)
+    if (hold) findings = this.#hold(scope, findings)
     for (const [promise, unawaited] of scope.mustAwait) {
       this.#mustAwait.delete(promise)
       this.charge(scope, 'unawaited-assertion', unawaited)
@@ -679,17 +685,27 @@ export class Engine {
     return findings.filter(({ tracked }) => !this.#reported.has(tracked.resource))
   }
 
-  // What a test leaves that runs no code by itself (a listening server) may be an enclosing suite's
-  // to close in afterAll: it is held by the outermost of them not judged yet (the file, mostly),
-  // so that any afterAll around the test may close it, and judged with it.
+  // The scope of what a server of the process does for the requests that `scope` sends: a part of its test.
+  #handlerOf(scope: Scope): Scope {
+    const test = testScope(scope)
+    let handler = this.#handlers.get(test)
+    if (handler === undefined || !test.parts.includes(handler)) this.#handlers.set(test, (handler = this.open('handler', 'request handler', test)))
+    return handler
+  }
+
+  // What a test leaves that runs no code by itself (a listening server), and what a server's handler
+  // keeps for the test's requests (a rate limiter's window timer, in its service's state), may be an
+  // enclosing suite's to close in afterAll, with the server: it is held by the outermost of them not
+  // judged yet (the file, mostly), so that any afterAll around the test may close it, and judged with it.
   #hold(scope: Scope, findings: Finding[]): Finding[] {
-    if ((scope.kind !== 'test' && scope.kind !== 'hook') || scope.allowed !== undefined) return findings
+    if ((scope.kind !== 'test' && !scope.part) || testScope(scope).allowed !== undefined) return findings
     let holder: Scope | undefined
     for (let above = scope.parent; above; above = above.parent) if ((above.kind === 'suite' || above.kind === 'file') && !above.judged) holder = above
     if (holder === undefined) return findings
     const into = holder
+    const handler = scope.kind === 'handler'
     return findings.filter((finding) => {
-      if (!isPassive(finding.tracked.asyncType)) return true
+      if (handler ? finding.type === 'promise' : !isPassive(finding.tracked.asyncType)) return true
       into.held.add(finding.tracked)
       return false
     })

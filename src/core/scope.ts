@@ -1,8 +1,12 @@
 import { PromiseLedger } from './promises/ledger.js'
 import type { Excused, Finding, Mistake, Site, SlowCallback, Tracked } from './tracked.js'
 
-/** The kinds of scope that own async work, outermost first. */
-export type ScopeKind = 'worker' | 'file' | 'suite' | 'test' | 'hook' | 'fixture'
+/**
+ * The kinds of scope that own async work, outermost first. A `hook` (a run of beforeEach or
+ * afterEach) and a `handler` (what a server of the process does for the requests that a test or
+ * hook sends) are parts of their test, judged with it.
+ */
+export type ScopeKind = 'worker' | 'file' | 'suite' | 'test' | 'hook' | 'handler' | 'fixture'
 
 /**
  * A unit of the test run that owns the async resources created while its code runs.
@@ -32,7 +36,7 @@ export class Scope {
   readonly slow: SlowCallback[] = []
   /** Why what it leaves alive does not fail it (`allowTests`, `allowLeaks()`); it is still reported. */
   allowed: string | undefined = undefined
-  /** Scopes judged with it, as its own: those of a test's beforeEach and afterEach hooks, so that reports name the hook. */
+  /** Scopes judged with it, as its own: its beforeEach and afterEach runs and its requests' handler, so that reports name them. */
   readonly parts: Scope[] = []
   /** Where its function was defined (a test's, when the runner tells): a slow synchronous part is reported there. */
   site: Site | undefined = undefined
@@ -45,6 +49,11 @@ export class Scope {
     readonly detail?: string,
   ) {}
 
+  /** Judged with its parent, as a part of it: a hook run, or a request handler. */
+  get part(): boolean {
+    return this.kind === 'hook' || this.kind === 'handler'
+  }
+
   /** A file or worker scope: its code runs at import time or for the runner, not in a test's, hook's or fixture's function. */
   get outer(): boolean {
     return this.kind === 'file' || this.kind === 'worker'
@@ -53,12 +62,13 @@ export class Scope {
   /** How reports name this scope, e.g. `test "loads the user"`. */
   get title(): string {
     if (this.kind === 'hook') return `${this.name} hook of ${this.parent?.title ?? 'no test'}`
+    if (this.kind === 'handler') return `the request handler of ${this.parent?.title ?? 'no test'}`
     const title = this.kind === 'file' ? `file ${this.name}` : `${this.kind} "${this.name}"`
     return this.detail ? `${title} (${this.detail})` : title
   }
 }
 
-/** The test that `scope` is, or is a beforeEach or afterEach hook of. */
+/** The test that `scope` is, or is a part of (a beforeEach or afterEach hook, its requests' handler). */
 export function testScope(scope: Scope): Scope {
-  return scope.kind === 'hook' && scope.parent ? scope.parent : scope
+  return scope.part && scope.parent ? scope.parent : scope
 }

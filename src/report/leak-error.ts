@@ -9,6 +9,7 @@ import { createdWhere, dependencyFrame } from './stack.js'
 const after: Record<Scope['kind'], string> = {
   test: 'when it ended (after its afterEach hooks)',
   hook: 'when its test ended',
+  handler: 'when its test ended',
   suite: 'after its afterAll hooks',
   file: 'at the end of the file (made by its top-level code or a top-level beforeAll)',
   fixture: 'after its teardown',
@@ -60,7 +61,8 @@ function whereFrom({ where, tracked, type }: Finding): string {
   const site = tracked.site
   const instead = unlocated[type]
   if (instead !== undefined && creationSite(site) === undefined) return instead
-  const created = createdWhere(site, tracked.owner.kind === 'hook' ? ` by its ${tracked.owner.name} hook` : '')
+  const { kind, name } = tracked.owner
+  const created = createdWhere(site, kind === 'hook' ? ` by its ${name} hook` : kind === 'handler' ? " by a server's handler for its request" : '')
   return type === 'promise' ? `${created}${calledFrom(site)}` : created
 }
 
