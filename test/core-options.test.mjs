@@ -7,6 +7,7 @@ test('defaults', () => {
   assert.deepEqual({ ...settings, ignoreTypes: [...settings.ignoreTypes], failOn: [...settings.failOn] }, {
     ignoreTypes: [],
     ignoreStacks: [],
+    ignoreWarnings: [],
     countUnref: false,
     dispose: true,
     settleMs: 50,
@@ -17,7 +18,7 @@ test('defaults', () => {
     watchdogSeconds: 0,
     allowTests: [],
     baseline: undefined,
-    warnings: new Map([['DeprecationWarning', 'warn'], ['ExperimentalWarning', 'warn']]),
+    warnings: new Map([['Warning', 'warn'], ['DeprecationWarning', 'warn'], ['ExperimentalWarning', 'warn']]),
   })
 })
 
@@ -27,8 +28,8 @@ test('each bad option is a TypeError naming its key, as the user wrote it', () =
     [{ extra: 1 }, 'unknown option `where.extra`; known: ignore, countUnref, dispose, settleMs, warnings, tracePromises, slowCallbackMs, failOnSlowCallback, failOn, timeAllCallbacks, watchdogSeconds, allowTests, baseline'],
     [{ baseline: 42 }, "option `where.baseline` must be a file path, such as 'async-debug.baseline.json', got 42"],
     [{ failOn: ['leak'] }, "option `where.failOn[0]` must be one of leaks, promises, rejections, assertions, warnings, fake-timers, slow-callbacks, got 'leak'"],
-    [{ ignore: [] }, 'option `where.ignore` must be an object like { types, stacks }, got []'],
-    [{ ignore: { type: [] } }, 'unknown option `where.ignore.type`; known: types, stacks'],
+    [{ ignore: [] }, 'option `where.ignore` must be an object like { types, stacks, warnings }, got []'],
+    [{ ignore: { type: [] } }, 'unknown option `where.ignore.type`; known: types, stacks, warnings'],
     [{ ignore: { types: 'timeout' } }, "option `where.ignore.types` must be an array, got 'timeout'"],
     [{ ignore: { stacks: [42] } }, 'option `where.ignore.stacks[0]` must be a string or a RegExp, got 42'],
     [{ settleMs: -1 }, 'option `where.settleMs` must be a number of ms from 0 to 10000, got -1'],
