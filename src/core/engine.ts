@@ -8,6 +8,7 @@ import { trackRequests } from './sources/http-requests.js'
 import { type Listeners, trackListeners } from './sources/listeners.js'
 import { now, setImmediate, setTimeout } from './real-timers.js'
 import { ensureObserving, observeProcess } from './process-events.js'
+import { forgetSettled } from './promises/ledger.js'
 import { type PromiseRecorder, promiseRecorder, trackPromises, watchChaining } from './promises/record.js'
 import { Resumptions } from './promises/resumption.js'
 import { awaitedPromises, callName, callsAmong, candidates, floatingCalls, foldAwaitedBy } from './promises/verdict.js'
@@ -238,6 +239,7 @@ export class Engine {
       enter: (scope) => this.enter(scope.judged ? scope : this.#handlerOf(scope)),
     }))
     if (!asyncHooksSeePromises()) stops.push(trackPromises(() => this.current(), this.#recordPromise, this.#judgedCode))
+    stops.push(forgetSettled())
     const { watchdogSeconds } = this.settings
     if (watchdogSeconds > 0) {
       const dog = (this.#watchdog = watchdog(watchdogSeconds * 1000, (idleMs) =>

@@ -8,19 +8,19 @@ const PRUNE_AT = 4096
  * ids, or a counter). Code mostly awaits a promise right after making it, so the one chained on
  * is usually the newest: a stack sorted by key answers in O(1) there and by binary search
  * elsewhere. A Map's set and delete for every promise was the engine's largest own cost.
- * Promises are held weakly: what a settled promise holds must stay collectable while its test runs.
+ * Promises are held while they are here: the ledger takes them out as they settle (ledger.ts).
  */
 export class Candidates {
   readonly #keys: number[] = []
   // Parallel to #keys; `undefined` is a hole left by a promise chained on below the top.
-  readonly #promises: (WeakRef<Promise<unknown>> | undefined)[] = []
+  readonly #promises: (Promise<unknown> | undefined)[] = []
   #holes = 0
   #pruneAt = PRUNE_AT
 
-  /** Adds `promise` (`ref`, a WeakRef to it, may be shared); `key` must be greater than every key added before. */
-  add(key: number, promise: Promise<unknown>, ref = new WeakRef(promise)): void {
+  /** Adds `promise`; `key` must be greater than every key added before. */
+  add(key: number, promise: Promise<unknown>): void {
     this.#keys.push(key)
-    this.#promises.push(ref)
+    this.#promises.push(promise)
     if (this.#keys.length < this.#pruneAt) return
     this.keep(isPending)
     // Many promises still pending: prune again only when their number has doubled.
@@ -34,7 +34,7 @@ export class Candidates {
   delete(key: number, keep?: (promise: Promise<unknown>) => boolean): Promise<unknown> | undefined {
     const index = this.#indexOf(key)
     if (index < 0) return undefined
-    const promise = this.#promises[index]?.deref()
+    const promise = this.#promises[index]
     if (promise !== undefined && keep?.(promise)) return promise
     if (index === this.#keys.length - 1) this.#pop()
     else this.#hole(index)
@@ -61,7 +61,7 @@ export class Candidates {
   forget(promise: Promise<unknown>): void {
     const promises = this.#promises
     for (let i = promises.length - 1; i >= 0; i--) {
-      if (promises[i]?.deref() !== promise) continue
+      if (promises[i] !== promise) continue
       if (i === promises.length - 1) this.#pop()
       else this.#hole(i)
       return
@@ -92,23 +92,19 @@ export class Candidates {
     const promises = this.#promises
     let n = 0
     for (let i = 0; i < keys.length; i++) {
-      const ref = promises[i]
-      const promise = ref?.deref()
+      const promise = promises[i]
       if (promise === undefined || !wanted(promise)) continue
       keys[n] = keys[i]!
-      promises[n++] = ref
+      promises[n++] = promise
     }
     keys.length = n
     promises.length = n
     this.#holes = 0
   }
 
-  /** The promises still here (and not collected), oldest first. */
+  /** The promises still here, oldest first. */
   *[Symbol.iterator](): IterableIterator<Promise<unknown>> {
-    for (const ref of this.#promises) {
-      const promise = ref?.deref()
-      if (promise !== undefined) yield promise
-    }
+    for (const promise of this.#promises) if (promise !== undefined) yield promise
   }
 
   clear(): void {

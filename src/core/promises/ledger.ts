@@ -1,6 +1,36 @@
+import { promiseHooks } from 'node:v8'
 import { now } from '../real-timers.js'
 import type { Site } from '../tracked.js'
 import { Candidates } from './candidates.js'
+
+// Recorded promises still pending, by promise: each ledger forgets its own as they settle. Not
+// WeakRefs: V8 keeps the target of a WeakRef made (or dereferenced) alive until the job ends, and a
+// test that checks for a leak by calling gc() in the job that made the promise (jotai's, through
+// jest-leak-detector) would find what the promise settled with still held.
+const pendingIn = new WeakMap<Promise<unknown>, { readonly ledger: PromiseLedger; readonly key: number }>()
+let stopHook: Function | undefined
+let watchers = 0
+
+/**
+ * Makes ledgers forget each recorded promise as it settles, until the returned function is called
+ * (as many times as this was). Meanwhile every promise of the process that settles costs a lookup.
+ */
+export function forgetSettled(): () => void {
+  if (watchers++ === 0)
+    stopHook = promiseHooks.onSettled((promise) => {
+      const entry = pendingIn.get(promise)
+      if (entry === undefined) return
+      pendingIn.delete(promise)
+      entry.ledger.unawaited.delete(entry.key)
+      entry.ledger.recorded.delete(entry.key)
+    })
+  let stopped = false
+  return () => {
+    if (stopped) return
+    stopped = true
+    if (--watchers === 0) stopHook?.()
+  }
+}
 
 /** Creation stacks a scope gets before it has to earn them. */
 export const STACKS_UP_FRONT = 16
@@ -35,8 +65,9 @@ export interface Suspect {
  * it): the roots of chains that got a creation stack, and which of them nothing chained on yet.
  * A stack costs microseconds, far more than the promise, so a scope gets a few up front and earns
  * more as it lives: promise-heavy code pays a bounded share of its time, while code that waits on
- * I/O gets a stack for nearly every chain. Promises are held weakly, their stacks by the promise:
- * what a settled promise holds stays collectable while its test runs.
+ * I/O gets a stack for nearly every chain. Promises are held while pending, and forgotten as they
+ * settle (see forgetSettled), their stacks by the promise: what a settled promise holds stays
+ * collectable while its test runs.
  */
 export class PromiseLedger {
   /** Recorded promises that nothing has chained on yet: the candidates for floating calls. */
@@ -70,9 +101,9 @@ export class PromiseLedger {
   /** Records `promise`, a root made at `site`, under `key`. */
   add(key: number, promise: Promise<unknown>, site: Site): void {
     this.sites.set(promise, site)
-    const ref = new WeakRef(promise)
-    this.recorded.add(key, promise, ref)
-    this.unawaited.add(key, promise, ref)
+    pendingIn.set(promise, { ledger: this, key })
+    this.recorded.add(key, promise)
+    this.unawaited.add(key, promise)
   }
 
   /** Forgets every promise: its scope has been judged. */
