@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { Engine, creationSite, fileBaseline, leakError, resolveOptions, runSummary, userFrames } from './helpers/core.mjs'
+import { Engine, creationSite, dependencyOf, fileBaseline, importedBy, leakError, resolveOptions, runSummary, userFrames } from './helpers/core.mjs'
 
 const site = (stack) => ({ stack, cause: undefined })
 
@@ -17,6 +17,25 @@ test('user frames leave out Node, dependencies and native frames', () => {
   assert.deepEqual(userFrames(site(stack)), ['    at startPoller (/app/src/poller.ts:4:5)', '    at /app/test/poller.test.ts:6:7'])
   assert.equal(creationSite(site(stack)), '/app/src/poller.ts:4:5')
   assert.equal(creationSite(site('Error\n    at file:///app/a.test.js:1:2')), '/app/a.test.js:1:2')
+})
+
+test("a dependency's module body that makes a resource as it is imported is told from a dependency called by the user's code", () => {
+  const port = '    at new MessageChannel (node:internal/worker/io:1:1)'
+  const scheduler = '    at Object.<anonymous> (/app/node_modules/.pnpm/scheduler@0.26.0/node_modules/scheduler/cjs/scheduler.development.js:221:17)'
+  const stack = (...frames) => ['Error', port, ...frames].join('\n')
+  // Node's CommonJS loader, under an ESM import of the user's (Vitest), and Jest's runtime, under the user's import line.
+  assert.equal(importedBy(site(stack(scheduler, '    at Module._compile (node:internal/modules/cjs/loader:1521:14)', '    at async ModuleLoader.import (node:internal/modules/esm/loader:606:24)'))), scheduler)
+  assert.equal(importedBy(site(stack(scheduler, '    at ModuleExecutor.exec (/app/node_modules/jest-runtime/build/index.js:3055:26)', '    at Object.require (/app/src/pure.js:3:1)'))), scheduler)
+  // async-debug's own wrapper, evaluated by Vite's module runner, is not a loader.
+  assert.equal(importedBy(site(stack(scheduler, '    at Immediate.timed (eval at runInlinedModule (file:///app/node_modules/vite/dist/node/module-runner.js:807:9), <anonymous>:1336:25)'))), undefined)
+  // Called by the user's code, or made by the user's own module body: the user's.
+  assert.equal(importedBy(site(stack(scheduler, '    at connect (/app/src/db.js:4:3)', '    at Module._compile (node:internal/modules/cjs/loader:1521:14)'))), undefined)
+  assert.equal(importedBy(site(stack('    at Object.<anonymous> (/app/src/poller.js:2:1)', '    at Module._compile (node:internal/modules/cjs/loader:1521:14)'))), undefined)
+  // A timer that a timer's callback set: the first of the chain was made as its module was imported.
+  const later = site(stack(scheduler, '    at listOnTimeout (node:internal/timers:1:1)'))
+  later.cause = site(stack(scheduler, '    at Module._compile (node:internal/modules/cjs/loader:1521:14)'))
+  assert.equal(importedBy(later), scheduler)
+  assert.equal(dependencyOf(scheduler), 'scheduler')
 })
 
 test("V8's frames of a Promise.all element and of eval'd code are not a user's line", () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { failed, passed } from './helpers/expect-results.mjs'
-import { runShared, runners } from './helpers/runners.mjs'
+import { onlyFor, runShared, runners } from './helpers/runners.mjs'
 
 for (const runner of runners) {
   const run = runShared(runner, 'dependencies')
@@ -33,4 +33,22 @@ for (const runner of runners) {
     passed(run, 'imports a dependency with top-level await')
     assert.doesNotMatch(run.output, /waitForConfig|dep-tla/)
   })
+
+  // React's scheduler (testing-library/react-testing-library on Jest + jsdom): a MessageChannel made as react-dom is imported.
+  test(`${runner}: what a dependency makes as it is imported fails nothing, and is noted once with the ignore entry for exactly that package`, () => {
+    passed(run, 'uses a dependency that made a port as it was imported')
+    const notes = run.output.match(/async-debug: dependency "dep-port-at-import" made a MessagePort receiving messages as it was imported, at \S*node_modules\/dep-port-at-import\/index\.js:4:17: no test's leak, so it fails nothing\. To silence this note: ignore\.stacks: \['node_modules\/dep-port-at-import\/'\]/g)
+    assert.equal(notes?.length, 1, run.output)
+    assert.doesNotMatch(run.output, /imported\.test\.js left/)
+  })
 }
+
+// Plain Jest never exits while such a port is open: it is ended with its file, silenced or not.
+test('jest: what a dependency made as it was imported is ended with its file, also when an ignore entry silences it, so that Jest exits', onlyFor('jest'), () => {
+  const run = runShared('jest', 'dependencies', { files: ['imported.test.js'], asyncDebug: { ignore: { stacks: ['node_modules/dep-port-at-import/'] } } })
+  passed(run, 'uses a dependency that made a port as it was imported')
+  assert.equal(run.hung, false, run.output)
+  assert.equal(run.exitCode, 0, run.output)
+  assert.doesNotMatch(run.output, /made a MessagePort/)
+})
+

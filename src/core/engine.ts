@@ -20,7 +20,7 @@ import { failKindOfMistake } from './fail-on.js'
 import { delayOf, dueAt, fired, loopNow } from './timer-due.js'
 import { type Watchdog, watchdog } from './watchdog.js'
 import { domTimerOf } from './dom-timers.js'
-import { byNodeFetch, creationSite, frameOrigin, framesOf, locationOf, madeBy, makerFrame, nodeHousekeeping } from './frames.js'
+import { byNodeFetch, creationSite, dependencyOf, frameOrigin, framesOf, importedBy, locationOf, madeBy, makerFrame, nodeHousekeeping } from './frames.js'
 import { type Excused, type Finding, type Mistake, type MistakeKind, type Site, type SlowCallback, type Tracked, siteStacks } from './tracked.js'
 
 // Frames above the user's line in a creation stack: our hook, Node's internals and a library or two.
@@ -98,13 +98,17 @@ export class Engine {
   // Told of code that a judged scope runs, when it creates a promise.
   readonly #judgedCode: (scope: Scope, below: Function) => void
   #onLate: ((mistake: Mistake) => boolean) | undefined
+  readonly #modulesPerFile: boolean
+  // What was let pass but must not outlive its file (see EngineAdapter.modulesPerFile).
+  readonly #endWithFile = new Set<Tracked>()
 
   /**
    * @param runnerCode where the runner's own code lives: what it creates on its own behalf while
    * a test calls it (a reporter's buffered stdout flush) is not the test's.
    */
-  constructor(settings: Settings, { runnerCode, onSlowCallback, onStuck }: EngineAdapter = {}) {
+  constructor(settings: Settings, { runnerCode, onSlowCallback, onStuck, modulesPerFile = false }: EngineAdapter = {}) {
     this.settings = settings
+    this.#modulesPerFile = modulesPerFile
     this.#runnerCode = runnerCode
     this.#onSlowCallback = onSlowCallback
     this.#onStuck = onStuck
@@ -546,24 +550,27 @@ export class Engine {
 
   #unexcused(findings: Finding[], excused: Excused[] | undefined): Finding[] {
     return findings.filter((finding) => {
-      const reason = this.#excuse(finding)
-      if (reason !== undefined && reason !== RUNNER) excused?.push({ finding, reason })
-      return reason === undefined
+      const excuse = this.#excuse(finding)
+      if (excuse !== undefined && excuse.by !== 'runner') excused?.push({ finding, ...excuse })
+      return excuse === undefined
     })
   }
 
-  // Why a finding is let pass: allowPending(), an ignore rule, or being the runner's own doing.
-  #excuse({ type, tracked }: Finding): string | undefined {
+  // Why a finding is let pass: allowPending(), an ignore rule, being the runner's own doing, or a
+  // dependency's, made as it was imported.
+  #excuse({ type, tracked }: Finding): Omit<Excused, 'finding'> | typeof RUNNER | undefined {
     const { resource } = tracked
     const allowed = this.#allowedBecause(resource)
-    if (allowed !== undefined) return `allowPending(): ${allowed}`
+    if (allowed !== undefined) return { by: 'allowPending', reason: `allowPending(): ${allowed}` }
     const { ignoreTypes, ignoreStacks } = this.settings
-    if (ignoreTypes.has(type)) return `ignore.types: ${type}`
+    if (ignoreTypes.has(type)) return { by: 'ignore', reason: `ignore.types: ${type}` }
     if (!forTests(tracked.asyncType) && this.#byRunner(tracked.site)) return RUNNER
-    if (ignoreStacks.length === 0) return undefined
-    const stack = siteStacks(tracked.site).join('\n')
+    const stack = ignoreStacks.length === 0 ? '' : siteStacks(tracked.site).join('\n')
     const pattern = ignoreStacks.find((p) => matches(p, stack))
-    return pattern === undefined ? undefined : `ignore.stacks: ${String(pattern)}`
+    if (pattern !== undefined) return { by: 'ignore', reason: `ignore.stacks: ${String(pattern)}` }
+    const imported = importedBy(tracked.site)
+    const dependency = imported && dependencyOf(imported)
+    return dependency === undefined ? undefined : { by: 'import', reason: `made by dependency "${dependency}" as it was imported, at ${locationOf(imported!)}` }
   }
 
   /**
@@ -664,6 +671,7 @@ export class Engine {
     findings = findings.filter((finding) => !ends(finding))
     for (const [timer, finding] of later) if (fired(timer)) findings.push(finding)
     scope.excused.push(...excused)
+    if (this.#modulesPerFile) for (const { finding, by } of excused) if (by !== 'allowPending') this.#endWithFile.add(finding.tracked)
     await this.#floatingCalls(scope, findings, candidatesAtEnd, turn)
     if (hold) findings = this.#hold(scope, findings)
     for (const [promise, unawaited] of scope.mustAwait) {
@@ -683,6 +691,10 @@ export class Engine {
     if (this.settings.dispose && findings.length > 0) {
       for (const { tracked } of findings) dispose(tracked.asyncType, tracked.resource)
       scope.disposed = true
+    }
+    if (scope.kind === 'file') {
+      if (this.settings.dispose) for (const { asyncType, resource } of this.#endWithFile) if (isAlive(asyncType, resource, true)) dispose(asyncType, resource)
+      this.#endWithFile.clear()
     }
     return findings.filter(({ tracked }) => !this.#reported.has(tracked.resource))
   }
@@ -772,6 +784,13 @@ export interface EngineAdapter {
    * judged is waiting on (those waiting on nothing are left out).
    */
   onStuck?: (idleMs: number, waiting: { scope: Scope; findings: Finding[] }[]) => void
+  /**
+   * Each test file gets modules of its own (Jest's module registry): what a dependency made as it
+   * was imported, and what an `ignore` rule let pass, is ended as the file's scope is judged, so
+   * that the process can exit. Elsewhere a module may serve later files (Vitest's `isolate: false`)
+   * and the runner ends its workers itself.
+   */
+  modulesPerFile?: boolean
 }
 
 // What the user said of a resource, or of the object owning its handle (a server, a socket).
@@ -796,7 +815,7 @@ function rearmed({ armedBy, site, resource }: Tracked): boolean {
 }
 
 // The runner's own resources are not the user's to see, let alone to have excused.
-const RUNNER = 'runner'
+const RUNNER = { by: 'runner' } as const
 
 const matches = (pattern: StackPattern, text: string): boolean => (typeof pattern === 'string' ? text.includes(pattern) : pattern.test(text))
 

@@ -131,15 +131,42 @@ export function nodeHousekeeping(site: Site | undefined): boolean {
   return false
 }
 
+// Frames of the code that runs a module's body as it is imported: Node's loaders, Jest's runtime, Vite's and Vitest's module runners.
+const LOADER = /\(node:internal\/modules\/|^\s+at node:internal\/modules\/|[/\\]node_modules[/\\](?:jest-runtime[/\\]|vite-node[/\\]|vite[/\\]dist[/\\]node[/\\]module-runner|vitest[/\\]dist[/\\]module-evaluator)/
+
+/**
+ * The frame of the dependency whose module body made the resource at `site` as it was imported
+ * (React's scheduler makes a MessageChannel so), or undefined: a dependency's frame is the
+ * innermost that is not Node's, and a module loader's comes before any of the user's. For a timer
+ * that a timer's callback set, the first of the chain is asked.
+ */
+export function importedBy(site: Site | undefined): string | undefined {
+  for (const stack of siteStacks(site)) {
+    let maker: string | undefined
+    for (const frame of framesOf(stack)) {
+      const origin = frameOrigin(frame)
+      if (origin === 'builtin' || origin === 'package') continue
+      if (LOADER.test(frame)) return maker
+      if (origin === 'node') continue
+      if (origin !== 'dependency') return undefined
+      maker ??= frame
+    }
+  }
+  return undefined
+}
+
 /** `file:line:column` of the user's line that created the resource at `site`. */
 export function creationSite(site: Site | undefined): string | undefined {
   const frame = userFrames(site)[0]
   return frame === undefined ? undefined : locationOf(frame)
 }
 
-/** The package under node_modules whose code the frame `line` is, e.g. `nock` or `@scope/name`. */
+/**
+ * The package under node_modules whose code the frame `line` is, e.g. `nock` or `@scope/name`: the
+ * one after the last node_modules, as pnpm keeps packages in `node_modules/.pnpm/<name>@<version>/node_modules/<name>`.
+ */
 export function dependencyOf(line: string): string | undefined {
-  const name = /[/\\]node_modules[/\\]((?:@[^/\\]+[/\\])?[^/\\]+)/.exec(line)?.[1]
+  const name = /.*[/\\]node_modules[/\\]((?:@[^/\\]+[/\\])?[^/\\]+)/.exec(line)?.[1]
   return name?.replace('\\', '/')
 }
 

@@ -80,9 +80,13 @@ export interface SlowCallback {
   readonly stack: string | undefined
 }
 
-/** A finding let pass by `allowPending()` or an `ignore` rule, with which and why: kept for the run's summary. */
+/**
+ * A finding let pass by `allowPending()`, an `ignore` rule, or because a dependency made it as it
+ * was imported, with which and why: kept for the run's summary.
+ */
 export interface Excused {
   readonly finding: Finding
+  readonly by: 'allowPending' | 'ignore' | 'import'
   /** e.g. `allowPending(): resolved by the first request` or `ignore.types: file-handle`. */
   readonly reason: string
 }

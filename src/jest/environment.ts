@@ -46,6 +46,7 @@ export function withAsyncDebug<Base extends EnvironmentClass>(BaseEnvironment: B
       const { projectConfig } = config
       const engine = new Engine(optionsIn(projectConfig.testEnvironmentOptions, place), {
         runnerCode: jestCode,
+        modulesPerFile: true,
         onSlowCallback: printSlowCallback,
         // Straight to stderr: a stuck run may never flush what its console buffers.
         onStuck: (idleMs, waiting) => process.stderr.write(stuckReport(idleMs, waiting)),

@@ -5,6 +5,7 @@ import type { Finding, Mistake } from '../core/tracked.js'
 import { AsyncTaskError } from './async-errors.js'
 import { AsyncHangError } from './hang-error.js'
 import { floatingWarning } from './floating-warnings.js'
+import { noteImported } from './imported-note.js'
 import { leakError, listFindings } from './leak-error.js'
 import type { FileBaseline } from './baseline.js'
 import { type Outcome, type RecordedFinding, type RunRecord, recorded } from './run-records.js'
@@ -87,7 +88,10 @@ export function scopeErrors(
   }
   // What allowPending() and ignore rules let pass goes to the summary only: beside the test it is noise.
   const byReason = new Map<string, Finding[]>()
-  for (const { reason, finding } of scope.excused) byReason.set(reason, [...(byReason.get(reason) ?? []), finding])
+  for (const { reason, finding, by } of scope.excused) {
+    byReason.set(reason, [...(byReason.get(reason) ?? []), finding])
+    if (by === 'import') noteImported(finding)
+  }
   for (const [reason, group] of byReason) record(scope, 'allowed', group, reason)
   // Printed next to the scope as they happened; recorded once it is judged.
   for (const slow of scope.slow.splice(0)) {
