@@ -83,6 +83,8 @@ export class Engine {
   readonly #storeKey: symbol | undefined
   readonly #unhandled = new WeakMap<Promise<unknown>, Mistake>()
   #ambient: Scope | undefined
+  // Whether a scope was ever adopted: only then can a callback be an adopted resource's.
+  #adopting = false
   readonly #ambientScope: () => Scope | undefined
   // Promises that must be awaited, until they are or their scope is judged: empty but on Jest.
   readonly #mustAwait = new Map<Promise<unknown>, Scope>()
@@ -119,7 +121,7 @@ export class Engine {
     // Async resources that code outside every scope made while a scope was adopted (a module body's
     // process.nextTick, a dns lookup of listen({ host })): their callbacks are still that scope's.
     const adopted = new WeakMap<object, Scope>()
-    const ambient = (this.#ambientScope = (): Scope | undefined => this.#ambient ?? adopted.get(executionAsyncResource()))
+    const ambient = (this.#ambientScope = (): Scope | undefined => this.#ambient ?? (this.#adopting ? adopted.get(executionAsyncResource()) : undefined))
     // Where AsyncLocalStorage puts the store on a promise, if it does (before Node 24): found on a probe.
     const probe = new Scope('worker', 'probe')
     const probed = context.run(probe, () => Promise.resolve())
@@ -412,6 +414,7 @@ export class Engine {
    */
   adopt(scope: Scope | undefined): void {
     this.#ambient = scope
+    if (scope) this.#adopting = true
   }
 
   /**
