@@ -24,19 +24,6 @@ for (const runner of runners) {
     assert.equal(status('also runs beside it'), 'passed')
   })
 
-  test(`${runner}: what the file's top-level code schedules for later (a tick, listen on a host) fails the file, and the run ends`, () => {
-    const error = run.fileErrors.find((m) => m.startsWith('file scheduled-at-import.test.js left 2 async resources alive at the end of the file'))
-    assert.ok(error, run.fileErrors.join('\n'))
-    assert.match(error, /setInterval every 1000 ms, created at \S*scheduled-at-import\.test\.js:7:3/)
-    assert.match(error, /HTTP server listening on 127\.0\.0\.1:\d+, created at \S*scheduled-at-import\.test\.js:5:16/)
-    assert.equal(status('runs beside work scheduled at import'), 'passed')
-  })
-
-  test(`${runner}: a file whose tests are all skipped still fails for what its describe.skip callback started, which is ended`, () => {
-    assert.ok(run.fileErrors.some((m) => /^suite "skipped suite that starts a process" left 1 async resource[\s\S]*child process '\S+ -e setInterval\(\(\) => \{\}, 1000\)' pid \d+, created at \S*all-skipped\.test\.js:5:17/.test(m)), run.fileErrors.join('\n'))
-    assert.equal(status('never runs'), runner === 'vitest' ? 'skipped' : 'pending')
-  })
-
   test(`${runner}: a top-level beforeAll leak fails the file`, () => {
     assert.ok(run.fileErrors.some((m) => /^file top-level-hook\.test\.js left 1[\s\S]*TCP server listening on 127\.0\.0\.1:\d+, created at \S*top-level-hook\.test\.js:6:41/.test(m)))
     assert.equal(status('runs beside a top-level beforeAll server'), 'passed')
@@ -60,5 +47,30 @@ for (const runner of runners) {
     assert.equal(run.timedOut, false)
     assert.equal(run.hung, false, run.output)
     assert.equal(run.exitCode, 1)
+  })
+}
+
+// A fixture of its own: the scopes fixture has one leak of each level, which the reporters' tests count.
+for (const runner of runners) {
+  const later = runShared(runner, 'file-scope')
+
+  test(`${runner}: what the file's top-level code schedules for later (a tick, listen on a host) fails the file, and the run ends`, () => {
+    const error = later.fileErrors.find((m) => m.startsWith('file scheduled-at-import.test.js left 2 async resources alive at the end of the file'))
+    assert.ok(error, later.fileErrors.join('\n'))
+    assert.match(error, /setInterval every 1000 ms, created at \S*scheduled-at-import\.test\.js:7:3/)
+    assert.match(error, /HTTP server listening on 127\.0\.0\.1:\d+, created at \S*scheduled-at-import\.test\.js:5:16/)
+    assert.equal(later.tests.get('runs beside work scheduled at import')?.status, 'passed')
+  })
+
+  test(`${runner}: a file whose tests are all skipped still fails for what its describe.skip callback started, which is ended`, () => {
+    assert.ok(later.fileErrors.some((m) => /^suite "skipped suite that starts a process" left 1 async resource[\s\S]*child process '\S+ -e setInterval\(\(\) => \{\}, 1000\)' pid \d+, created at \S*all-skipped\.test\.js:5:17/.test(m)), later.fileErrors.join('\n'))
+    assert.equal(later.tests.get('never runs')?.status, runner === 'vitest' ? 'skipped' : 'pending')
+    const pid = Number(/pid (\d+), created at \S*all-skipped/.exec(later.fileErrors.join('\n'))?.[1])
+    assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, `the child ${pid} outlived the run`)
+  })
+
+  test(`${runner}: the file-scope run ends on its own`, () => {
+    assert.equal(later.timedOut, false)
+    assert.equal(later.hung, false, later.output)
   })
 }
