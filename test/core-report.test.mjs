@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { Engine, creationSite, dependencyOf, fileBaseline, importedBy, leakError, resolveOptions, runSummary, userFrames } from './helpers/core.mjs'
+import { Engine, Scope, creationSite, dependencyOf, fileBaseline, floatingWarning, importedBy, leakError, resolveOptions, runSummary, userFrames } from './helpers/core.mjs'
 
 const site = (stack) => ({ stack, cause: undefined })
 
@@ -70,6 +70,20 @@ test('a leak error lists every finding with its line and hint, and its stack sta
   } finally {
     engine.disable()
   }
+})
+
+test('a floating call with no line of the user\'s, warned of again, says who made it, never "undefined"', () => {
+  const warn = (title, printed) => {
+    const scope = new Scope('test', title)
+    const site = { stack: 'Error\n    at Server.emit (node:events:1:1)\n    at parserOnIncoming (node:_http_server:2:2)', cause: undefined }
+    scope.warnings.push({ tracked: { asyncType: 'PROMISE', resource: Promise.resolve(), owner: scope, createdAt: 0, site }, type: 'promise', description: 'an anonymous async function still pending', asyncFunction: undefined })
+    return floatingWarning(scope, printed)
+  }
+  const printed = new Set()
+  assert.match(warn('aborts a request', printed), /created by Node or a dependency \(no line of your code on its stack\)/)
+  const again = warn('aborts another request', printed)
+  assert.match(again, /left an anonymous async function \(created by Node or a dependency \(no line of your code on its stack\)\) pending that nothing awaits, as an earlier test did/)
+  assert.doesNotMatch(again, /undefined/)
 })
 
 test('the run summary counts by kind and outcome, names the files with most, and reports baseline entries fixed', () => {

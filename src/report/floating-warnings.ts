@@ -2,6 +2,7 @@ import { creationSite } from '../core/frames.js'
 import { callName } from '../core/promises/verdict.js'
 import type { Scope } from '../core/scope.js'
 import { listFindings } from './leak-error.js'
+import { createdWhere } from './stack.js'
 
 /**
  * The warning printed next to a test for the floating calls it left pending with nothing live
@@ -19,7 +20,7 @@ export function floatingWarning(scope: Scope, printed: Set<string>): string | un
     return true
   })
   if (fresh.length === 0) {
-    const names = warnings.map((call) => `${callName(call.asyncFunction)} (created at ${creationSite(call.tracked.site)})`).join(', ')
+    const names = warnings.map((call) => `${callName(call.asyncFunction)} (${createdWhere(call.tracked.site)})`).join(', ')
     return `async-debug: warning: ${scope.title} left ${names} pending that nothing awaits, as an earlier test did.`
   }
   const one = fresh.length === 1
