@@ -68,5 +68,6 @@ for (const runner of runners) {
     passed(run, 'an object held only by settled promises and a finished async call is collected')
     // Found on pmndrs/jotai: a WeakRef kept its target for the rest of the job that made it.
     passed(run, 'an object held only by settled promises is collected by a gc() in the job that made them')
+    passed(run, 'an object held only by a call that never settles is collected')
   })
 }

@@ -7,6 +7,7 @@ import { trackDescriptors } from './sources/fs-descriptors.js'
 import { trackRequests } from './sources/http-requests.js'
 import { type Listeners, trackListeners } from './sources/listeners.js'
 import { now, setImmediate, setTimeout } from './real-timers.js'
+import { makingOwn } from './own-work.js'
 import { ensureObserving, observeProcess } from './process-events.js'
 import { forgetSettled } from './promises/ledger.js'
 import { type PromiseRecorder, promiseRecorder, trackPromises, watchChaining } from './promises/record.js'
@@ -194,6 +195,7 @@ export class Engine {
         recordPromise(scope, resource as Promise<unknown>, id, parent, init)
         return
       }
+      if (makingOwn) return
       let scope = context.getStore()
       if (scope === undefined) {
         scope = ambient()

@@ -8,12 +8,13 @@ const PRUNE_AT = 4096
  * ids, or a counter). Code mostly awaits a promise right after making it, so the one chained on
  * is usually the newest: a stack sorted by key answers in O(1) there and by binary search
  * elsewhere. A Map's set and delete for every promise was the engine's largest own cost.
- * Promises are held while they are here: the ledger takes them out as they settle (ledger.ts).
+ * A promise is held strongly, then through a WeakRef once the ledger weakens it (ledger.ts), which
+ * also takes it out as it settles.
  */
 export class Candidates {
   readonly #keys: number[] = []
   // Parallel to #keys; `undefined` is a hole left by a promise chained on below the top.
-  readonly #promises: (Promise<unknown> | undefined)[] = []
+  readonly #promises: (Promise<unknown> | WeakRef<Promise<unknown>> | undefined)[] = []
   #holes = 0
   #pruneAt = PRUNE_AT
 
@@ -34,7 +35,7 @@ export class Candidates {
   delete(key: number, keep?: (promise: Promise<unknown>) => boolean): Promise<unknown> | undefined {
     const index = this.#indexOf(key)
     if (index < 0) return undefined
-    const promise = this.#promises[index]
+    const promise = target(this.#promises[index])
     if (promise !== undefined && keep?.(promise)) return promise
     if (index === this.#keys.length - 1) this.#pop()
     else this.#hole(index)
@@ -61,7 +62,7 @@ export class Candidates {
   forget(promise: Promise<unknown>): void {
     const promises = this.#promises
     for (let i = promises.length - 1; i >= 0; i--) {
-      if (promises[i] !== promise) continue
+      if (target(promises[i]) !== promise) continue
       if (i === promises.length - 1) this.#pop()
       else this.#hole(i)
       return
@@ -92,10 +93,11 @@ export class Candidates {
     const promises = this.#promises
     let n = 0
     for (let i = 0; i < keys.length; i++) {
-      const promise = promises[i]
+      const entry = promises[i]
+      const promise = target(entry)
       if (promise === undefined || !wanted(promise)) continue
       keys[n] = keys[i]!
-      promises[n++] = promise
+      promises[n++] = entry
     }
     keys.length = n
     promises.length = n
@@ -104,7 +106,16 @@ export class Candidates {
 
   /** The promises still here, oldest first. */
   *[Symbol.iterator](): IterableIterator<Promise<unknown>> {
-    for (const promise of this.#promises) if (promise !== undefined) yield promise
+    for (const entry of this.#promises) {
+      const promise = target(entry)
+      if (promise !== undefined) yield promise
+    }
+  }
+
+  /** Holds the promise under `key`, if it is here, through `ref` only. */
+  weaken(key: number, ref: WeakRef<Promise<unknown>>): void {
+    const index = this.#indexOf(key)
+    if (index >= 0 && this.#promises[index] !== undefined) this.#promises[index] = ref
   }
 
   clear(): void {
@@ -114,6 +125,8 @@ export class Candidates {
     this.#pruneAt = PRUNE_AT
   }
 }
+
+const target = (entry: Promise<unknown> | WeakRef<Promise<unknown>> | undefined): Promise<unknown> | undefined => (entry instanceof WeakRef ? entry.deref() : entry)
 
 /** Whether a promise is still pending; JavaScript has no other way to ask. Only used on candidates. */
 export function isPending(promise: Promise<unknown>): boolean {

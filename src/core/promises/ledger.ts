@@ -1,15 +1,38 @@
 import { promiseHooks } from 'node:v8'
+import { nextTurn } from '../own-work.js'
 import { now } from '../real-timers.js'
 import type { Site } from '../tracked.js'
 import { Candidates } from './candidates.js'
 
-// Recorded promises still pending, by promise: each ledger forgets its own as they settle. Not
-// WeakRefs: V8 keeps the target of a WeakRef made (or dereferenced) alive until the job ends, and a
-// test that checks for a leak by calling gc() in the job that made the promise (jotai's, through
-// jest-leak-detector) would find what the promise settled with still held.
-const pendingIn = new WeakMap<Promise<unknown>, { readonly ledger: PromiseLedger; readonly key: number }>()
+/** A recorded promise not settled yet; `promise` is held only until the turn that made it ends. */
+interface Pending {
+  readonly ledger: PromiseLedger
+  readonly key: number
+  promise: Promise<unknown> | undefined
+}
+
+// A ledger holds a promise it records strongly until it settles or the event loop's turn ends,
+// then through a WeakRef. Not a WeakRef at once: V8 keeps the target of a WeakRef alive until the
+// job that made it ends, so a leak test that calls gc() in that job (jotai's, through
+// jest-leak-detector) would find what the promise settled with still held. Not strongly for longer:
+// a call that never settles must not keep what it holds from being collected (hono's leak tests).
+const pendingOf = new WeakMap<Promise<unknown>, Pending>()
+let madeThisTurn: Pending[] = []
 let stopHook: Function | undefined
 let watchers = 0
+
+function weaken(): void {
+  const made = madeThisTurn
+  madeThisTurn = []
+  for (const pending of made) {
+    const { promise } = pending
+    if (promise === undefined) continue
+    pending.promise = undefined
+    const ref = new WeakRef(promise)
+    pending.ledger.recorded.weaken(pending.key, ref)
+    pending.ledger.unawaited.weaken(pending.key, ref)
+  }
+}
 
 /**
  * Makes ledgers forget each recorded promise as it settles, until the returned function is called
@@ -18,11 +41,12 @@ let watchers = 0
 export function forgetSettled(): () => void {
   if (watchers++ === 0)
     stopHook = promiseHooks.onSettled((promise) => {
-      const entry = pendingIn.get(promise)
-      if (entry === undefined) return
-      pendingIn.delete(promise)
-      entry.ledger.unawaited.delete(entry.key)
-      entry.ledger.recorded.delete(entry.key)
+      const pending = pendingOf.get(promise)
+      if (pending === undefined) return
+      pendingOf.delete(promise)
+      pending.promise = undefined
+      pending.ledger.unawaited.delete(pending.key)
+      pending.ledger.recorded.delete(pending.key)
     })
   let stopped = false
   return () => {
@@ -65,9 +89,9 @@ export interface Suspect {
  * it): the roots of chains that got a creation stack, and which of them nothing chained on yet.
  * A stack costs microseconds, far more than the promise, so a scope gets a few up front and earns
  * more as it lives: promise-heavy code pays a bounded share of its time, while code that waits on
- * I/O gets a stack for nearly every chain. Promises are held while pending, and forgotten as they
- * settle (see forgetSettled), their stacks by the promise: what a settled promise holds stays
- * collectable while its test runs.
+ * I/O gets a stack for nearly every chain. Promises are held weakly once the turn that made them
+ * ends and forgotten as they settle (see forgetSettled), their stacks by the promise: what a
+ * settled promise holds, and what a call that never settles holds, stays collectable while its test runs.
  */
 export class PromiseLedger {
   /** Recorded promises that nothing has chained on yet: the candidates for floating calls. */
@@ -101,7 +125,9 @@ export class PromiseLedger {
   /** Records `promise`, a root made at `site`, under `key`. */
   add(key: number, promise: Promise<unknown>, site: Site): void {
     this.sites.set(promise, site)
-    pendingIn.set(promise, { ledger: this, key })
+    const pending: Pending = { ledger: this, key, promise }
+    pendingOf.set(promise, pending)
+    if (madeThisTurn.push(pending) === 1) nextTurn(weaken)
     this.recorded.add(key, promise)
     this.unawaited.add(key, promise)
   }

@@ -1,0 +1,14 @@
+import { setImmediate } from './real-timers.js'
+
+/** Whether async-debug is making an async resource of its own right now: no scope owns it. */
+export let makingOwn = false
+
+/** Runs `fn` in the next turn of the event loop, on an Immediate that no scope owns and that keeps the process from exiting for nothing. */
+export function nextTurn(fn: () => void): void {
+  makingOwn = true
+  try {
+    setImmediate(fn).unref()
+  } finally {
+    makingOwn = false
+  }
+}
