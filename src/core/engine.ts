@@ -21,7 +21,7 @@ import { failKindOfMistake } from './fail-on.js'
 import { delayOf, dueAt, fired, loopNow } from './timer-due.js'
 import { type Watchdog, watchdog } from './watchdog.js'
 import { domTimerOf } from './dom-timers.js'
-import { byNodeFetch, creationSite, dependencyOf, frameOrigin, framesOf, importedBy, locationOf, madeBy, makerFrame, nodeHousekeeping } from './frames.js'
+import { byNodeFetch, creationSite, dependencyOf, frameOrigin, framesOf, importedBy, locationOf, madeBy, makerFrame, nodeHousekeeping, rejectingWithoutOwnFrames, withoutOwnFrames } from './frames.js'
 import { type Excused, type Finding, type Mistake, type MistakeKind, type Site, type SlowCallback, type Tracked, siteStacks } from './tracked.js'
 
 // Frames above the user's line in a creation stack: our hook, Node's internals and a library or two.
@@ -354,14 +354,18 @@ export class Engine {
   /**
    * Runs `fn` so that everything it creates, now or after any await, belongs to `scope`.
    * The synchronous part of a test's, hook's or fixture's function is timed as a callback of its own.
+   * What it throws, or its promise rejects with, loses this package's frames: the runner shows the user's.
    */
   run<R>(scope: Scope, fn: () => R): R {
     const start = this.settings.slowCallbackMs > 0 && !scope.outer ? started() : undefined
     try {
       const result = this.#context.run(scope, fn)
+      if (!types.isPromise(result)) return result
       // The runner awaits what the function returns: it is no promise left unawaited, nor one to check.
-      if (types.isPromise(result)) scope.promises.unawaited.forget(result)
-      return result
+      scope.promises.unawaited.forget(result)
+      return this.outside(() => rejectingWithoutOwnFrames(result)) as R
+    } catch (error) {
+      throw withoutOwnFrames(error)
     } finally {
       if (start) this.#slowCallbacks.ran(scope, start)
     }

@@ -1,4 +1,5 @@
 import { dirname, isAbsolute } from 'node:path'
+import { types } from 'node:util'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { type Site, siteStacks } from './tracked.js'
 
@@ -174,9 +175,50 @@ export function dependencyOf(line: string): string | undefined {
 export function withoutOwnFrames(error: unknown): unknown {
   const stack = (error as { stack?: unknown } | null)?.stack
   if (typeof stack === 'string' && own.length > 0 && own.some((dir) => stack.includes(dir)))
-    (error as { stack: string }).stack = stack
-      .split('\n')
-      .filter((line) => !(isFrame(line) && frameOrigin(line) === 'package'))
-      .join('\n')
+    try {
+      ;(error as { stack: string }).stack = stack
+        .split('\n')
+        .filter((line) => !(isFrame(line) && frameOrigin(line) === 'package'))
+        .join('\n')
+    } catch {
+      // A frozen error keeps its stack.
+    }
   return error
+}
+
+/**
+ * Runs `fn`, during which the stacks that this realm formats leave this package's frames out: for an
+ * error that a runner makes and prints at once, under our wrappers (Jest's message for process.exit()).
+ */
+export function formattingWithoutOwnFrames<R>(fn: () => R): R {
+  const previous = Error.prepareStackTrace
+  Error.prepareStackTrace = (error, callSites) => {
+    const kept = callSites.filter((site) => !own.some((dir) => site.getFileName()?.startsWith(dir)))
+    return previous ? previous(error, kept) : [String(error), ...kept.map((site) => `    at ${site}`)].join('\n')
+  }
+  try {
+    return fn()
+  } finally {
+    Error.prepareStackTrace = previous
+  }
+}
+
+/** `promise`, rejecting with its error without this package's frames (see withoutOwnFrames). */
+export const rejectingWithoutOwnFrames = <T>(promise: Promise<T>): Promise<T> =>
+  promise.then(undefined, (error: unknown) => {
+    throw withoutOwnFrames(error)
+  })
+
+/**
+ * Calls `fn`, a user's function that a wrapper of ours calls, cutting this package's frames out of
+ * what it throws or its promise rejects with: the user sees the stack a plain runner shows.
+ */
+export function cutOwnFrames<R>(fn: () => R): R {
+  let result: R
+  try {
+    result = fn()
+  } catch (error) {
+    throw withoutOwnFrames(error)
+  }
+  return types.isPromise(result) ? (rejectingWithoutOwnFrames(result) as R) : result
 }

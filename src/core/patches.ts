@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import { createRequire, syncBuiltinESMExports } from 'node:module'
 import net from 'node:net'
 import { join } from 'node:path'
+import { cutOwnFrames } from './frames.js'
 import type { Site } from './tracked.js'
 
 /** Where `listen()` was called on a server: its handle may be created later, in a DNS or tick callback. */
@@ -49,11 +50,11 @@ export function installPatches(capture: Capture, record: Record): () => void {
   const { open } = fs.promises
   net.Server.prototype.listen = function listenRecordingSite(this: net.Server, ...args: unknown[]) {
     ;(this as unknown as { [LISTEN_SITE]: Site })[LISTEN_SITE] = capture(listenRecordingSite)
-    return (listen as Function).apply(this, args)
+    return cutOwnFrames(() => (listen as Function).apply(this, args))
   } as typeof listen
   fs.promises.open = function openRecordingHandle(...args: Parameters<typeof open>) {
     const site = capture(openRecordingHandle)
-    return open(...args).then((handle) => {
+    return cutOwnFrames(() => open(...args)).then((handle) => {
       record('FileHandle', handle, site)
       return handle
     })
@@ -91,7 +92,7 @@ export function requestSites(capture: Capture): { update(): void; restore(): voi
         for (const method of ['request', 'get'] as const)
           module[method] = function requestRecordingSite(this: unknown, ...args: unknown[]) {
             const site = capture(requestRecordingSite)
-            const request = originals[method].apply(this, args) as { [REQUEST_SITE]?: Site }
+            const request = cutOwnFrames(() => originals[method].apply(this, args)) as { [REQUEST_SITE]?: Site }
             request[REQUEST_SITE] ??= site
             return request
           }

@@ -1,3 +1,5 @@
+import { withoutOwnFrames } from './frames.js'
+
 /** What the engine learns from the process events that it observes. */
 export interface ProcessObserver {
   /** Returns false when the error is to be dropped, as handled: async-debug caused it. */
@@ -47,6 +49,8 @@ export function ensureObserving(): void {
     const key = event === 'unhandledRejection' ? args[1] : payload
     // Seen by a layer of ours above this one: observed once only.
     if (registry.observers.size === 0 || registry.passing.has(key)) return next.call(this, event, ...args)
+    // Made while a test ran under our wrappers, it carries their frames: the runner reports it as it is.
+    if (event === 'uncaughtException' || event === 'unhandledRejection') withoutOwnFrames(payload)
     let forward = true
     try {
       for (const observer of registry.observers) {

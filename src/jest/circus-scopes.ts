@@ -1,5 +1,6 @@
 import type { Circus } from '@jest/types'
 import type { Engine } from '../core/engine.js'
+import { cutOwnFrames, formattingWithoutOwnFrames } from '../core/frames.js'
 import { type Scope, testScope } from '../core/scope.js'
 import type { Finding, Mistake } from '../core/tracked.js'
 import { fileBaseline } from '../report/baseline.js'
@@ -88,7 +89,7 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
     if (bound.has(fn) || isGenerator(fn)) return fn
     const call = (self: unknown, args: unknown[]): unknown => {
       const scope = scopeOf()
-      return scope ? engine.run(scope, () => fn.apply(self, args)) : fn.apply(self, args)
+      return scope ? engine.run(scope, () => fn.apply(self, args)) : cutOwnFrames(() => fn.apply(self, args))
     }
     const inScope: Fn =
       fn.length > 0
@@ -145,6 +146,13 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
         const expect = expectAwaitingAssertions(engine, globals.expect as Parameters<typeof expectAwaitingAssertions>[1])
         if (global.expect === globals.expect) global.expect = expect
         globals.expect = expect
+        // jest-runner's process.exit() prints where it was called from, with the frames of the test's callers.
+        const testProcess = global.process as { exit?: Fn } | undefined
+        const jestExit = testProcess?.exit
+        if (testProcess && typeof jestExit === 'function')
+          testProcess.exit = function exit(this: unknown, ...args: unknown[]) {
+            return formattingWithoutOwnFrames(() => jestExit.apply(this, args))
+          }
         return
       }
       // What a describe callback starts while the file loads is its suite's (a describe.skip's too):

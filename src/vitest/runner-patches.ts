@@ -1,6 +1,7 @@
 import { relative } from 'node:path'
 import type { RunnerTask, RunnerTestCase, RunnerTestFile, RunnerTestSuite } from 'vitest'
 import type { Engine } from '../core/engine.js'
+import { cutOwnFrames } from '../core/frames.js'
 import type { Scope } from '../core/scope.js'
 import { watchFakeTimers } from './fake-timers.js'
 import { installFixtureScopes } from './fixture-scopes.js'
@@ -113,7 +114,7 @@ export function patchRunner(vitest: VitestRuntime, engine: Engine): () => Promis
       const owner = scopes.get(taskOf[name](args))
       // Each run of a beforeEach/afterEach gets a part of its test's scope, so that reports name it.
       const scope = owner && each ? engine.open('hook', name, owner) : owner
-      return scope ? engine.run(scope, () => hook.apply(this, args)) : hook.apply(this, args)
+      return scope ? engine.run(scope, () => hook.apply(this, args)) : cutOwnFrames(() => hook.apply(this, args))
     }
     wrapped.add(inScope)
     return withVitestMarks(inScope, hook)
@@ -290,7 +291,7 @@ export function patchRunner(vitest: VitestRuntime, engine: Engine): () => Promis
     function (this: unknown, test) {
       const run = original ? () => original.call(this, test) : () => vitest.getTestFn(test)()
       const scope = scopes.get(test)
-      return scope ? engine.run(scope, run) : run()
+      return scope ? engine.run(scope, run) : cutOwnFrames(run)
     },
   )
 

@@ -4,7 +4,8 @@
 // fixtures are copied, so that everything a run resolves comes from that project.
 // The variables ASYNC_DEBUG_JEST and ASYNC_DEBUG_VITEST pick one (test/versions.mjs sets them).
 import { spawnSync } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -46,16 +47,42 @@ export function prepareProject(key) {
     if (npm.status !== 0) throw new Error(`npm install in ${dir} failed:\n${npm.stdout}${npm.stderr}`)
     writeFileSync(marker, wanted)
   }
-  const packages = [['async-debug', repo], ...readdirSync(join(repo, 'packages')).map((name) => [name, join(repo, 'packages', name)])]
-  for (const [name, from] of packages) {
-    const to = join(dir, 'node_modules', name)
-    rmSync(to, { recursive: true, force: true })
-    const manifest = JSON.parse(readFileSync(join(from, 'package.json'), 'utf8'))
-    for (const entry of ['package.json', 'LICENSE', ...manifest.files]) cpSync(join(from, entry), join(to, entry), { recursive: true })
-  }
+  copyPackages(join(dir, 'node_modules'))
   rmSync(join(dir, 'fixtures'), { recursive: true, force: true })
   cpSync(join(repo, 'test', 'fixtures'), join(dir, 'fixtures'), { recursive: true, filter: (path) => !path.includes(`${join('node_modules', '.vite')}`) })
   // In the repo, the fixtures are ES modules by the root package's "type".
   writeFileSync(join(dir, 'fixtures', 'package.json'), '{ "type": "module" }\n')
   return dir
 }
+
+// The built package and its shims, copied into `nodeModules` as a user's install has them.
+function copyPackages(nodeModules) {
+  const packages = [['async-debug', repo], ...readdirSync(join(repo, 'packages')).map((name) => [name, join(repo, 'packages', name)])]
+  for (const [name, from] of packages) {
+    const to = join(nodeModules, name)
+    rmSync(to, { recursive: true, force: true })
+    const manifest = JSON.parse(readFileSync(join(from, 'package.json'), 'utf8'))
+    for (const entry of ['package.json', 'LICENSE', ...manifest.files]) cpSync(join(from, entry), join(to, entry), { recursive: true })
+  }
+}
+
+/**
+ * A project in a new temporary folder with `runner` (this process's version) and the built package
+ * installed as a user has it, under node_modules, where the runners treat it as a dependency (in the
+ * repo it is the root package, which Vitest inlines), and with the files of `fixture` (under
+ * test/fixtures/shared). The caller removes it.
+ * @returns {string} its folder
+ */
+export function installedProject(runner, fixture) {
+  const dir = mkdtempSync(join(tmpdir(), `async-debug-installed-${runner}-`))
+  const nodeModules = join(dir, 'node_modules')
+  mkdirSync(nodeModules)
+  const from = join(runnerHome(runner).root, 'node_modules')
+  const ours = new Set(['async-debug', ...readdirSync(join(repo, 'packages'))])
+  for (const name of readdirSync(from)) if (!ours.has(name) && !name.startsWith('.')) symlinkSync(join(from, name), join(nodeModules, name))
+  copyPackages(nodeModules)
+  cpSync(join(repo, 'test', 'fixtures', 'shared', fixture), dir, { recursive: true, filter: (path) => !path.includes('node_modules') })
+  writeFileSync(join(dir, 'package.json'), '{ "private": true, "type": "module" }\n')
+  return dir
+}
+

@@ -1,4 +1,5 @@
 import fs from 'node:fs'
+import { cutOwnFrames, withoutOwnFrames } from '../frames.js'
 import { syncExports } from '../patches.js'
 import type { Site } from '../tracked.js'
 
@@ -57,6 +58,8 @@ export function trackDescriptors(capture: Capture, record: Record): () => void {
       closingTheirOwn++
       try {
         return fn.apply(this, arguments)
+      } catch (error) {
+        throw withoutOwnFrames(error)
       } finally {
         closingTheirOwn--
       }
@@ -68,7 +71,7 @@ export function trackDescriptors(capture: Capture, record: Record): () => void {
   const atStreamSite = (make: Function) =>
     function makeStreamRecordingSite(this: unknown, ...args: unknown[]) {
       const site = capture(makeStreamRecordingSite)
-      const stream = make.apply(this, args) as { _construct?: Function }
+      const stream = cutOwnFrames(() => make.apply(this, args)) as { _construct?: Function }
       const construct = stream._construct
       if (typeof construct === 'function')
         stream._construct = function (this: unknown, ...constructArgs: unknown[]) {
@@ -86,24 +89,26 @@ export function trackDescriptors(capture: Capture, record: Record): () => void {
   fs.open = function openRecording(this: unknown, path: fs.PathLike, ...rest: unknown[]) {
     const site = streamSite ?? capture(openRecording)
     const callback = rest.pop() as Callback
-    if (typeof callback !== 'function') return (original.open as Function).call(this, path, ...rest, callback)
-    return (original.open as Function).call(this, path, ...rest, (error: NodeJS.ErrnoException | null, fd: number) => {
-      if (!error) opened(fd, path, rest[0], site)
-      callback(error, fd)
-    })
+    if (typeof callback !== 'function') return cutOwnFrames(() => (original.open as Function).call(this, path, ...rest, callback))
+    return cutOwnFrames(() =>
+      (original.open as Function).call(this, path, ...rest, (error: NodeJS.ErrnoException | null, fd: number) => {
+        if (!error) opened(fd, path, rest[0], site)
+        callback(error, fd)
+      }),
+    )
   } as typeof fs.open
   fs.openSync = function openSyncRecording(this: unknown, path: fs.PathLike, ...rest: unknown[]) {
-    const fd = (original.openSync as Function).call(this, path, ...rest) as number
+    const fd = cutOwnFrames(() => (original.openSync as Function).call(this, path, ...rest)) as number
     if (closingTheirOwn === 0 && !(rest.length === 2 && rest[1] === 0o666 && inNodeFileCall(openSyncRecording))) opened(fd, path, rest[0], capture(openSyncRecording))
     return fd
   } as typeof fs.openSync
   fs.close = function (this: unknown, fd: number, ...rest: unknown[]) {
     closed(fd)
-    return (original.close as Function).call(this, fd, ...rest)
+    return cutOwnFrames(() => (original.close as Function).call(this, fd, ...rest))
   } as typeof fs.close
   fs.closeSync = function (this: unknown, fd: number) {
     closed(fd)
-    return original.closeSync.call(this, fd)
+    return cutOwnFrames(() => original.closeSync.call(this, fd))
   } as typeof fs.closeSync
   syncExports()
   return () => {
