@@ -55,6 +55,12 @@ for (const runner of runners) {
     })
   }
 
+  // Vitest 5's default reporter prints a test's failures from its attempts, recorded as it ended.
+  test(`${runner}: a test failed after it ended (a server judged at its file's end) is printed with its failure`, () => {
+    const printed = runner === 'vitest' ? /FAIL {2}network\.test\.js > leaks a listening server\n(?:.*\n){0,2}AsyncLeakError: test "leaks a listening server" left 1 async resource alive that file/ : /● leaks a listening server\n\n\s+AsyncLeakError: test "leaks a listening server" left 1 async resource alive that file/
+    assert.match(run.output, printed)
+  })
+
   test(`${runner}: several leaks in one test make one failure listing all`, () => {
     const { status, message } = run.tests.get('leaks two things at once')
     assert.equal(status, 'failed')

@@ -27,10 +27,20 @@ export interface TaskResults {
   fileEnded(file: RunnerTestFile): void
 }
 
-/** Fails a task's result with `errors` where no patched runner method is left to throw them from; Vitest reports them as the task's. */
+/**
+ * Fails a task's result with `errors` where no patched runner method is left to throw them from; Vitest
+ * reports them as the task's. Vitest 5 prints a test's errors from its attempts, which it recorded as
+ * the test ended: they go to its last attempt too.
+ */
 export function fail(result: NonNullable<RunnerTask['result']>, errors: readonly Error[]): void {
   result.state = 'fail'
-  for (const error of errors) (result.errors ??= []).push({ name: error.name, message: error.message, stack: error.stack ?? '' } as never)
+  const attempt = (result as { attempts?: { state: string; errors?: unknown[] }[] }).attempts?.at(-1)
+  if (attempt) attempt.state = 'fail'
+  for (const error of errors) {
+    const serialized = { name: error.name, message: error.message, stack: error.stack ?? '' }
+    ;(result.errors ??= []).push(serialized as never)
+    if (attempt) (attempt.errors ??= []).push(serialized)
+  }
 }
 
 /**
