@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { runShared, runners } from './helpers/runners.mjs'
+import { importedCallColumn, runShared, runners } from './helpers/runners.mjs'
 
 for (const runner of runners) {
   const run = runShared(runner, 'scopes')
@@ -63,7 +63,7 @@ for (const runner of runners) {
   })
 
   test(`${runner}: a file whose tests are all skipped still fails for what its describe.skip callback started, which is ended`, () => {
-    assert.ok(later.fileErrors.some((m) => /^suite "skipped suite that starts a process" left 1 async resource[\s\S]*child process '\S+ -e setInterval\(\(\) => \{\}, 1000\)' pid \d+, created at \S*all-skipped\.test\.js:5:17/.test(m)), later.fileErrors.join('\n'))
+    assert.ok(later.fileErrors.some((m) => new RegExp(String.raw`^suite "skipped suite that starts a process" left 1 async resource[\s\S]*child process '\S+ -e setInterval\(\(\) => \{\}, 1000\)' pid \d+, created at \S*all-skipped\.test\.js:5:${importedCallColumn(runner, 17, 'spawn')}`).test(m)), later.fileErrors.join('\n'))
     assert.equal(later.tests.get('never runs')?.status, runner === 'vitest' ? 'skipped' : 'pending')
     const pid = Number(/pid (\d+), created at \S*all-skipped/.exec(later.fileErrors.join('\n'))?.[1])
     assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, `the child ${pid} outlived the run`)

@@ -28,7 +28,6 @@ interface Patched {
   runTask?(test: RunnerTestCase): unknown
   onBeforeRunSuite?(suite: RunnerTestSuite): unknown
   onAfterRunSuite?(suite: RunnerTestSuite): unknown
-  onAfterRunFiles?(files: RunnerTestFile[]): unknown
   onBeforeTryTask?(test: RunnerTestCase, info: unknown): unknown
   onTaskFinished?(test: RunnerTestCase): unknown
   onAfterRetryTask?(test: RunnerTestCase, info: unknown): unknown
@@ -250,30 +249,34 @@ export function patchRunner(vitest: VitestRuntime, engine: Engine): () => Promis
       scopes.set(suite, scope)
       const called = original?.call(this, suite)
       // Vitest runs no hook of a file whose tests are all skipped and calls no onAfterRunSuite for it,
-      // but it ran the file and its describe callbacks: judged now, failed once the runner set its result.
+      // but it ran the file and its describe callbacks: judged now, failed as the runner sets its result.
       if (!isFile(suite) || (suite.mode !== 'skip' && suite.mode !== 'todo')) return called
       return Promise.resolve(called).then(async () => {
         scopes.delete(suite)
         const errors = await judgeFile(suite, scope)
         results.fileEnded(suite)
-        if (errors.length > 0) skippedFailures.set(suite, errors)
+        if (errors.length > 0) failWhenSet(suite, errors)
       })
     },
   )
 
-  // Files of all skipped tests that left something, with their errors.
-  const skippedFailures = new Map<RunnerTestFile, Error[]>()
-  patch('onAfterRunFiles', (original) =>
-    async function (this: unknown, files) {
-      for (const [file, errors] of skippedFailures) {
-        if (!file.result) continue
-        fail(file.result, errors)
-        results.resend(file)
-      }
-      skippedFailures.clear()
-      return original?.call(this, files)
-    },
-  )
+  // Once @vitest/runner's runSuite sets the skipped `file`'s result, it fails with `errors`, whatever
+  // state runSuite then gives it ("skip"), before the runner sends it. No later runner method sees
+  // it on every version: Vitest 3.2 wraps onAfterRunFiles and onTaskUpdate on its runner instance.
+  function failWhenSet(file: RunnerTestFile, errors: Error[]): void {
+    let result: RunnerTestFile['result']
+    Object.defineProperty(file, 'result', {
+      configurable: true,
+      enumerable: true,
+      get: () => result,
+      set(value: RunnerTestFile['result']) {
+        result = value
+        if (!value) return
+        fail(value, errors)
+        Object.defineProperty(value, 'state', { configurable: true, enumerable: true, get: () => 'fail', set() {} })
+      },
+    })
+  }
 
   // A file's errors: those of its file fixtures, of its suites that did not run, and its own.
   async function judgeFile(file: RunnerTestFile, scope: Scope): Promise<Error[]> {
