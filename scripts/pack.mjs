@@ -34,7 +34,8 @@ export function installCommands(tarballs) {
   }
 }
 
-// The files that `npm pack` would take, with a manifest that leaves the shims out, packed from a copy.
+// The files that `npm pack` would take, with a manifest that leaves out the shims and what only the
+// checkout uses (yarn refuses `workspaces` in a package that is not private), packed from a copy.
 function packRoot(outDir) {
   const stage = mkdtempSync(join(tmpdir(), 'async-debug-pack-'))
   try {
@@ -45,6 +46,7 @@ function packRoot(outDir) {
     const manifest = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'))
     for (const dir of shimDirs) delete manifest.dependencies[JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name]
     if (Object.keys(manifest.dependencies).length === 0) delete manifest.dependencies
+    for (const key of ['workspaces', 'scripts', 'devDependencies']) delete manifest[key]
     writeFileSync(join(stage, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`)
     return npmPack(stage, outDir)
   } finally {

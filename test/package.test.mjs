@@ -13,12 +13,15 @@ test('the packed package is clean under publint --strict and attw', () => {
   assert.doesNotMatch(run.stdout, /Suggestions:|Warnings:|Errors:/)
 })
 
-test('each tarball of npm run pack ships its license', () => {
+test("each tarball of npm run pack ships its license, and async-debug's manifest nothing only the checkout uses", () => {
   const work = mkdtempSync(join(tmpdir(), 'async-debug-pack-'))
   try {
     const packed = pack(work)
     assert.deepEqual(packed.map((p) => p.name), ['async-debug', 'jest-environment-async-debug', 'vitest-environment-async-debug'])
     for (const { name, files } of packed) assert.ok(files.includes('LICENSE'), `${name}: ${files.join(', ')}`)
+    const manifest = JSON.parse(spawnSync('tar', ['-xOzf', packed[0].tarball, 'package/package.json'], { encoding: 'utf8' }).stdout)
+    for (const key of ['workspaces', 'scripts', 'devDependencies']) assert.equal(manifest[key], undefined, key)
+    assert.equal(manifest.name, 'async-debug')
   } finally {
     rmSync(work, { recursive: true, force: true })
   }
