@@ -47,6 +47,16 @@ for (const runner of runners) {
     passed(mistakes, 'adds a listener to the shared emitter and removes it')
   })
 
+  // tinypool's streams went over their limit for unpipe, error, close and finish: four failures of each test.
+  test(`${runner}: an emitter over its limit for several events fails each test that left listeners once, saying how many others did`, () => {
+    for (let i = 1; i <= 10; i++) {
+      const title = `leaves close and finish listeners on a shared stream ${i}`
+      failed(mistakes, title, /left listeners attached to an emitter that outlives it[\s\S]*9 other tests left theirs on the same emitter, and fail for it too/)
+      assert.equal(mistakes.tests.get(title).message.match(/left listeners attached/g).length, 1, mistakes.tests.get(title).message)
+    }
+    passed(mistakes, 'adds close and finish listeners to the shared stream and removes them')
+  })
+
   test(`${runner}: an unawaited expect().resolves fails the test, whether it would pass or fail`, () => {
     if (runner === 'vitest' && vitestMajor >= 5) {
       // Vitest 5 fails such a test itself, at the same line: async-debug adds nothing.

@@ -83,6 +83,8 @@ export class Engine {
   // AsyncLocalStorage (Node < 24) keeps the store on each promise under a private symbol.
   readonly #storeKey: symbol | undefined
   readonly #unhandled = new WeakMap<Promise<unknown>, Mistake>()
+  // The scopes charged with listeners left on each emitter that went over its limit.
+  readonly #overLimit = new WeakMap<object, WeakSet<Scope>>()
   #ambient: Scope | undefined
   // Whether a scope was ever adopted: only then can a callback be an adopted resource's.
   #adopting = false
@@ -508,7 +510,15 @@ export class Engine {
       this.charge(this.current(), 'warning', copy(warning.stack))
       return
     }
-    for (const [owner, count] of left) this.charge(owner, 'listeners', hide(copy(undefined), { count }))
+    // One emitter over its limit for several events (a stream's unpipe, error, close and finish) is one
+    // mistake of each test; how many tests left theirs is said with each.
+    let charged = this.#overLimit.get(emitter!)
+    if (!charged) this.#overLimit.set(emitter!, (charged = new WeakSet()))
+    for (const [owner, count] of left) {
+      if (charged.has(owner)) continue
+      charged.add(owner)
+      this.charge(owner, 'listeners', hide(copy(undefined), { count, others: left.length - 1 }))
+    }
   }
 
   // A floating call of a judged scope ran again: the user's code ran after its scope because of it.

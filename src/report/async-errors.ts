@@ -30,8 +30,9 @@ const hints: Record<MistakeKind, string | ((cause: unknown) => string)> = {
   'unawaited-assertion': 'await it: `await expect(...).resolves...`; an assertion nobody awaits passes or fails after the test',
   'slow-callback': slowCallbackHint,
   listeners: (cause) => {
-    const count = (cause as { count?: number }).count ?? 1
-    return `remove the ${count === 1 ? 'listener' : `${count} listeners`} it adds before it ends: emitter.off(type, listener), e.g. in afterEach, or emitter.once(); if that many are meant, raise the emitter's limit with setMaxListeners()`
+    const { count = 1, others = 0 } = cause as { count?: number; others?: number }
+    const shared = others > 0 ? `; ${others} other test${others === 1 ? '' : 's'} left theirs on the same emitter, and fail for it too` : ''
+    return `remove the ${count === 1 ? 'listener' : `${count} listeners`} it adds before it ends: emitter.off(type, listener), e.g. in afterEach, or emitter.once(); if that many are meant, raise the emitter's limit with setMaxListeners()${shared}`
   },
   resumed:
     'await the call (or return its promise) so that it finishes within the test that starts it; if it is meant to outlive the test, stop it before the test ends, or say so with allowPending(promise, reason)',
