@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { failed, passed } from './helpers/expect-results.mjs'
-import { importedCallColumn, runShared, runners } from './helpers/runners.mjs'
+import { importedCallColumn, onlyFor, runShared, runners } from './helpers/runners.mjs'
 import { runVitest } from './helpers/run-vitest.mjs'
 
 for (const runner of runners) {
@@ -27,6 +27,12 @@ for (const runner of runners) {
     failed(hang, 'never gets to run', new RegExp(String.raw`test "a hook that hangs > never gets to run" timed out while still waiting on:\s+1\. new Promise\(\) still pending, created by its beforeEach hook at \S*hang\.test\.js:13:${once(11)}\n`))
   })
 }
+
+test('jest: a test that times out waiting for its done callback says so, and what else it waited on', onlyFor('jest'), () => {
+  const run = runShared('jest', 'diagnostics', { files: ['hang-done.test.js'] })
+  failed(run, 'never calls done', /test "never calls done" timed out waiting for its done callback to be called, and async-debug knows of nothing else it was still waiting on: done\(\) was never called/)
+  failed(run, 'waits for done beside a timer', /test "waits for done beside a timer" timed out waiting for its done callback to be called, while still waiting on:\s+1\. setTimeout of 10000 ms, created at \S*hang-done\.test\.js:8:3/)
+})
 
 for (const runner of runners) {
   const slow = runShared(runner, 'diagnostics', { files: ['slow.test.js'] })

@@ -136,7 +136,7 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
     return undefined
   }
 
-  const judge = async (scope: Scope, waitingOn?: Finding[]): Promise<Error[]> => scopeErrors(scope, await engine.close(scope), reporting, waitingOn)
+  const judge = async (scope: Scope, waitingOn?: Finding[], awaitsDone?: boolean): Promise<Error[]> => scopeErrors(scope, await engine.close(scope), reporting, waitingOn, awaitsDone)
 
   function react(event: Circus.Event): void | Promise<void> {
     switch (event.name) {
@@ -231,7 +231,8 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
         if (!scope) return
         scopes.delete(test)
         // What it waits on is gone once judged (and disposed of): ask first.
-        return judge(scope, test.errors.some(timedOut) ? engine.waitingOn(scope) : undefined).then((errors) => {
+        // Jest waits for a done callback when the test function declares one.
+        return judge(scope, test.errors.some(timedOut) ? engine.waitingOn(scope) : undefined, typeof test.fn === 'function' && test.fn.length > 0).then((errors) => {
           unjudged.delete(scope)
           test.errors.push(...errors)
         })

@@ -47,6 +47,7 @@ export function scopeErrors(
   findings: readonly Finding[],
   { disposed, reportedByRunner = () => false, print, onRecord, warned, failEnded, failOn, baseline }: Reporting,
   waitingOn?: readonly Finding[],
+  awaitsDone = false,
 ): Error[] {
   // Findings of one scope, outcome and reason, recorded by kind.
   const record = (owner: Scope, outcome: Outcome, group: readonly Finding[], reason?: string): void => {
@@ -133,7 +134,7 @@ export function scopeErrors(
     record(test, 'failed', loud)
     if (!failEnded?.(test, [error])) errors.push(error)
   }
-  if (waitingOn !== undefined) errors.unshift(new AsyncHangError(scope, waitingOn))
+  if (waitingOn !== undefined) errors.unshift(new AsyncHangError(scope, waitingOn, awaitsDone))
   return errors
 }
 
