@@ -95,6 +95,9 @@ const asRequest = (h: Handle): InFlight => h as unknown as InFlight
 const asDescriptor = (h: Handle): Descriptor => h as unknown as Descriptor
 const asPendingUnder = (h: Handle): PendingUnder => h as unknown as PendingUnder
 const asReinstalled = (h: Handle): Reinstalled => h as unknown as Reinstalled
+// How many fake timers are pending beyond those there were before: the test's own.
+const addedPending = ({ clock, baseline }: { clock: FakeClock; baseline: number }): number => (clock.installed() ? clock.pending() - baseline : 0)
+const fakeTimers = (n: number): string => `${n} fake timer${n === 1 ? '' : 's'}`
 
 const address = (a: any): string =>
   a && typeof a === 'object' ? `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}` : String(a)
@@ -261,14 +264,10 @@ const kinds: Record<string, Kind & { type: ResourceType | ((r: Handle) => Resour
   FAKE_TIMERS_PENDING: {
     type: 'fake-timers',
     forTests: true,
-    alive: (h) => {
-      const { clock, baseline } = asPendingUnder(h)
-      return clock.installed() && clock.pending() > baseline
-    },
+    alive: (h) => addedPending(asPendingUnder(h)) > 0,
     describe: (h) => {
-      const { clock, baseline, installer } = asPendingUnder(h)
-      const left = clock.pending() - baseline
-      return `${left} fake timer${left === 1 ? '' : 's'} left pending under the fake timers that ${installer} installed (${clock.api}.useFakeTimers())`
+      const under = asPendingUnder(h)
+      return `${fakeTimers(addedPending(under))} left pending under the fake timers that ${under.installer} installed (${under.clock.api}.useFakeTimers())`
     },
     // No dispose: the clock is its installer's to restore, and the test's own fake timers cannot be told apart to drop.
   },
@@ -277,14 +276,10 @@ const kinds: Record<string, Kind & { type: ResourceType | ((r: Handle) => Resour
   FAKE_TIMERS_AGAIN: {
     type: 'fake-timers',
     forTests: true,
-    alive: (h) => {
-      const { clock, baseline } = asReinstalled(h)
-      return clock.installed() && clock.pending() > baseline
-    },
+    alive: (h) => addedPending(asReinstalled(h)) > 0,
     describe: (h) => {
-      const { clock, baseline } = asReinstalled(h)
-      const left = clock.pending() - baseline
-      return `${left} fake timer${left === 1 ? '' : 's'} left pending under the fake timers it installed again (${clock.api}.useFakeTimers())`
+      const again = asReinstalled(h)
+      return `${fakeTimers(addedPending(again))} left pending under the fake timers it installed again (${again.clock.api}.useFakeTimers())`
     },
     dispose: (h) => asReinstalled(h).clock.clear(),
   },
