@@ -92,12 +92,23 @@ export function trackRequests(sink: RequestSink): () => void {
 // An IPv4 address as a dual-stack server sees it (`::ffff:127.0.0.1`) is the client's `127.0.0.1`.
 const plain = (address: string | undefined): string | undefined => address?.replace(/^::ffff:(?=\d+\.)/, '')
 
-/** The request in flight whose client socket is the other end of `server`, a socket a server accepted. */
+/**
+ * The request in flight whose client socket is the other end of `server`, a socket a server accepted;
+ * else the last one over that socket that settled already: a loaded machine may let a test end, and
+ * its request be aborted, before the server reads what was sent, and its work for it is still not
+ * the server's owner's.
+ */
 function requester(inFlight: Set<InFlight>, server: { remotePort?: number; remoteAddress?: string }): InFlight | undefined {
+  let over: InFlight | undefined
   for (const entry of inFlight) {
     const socket = entry.socket ?? entry.request.socket
-    if (settled(entry)) inFlight.delete(entry)
-    else if (socket && socket.localPort === server.remotePort && plain(socket.localAddress) === plain(server.remoteAddress)) return entry
+    const matches = socket !== undefined && socket !== null && socket.localPort === server.remotePort && plain(socket.localAddress) === plain(server.remoteAddress)
+    if (!settled(entry)) {
+      if (matches) return entry
+    } else {
+      inFlight.delete(entry)
+      if (matches) over = entry
+    }
   }
-  return undefined
+  return over
 }
