@@ -59,6 +59,14 @@ export class Scope {
     return this.kind === 'file' || this.kind === 'worker'
   }
 
+  /**
+   * What a runner prints of a scope it meets inside a user's value (the async context that Node keeps
+   * on promises and timers, in a failed assertion's diff): its title, not everything it holds.
+   */
+  toJSON(): string {
+    return `[async-debug ${this.title}]`
+  }
+
   /** How reports name this scope, e.g. `test "loads the user"`. */
   get title(): string {
     if (this.kind === 'hook') return `${this.name} hook of ${this.parent?.title ?? 'no test'}`
