@@ -85,6 +85,8 @@ export class Engine {
   readonly #unhandled = new WeakMap<Promise<unknown>, Mistake>()
   // The scopes charged with listeners left on each emitter that went over its limit.
   readonly #overLimit = new WeakMap<object, WeakSet<Scope>>()
+  // Whether a dependency made each resource as it was imported, read once: a scope's settling asks again at each look.
+  readonly #imported = new WeakMap<Tracked, Omit<Excused, 'finding'> | null>()
   #ambient: Scope | undefined
   // Whether a scope was ever adopted: only then can a callback be an adopted resource's.
   #adopting = false
@@ -124,6 +126,7 @@ export class Engine {
     // Async resources that code outside every scope made while a scope was adopted (a module body's
     // process.nextTick, a dns lookup of listen({ host })): their callbacks are still that scope's.
     const adopted = new WeakMap<object, Scope>()
+    const engine = this
     const ambient = (this.#ambientScope = (): Scope | undefined => this.#ambient ?? (this.#adopting ? adopted.get(executionAsyncResource()) : undefined))
     // Where AsyncLocalStorage puts the store on a promise, if it does (before Node 24): found on a probe.
     const probe = new Scope('worker', 'probe')
@@ -197,7 +200,8 @@ export class Engine {
         recordPromise(scope, resource as Promise<unknown>, id, parent, init)
         return
       }
-      if (makingOwn) return
+      // An untracked resource (a tick, a dns lookup) matters only as a carrier of an adopted scope.
+      if (makingOwn || (!engine.#adopting && !isTrackedType(type))) return
       let scope = context.getStore()
       if (scope === undefined) {
         scope = ambient()
@@ -587,9 +591,9 @@ export class Engine {
     const stack = ignoreStacks.length === 0 ? '' : siteStacks(tracked.site).join('\n')
     const pattern = ignoreStacks.find((p) => matches(p, stack))
     if (pattern !== undefined) return { by: 'ignore', reason: `ignore.stacks: ${String(pattern)}` }
-    const imported = importedBy(tracked.site)
-    const dependency = imported && dependencyOf(imported)
-    return dependency === undefined ? undefined : { by: 'import', reason: `made by dependency "${dependency}" as it was imported, at ${locationOf(imported!)}` }
+    let imported = this.#imported.get(tracked)
+    if (imported === undefined) this.#imported.set(tracked, (imported = importedExcuse(tracked.site) ?? null))
+    return imported ?? undefined
   }
 
   /**
@@ -810,6 +814,15 @@ export interface EngineAdapter {
    * and the runner ends its workers itself.
    */
   modulesPerFile?: boolean
+}
+
+// The excuse of a resource that a dependency made as it was imported, if it was.
+function importedExcuse(site: Site): Omit<Excused, 'finding'> | undefined {
+  const frame = importedBy(site)
+  const dependency = frame && dependencyOf(frame)
+  if (dependency === undefined) return undefined
+  const location = locationOf(frame!)
+  return { by: 'import', reason: `made by dependency "${dependency}" as it was imported, at ${location}`, imported: { dependency, location } }
 }
 
 // What the user said of a resource, or of the object owning its handle (a server, a socket).

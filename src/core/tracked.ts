@@ -89,4 +89,6 @@ export interface Excused {
   readonly by: 'allowPending' | 'ignore' | 'import'
   /** e.g. `allowPending(): resolved by the first request` or `ignore.types: file-handle`. */
   readonly reason: string
+  /** For `import`: the dependency, and the line of its that made the resource. */
+  readonly imported?: { readonly dependency: string; readonly location: string }
 }

@@ -1,6 +1,3 @@
-import { dependencyOf, importedBy, locationOf } from '../core/frames.js'
-import type { Finding } from '../core/tracked.js'
-
 // The sites noted so far in this process: once each, whichever test file imports the dependency again.
 const noted = new Set<string>()
 
@@ -9,11 +6,7 @@ const noted = new Set<string>()
  * creation line, what a dependency made as it was imported: no test's leak, which the user can
  * only silence, by the `ignore` entry that matches exactly that package.
  */
-export function noteImported({ tracked, description }: Finding): void {
-  const frame = importedBy(tracked.site)
-  const dependency = frame && dependencyOf(frame)
-  if (dependency === undefined) return
-  const location = locationOf(frame!)
+export function noteImported(description: string, { dependency, location }: { dependency: string; location: string }): void {
   if (noted.has(location)) return
   noted.add(location)
   process.stderr.write(

@@ -89,9 +89,9 @@ export function scopeErrors(
   }
   // What allowPending() and ignore rules let pass goes to the summary only: beside the test it is noise.
   const byReason = new Map<string, Finding[]>()
-  for (const { reason, finding, by } of scope.excused) {
+  for (const { reason, finding, imported } of scope.excused) {
     byReason.set(reason, [...(byReason.get(reason) ?? []), finding])
-    if (by === 'import') noteImported(finding)
+    if (imported) noteImported(finding.description, imported)
   }
   for (const [reason, group] of byReason) record(scope, 'allowed', group, reason)
   // Printed next to the scope as they happened; recorded once it is judged.
