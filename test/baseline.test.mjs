@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { isAbsolute, join } from 'node:path'
 import { after, test } from 'node:test'
 import { runShared, runners } from './helpers/runners.mjs'
 
@@ -29,9 +29,13 @@ for (const runner of runners) {
     assert.match(recording.output, /async-debug: baseline written to \S+: \d+ findings/)
     const baseline = JSON.parse(readFileSync(path, 'utf8'))
     assert.ok(baseline.records.length > 10)
-    // What would fail without it, from the folder the run ran in: nothing of the update run's own.
-    assert.equal(typeof baseline.root, 'string')
-    assert.deepEqual([...new Set(baseline.records.map((record) => `${record.outcome} ${record.reason}`))], ['failed undefined'])
+    // What would fail without it, its paths relative to the folder the run ran in: nothing of the update run's own.
+    assert.equal(baseline.root, undefined)
+    assert.deepEqual([...new Set(baseline.records.map((record) => `${record.outcome} ${record.reason}`))], ['undefined undefined'])
+    const paths = baseline.records.flatMap((record) => [record.file, ...record.findings.map(({ site }) => site ?? '')])
+    assert.deepEqual(paths.filter(isAbsolute), [], JSON.stringify(baseline, null, 2))
+    assert.ok(paths.some((path) => /^\S+\.test\.js:\d+:\d+$/.test(path)), JSON.stringify(baseline, null, 2))
+    assert.doesNotMatch(baseline.records.map(({ text }) => text).join('\n'), /created at \//)
 
     const again = run(runner, path)
     assert.deepEqual(failedTests(again), [], again.output)

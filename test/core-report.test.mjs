@@ -130,6 +130,12 @@ test('a baseline knows a finding by file, scope, kind, type and the file of its 
     const elsewhere = join(dir, 'elsewhere.json')
     writeFileSync(elsewhere, JSON.stringify({ asyncDebug: 1, root: '/home/dev/project', records: [{ file: 'a.test.js', scope: 'test "t"', kind: 'leaks', outcome: 'failed', findings: [{ ...finding, site: '/home/dev/project/src/a.test.js:5:3' }], text: '' }] }))
     assert.equal(fileBaseline(elsewhere, 'a.test.js', dir, {}).take('test "t"', 'leaks', moved), true, 'the same finding, in another checkout')
+    // A baseline file's entries: no outcome, paths relative to the folder the run ran in; this run names its file by its full path.
+    const entries = join(dir, 'entries.json')
+    writeFileSync(entries, JSON.stringify({ asyncDebug: 1, records: [{ file: 'src/a.test.js', scope: 'test "t"', kind: 'leaks', findings: [{ ...finding, site: 'src/a.test.js:5:3' }], text: '' }] }))
+    const absolute = fileBaseline(entries, join(dir, 'src', 'a.test.js'), dir, {})
+    assert.equal(absolute.take('test "t"', 'leaks', moved), true, 'the same finding, named by full paths')
+    assert.equal(fileBaseline(entries, join(dir, 'b.test.js'), dir, {}).take('test "t"', 'leaks', moved), false, 'another file')
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

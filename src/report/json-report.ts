@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { dirname, isAbsolute, resolve } from 'node:path'
-import { BASELINE_VARIABLE } from './baseline.js'
+import { dirname, isAbsolute, resolve, sep } from 'node:path'
+import { BASELINE_VARIABLE, type BaselineEntry, fromRoot } from './baseline.js'
 import type { RunRecord } from './run-records.js'
 
 /** The JSON report's format; raised when a field changes meaning or goes. */
@@ -37,8 +37,7 @@ export function reporterOptions(options: unknown, where: string, env: Record<str
  */
 export function writeJsonReport(records: readonly RunRecord[], outputFile: string, base: string): string {
   const path = isAbsolute(outputFile) ? outputFile : resolve(base, outputFile)
-  mkdirSync(dirname(path), { recursive: true })
-  writeFileSync(path, `${JSON.stringify({ asyncDebug: JSON_REPORT_VERSION, root: process.cwd(), records }, null, 2)}\n`)
+  writeJson(path, { asyncDebug: JSON_REPORT_VERSION, root: process.cwd(), records })
   return path
 }
 
@@ -52,10 +51,28 @@ export function updateBaseline(records: readonly RunRecord[], environmentOptions
   const options = environmentOptions as { asyncDebug?: { baseline?: unknown }; 'async-debug'?: { baseline?: unknown } } | undefined
   const path = options?.asyncDebug?.baseline ?? options?.['async-debug']?.baseline
   if (typeof path !== 'string') return log(`async-debug: ${BASELINE_VARIABLE}=update, but no \`baseline\` option names the file to write`)
-  // What fails without the baseline: recorded as failed, without the reason of the update run.
-  const listed = records.filter((record) => record.outcome === 'allowed' && record.reason?.startsWith('baseline')).map(({ reason, ...record }) => ({ ...record, outcome: 'failed' as const }))
-  // From the folder the runner runs in, where its workers read it.
-  const written = writeJsonReport(listed, path, process.cwd())
+  // What fails without the baseline, its paths relative to the folder the runner runs in, where its workers read it.
+  const root = process.cwd()
+  const listed = records.filter((record) => record.outcome === 'allowed' && record.reason?.startsWith('baseline')).map((record) => baselineEntry(record, root))
+  const written = resolve(root, path)
+  writeJson(written, { asyncDebug: JSON_REPORT_VERSION, records: listed })
   const findings = listed.reduce((n, record) => n + record.findings.length, 0)
   log(`async-debug: baseline written to ${written}: ${findings} ${findings === 1 ? 'finding' : 'findings'}`)
+}
+
+// A record as a baseline lists it: without what became of it in the update run, paths relative to `root`.
+function baselineEntry({ file, scope, kind, findings, text }: RunRecord, root: string): BaselineEntry {
+  const prefix = `${root}${sep}`
+  return {
+    file: fromRoot(file, root),
+    scope,
+    kind,
+    findings: findings.map((finding) => (finding.site === undefined ? finding : { ...finding, site: fromRoot(finding.site, root) })),
+    text: text.split(prefix).join(''),
+  }
+}
+
+function writeJson(path: string, value: unknown): void {
+  mkdirSync(dirname(path), { recursive: true })
+  writeFileSync(path, `${JSON.stringify(value, null, 2)}\n`)
 }
