@@ -58,6 +58,11 @@ for (const runner of runners) {
     passed(run, 'runs outside the suites')
   })
 
+  // Vitest 3.2 sets a suite's file only once its describe callback has run.
+  test(`${runner}: a server that a test in a describe block leaves is held by the file, the outermost scope whose afterAll could close it`, () => {
+    failed(run, 'leaves a server in a describe block', /left 1 async resource alive that file \S*describe\.test\.js did not close either: it was left for an afterAll hook to close:\s+1\. HTTP server listening on 127\.0\.0\.1:\d+, created at \S*describe\.test\.js:29:\d+/)
+  })
+
   test(`${runner}: what killing a leaked child makes the test's exit handler throw is not reported again`, () => {
     failed(run, 'leaves a child whose exit handler throws on a signal', new RegExp(String.raw`child process 'sleep 30' pid \d+, created at \S*disposal\.test\.js:6:${importedCallColumn(runner, 17, 'spawn')}`))
     passed(run, 'runs after the child is killed')

@@ -196,7 +196,9 @@ export function patchRunner(vitest: VitestRuntime, engine: Engine): () => Promis
     const { collect } = collector
     collector.collect = (...args) => {
       const suite = collector.suite!
-      const parent = (suite.suite && collected.get(suite.suite)) ?? scopes.get(suite.file?.filepath)
+      // Vitest 3.2 sets a suite's file once it is collected: collect() is given it.
+      const file = suite.file ?? (args[0] as RunnerTestFile | undefined)
+      const parent = (suite.suite && collected.get(suite.suite)) ?? scopes.get(file?.filepath)
       const scope = engine.open('suite', nameOf(suite), parent)
       collected.set(suite, scope)
       scopeCollectors(collector.tasks)
