@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict'
-import { test } from 'node:test'
+import { rmSync } from 'node:fs'
+import { after, test } from 'node:test'
+import { installedProject } from './helpers/projects.mjs'
 import { runVitest, vitestMajor } from './helpers/run-vitest.mjs'
 
-// Vitest 3.2 hangs when a worker that loaded a custom environment gets a second file, as the vm pools
-// and `isolate: false` do (src/vitest/runtime.ts): there, the plugin stops the run with our message.
-const reusesWorkers = (config) => vitestMajor === 3 && (config.pool.startsWith('vm') || config.isolate === false)
+// Vitest 3.2 runs no custom environment on the vm pools (src/vitest/runtime.ts): there, the plugin stops the run with our message.
+const vmOn3 = (config) => vitestMajor === 3 && config.pool.startsWith('vm')
 
 // The scopes fixture has a test leak, a hook leak, a suite leak and an import-time leak.
 function assertCaught(run) {
@@ -25,22 +26,41 @@ for (const [name, config] of Object.entries({
   'forks pool, isolate off': { pool: 'forks', isolate: false },
   'threads pool, isolate off': { pool: 'threads', isolate: false },
 }))
-  test(`environment 'async-debug' alone checks tests on the ${name}`, { skip: reusesWorkers(config) && 'Vitest 3.2 hangs here, whatever the environment' }, () =>
-    assertCaught(runVitest('scopes', { test: config })),
-  )
+  test(`environment 'async-debug' alone checks tests on the ${name}`, () => {
+    // Vitest 3.2 with isolate off waits forever for an environment from outside the root, as the fixtures' is: installed inside it.
+    const fixture = vitestMajor === 3 && config.isolate === false ? installed() : 'scopes'
+    assertCaught(runVitest(fixture, { test: config }))
+  })
+
+const projects = []
+after(() => projects.forEach((dir) => rmSync(dir, { recursive: true, force: true })))
+// The scopes fixture in a project of its own, async-debug installed in its node_modules.
+function installed() {
+  projects.push(installedProject('vitest', 'scopes'))
+  return projects.at(-1)
+}
+
+test('on Vitest 3.2 with isolate off, the plugin stops a run whose async-debug is outside the root, where it would wait forever, naming the way out', { skip: vitestMajor !== 3 && 'Vitest 3.2 only' }, () => {
+  const run = runVitest('scopes', { plugin: {}, test: { pool: 'forks', isolate: false }, timeout: 30_000 })
+  assert.equal(run.timedOut, false)
+  assert.notEqual(run.exitCode, 0)
+  assert.match(run.output, /async-debug: Vitest 3\.2 waits forever when, with `isolate: false`, a worker loads a custom test environment such as 'async-debug' from outside the project's root \(\S+ is outside \S+scopes\)/)
+  assert.match(run.output, /Install async-debug in the project's own node_modules, leave isolation on, or Vitest 4\.1 or later\./)
+  assert.equal(run.tests.size, 0)
+})
 
 for (const pool of ['vmThreads', 'vmForks'])
-  test(`the asyncDebug() plugin checks tests on the ${pool} pool`, { skip: reusesWorkers({ pool }) && 'Vitest 3.2 hangs here, whatever the environment' }, () =>
+  test(`the asyncDebug() plugin checks tests on the ${pool} pool`, { skip: vmOn3({ pool }) && 'Vitest 3.2 runs no custom environment there' }, () =>
     assertCaught(runVitest('scopes', { plugin: {}, test: { pool } })),
   )
 
-for (const config of [{ pool: 'vmThreads' }, { pool: 'forks', isolate: false }])
-  test(`on Vitest 3.2, the plugin stops a run on ${JSON.stringify(config)} before it hangs, naming the version and the alternative`, { skip: vitestMajor !== 3 && 'Vitest 3.2 only' }, () => {
-    const run = runVitest('scopes', { plugin: {}, test: config, timeout: 30_000 })
+for (const pool of ['vmThreads', 'vmForks'])
+  test(`on Vitest 3.2, the plugin stops a run on the ${pool} pool before it starts, naming the version and the alternative`, { skip: vitestMajor !== 3 && 'Vitest 3.2 only' }, () => {
+    const run = runVitest('scopes', { plugin: {}, test: { pool }, timeout: 30_000 })
     assert.equal(run.timedOut, false)
     assert.notEqual(run.exitCode, 0)
-    assert.match(run.output, /async-debug: Vitest 3\.2 waits forever when a custom test environment such as 'async-debug' runs with (the vmThreads pool|`isolate: false`)/)
-    assert.match(run.output, /Use the forks or threads pool with isolation on \(Vitest's default\), or Vitest 4\.1 or later\./)
+    assert.match(run.output, new RegExp(`async-debug: Vitest 3\\.2 does not run a custom test environment such as 'async-debug' on the ${pool} pool`))
+    assert.match(run.output, /Use the forks or threads pool, or Vitest 4\.1 or later\./)
     assert.equal(run.tests.size, 0)
   })
 
@@ -50,7 +70,7 @@ test('the plugin on the forks pool, where the environment hooks the runner too, 
   assert.equal(run.tests.get('concurrent leaker').message.match(/test "concurrent leaker" left/g)?.length, 1)
 })
 
-test('environment alone on a vm pool fails the run with a message naming the plugin, instead of checking nothing', { skip: reusesWorkers({ pool: 'vmThreads' }) && 'Vitest 3.2 hangs here, whatever the environment' }, () => {
+test('environment alone on a vm pool fails the run with a message naming the plugin, instead of checking nothing', { skip: vmOn3({ pool: 'vmThreads' }) && 'Vitest 3.2 runs no custom environment there' }, () => {
   const run = runVitest('scopes', { test: { pool: 'vmThreads' } })
   assert.notEqual(run.exitCode, 0)
   assert.match(run.output, /async-debug: the vmThreads and vmForks pools load each test file with its own copy of Vitest/)

@@ -8,7 +8,7 @@ import { printSlowCallback } from '../report/slow-callback.js'
 import { BASE, adoptTransformMode, loadInnerEnvironment, splitEnvironmentOption } from './inner-environment.js'
 import { PLUGIN_FLAG } from './plugin.js'
 import { patchRunner } from './runner-patches.js'
-import { loadVitest, vitest3Fields, vitest3HangMessage } from './runtime.js'
+import { type PoolConfig, loadVitest, vitest3Fields, vitest3Refusal } from './runtime.js'
 
 const place = { key: 'environmentOptions', json: false }
 export const adapter: EngineAdapter = {
@@ -65,12 +65,12 @@ function asOptionsError(error: unknown): unknown {
   return error
 }
 
-/** Straight to stderr: the run that follows never reports an error. The plugin throws it before the run instead. */
-function warnOfVitest3Hang(): void {
+/** Straight to stderr, before the run waits forever: the plugin stops such a run before it starts instead. */
+function warnOfVitest3Refusal(): void {
   // The worker's resolved config; Vitest 3.2 has no public way to it.
-  const config = (globalThis as { __vitest_worker__?: { config?: object } }).__vitest_worker__?.config
-  const hang = config && vitest3HangMessage(config)
-  if (hang) process.stderr.write(`${hang}\n`)
+  const config = (globalThis as { __vitest_worker__?: { config?: PoolConfig } }).__vitest_worker__?.config
+  const refusal = config && vitest3Refusal(config)
+  if (refusal) process.stderr.write(`${refusal}\n`)
 }
 
 /**
@@ -87,7 +87,7 @@ function asyncDebugEnvironment(fixed?: Environment): Environment {
     ...vitest3Fields,
     async setup(global, options) {
       const vitest = await loadVitest()
-      if (vitest.major === 3) warnOfVitest3Hang()
+      if (vitest.major === 3) warnOfVitest3Refusal()
       const { base, settings } = await baseAndSettings(options, fixed)
       adoptTransformMode(environment, base)
       const wrapped = await base.setup(global, options)
@@ -106,7 +106,6 @@ function asyncDebugEnvironment(fixed?: Environment): Environment {
       }
     },
     async setupVM(options) {
-      if ((await loadVitest()).major === 3) warnOfVitest3Hang()
       if (process.env[PLUGIN_FLAG] !== '1') throw new Error(vmPoolsNeedPlugin)
       const { base, inner, settings } = await baseAndSettings(options, fixed)
       if (!base.setupVM) throw new Error(`async-debug: the environment '${inner}' has no setupVM(), which the vmThreads and vmForks pools need; run it with \`pool: 'forks'\` or \`pool: 'threads'\``)

@@ -1,5 +1,5 @@
 import { type AsyncDebugOptions, resolveOptions } from '../core/options.js'
-import { vitest3HangMessage } from './runtime.js'
+import { type PoolConfig, vitest3Refusal } from './runtime.js'
 import { splitEnvironmentOption } from './inner-environment.js'
 import { PROVIDED_KEY, encodeOptions } from './provided-options.js'
 
@@ -35,7 +35,7 @@ interface PluginConfig {
 export interface AsyncDebugPlugin {
   name: 'async-debug'
   config(config?: UserConfig): PluginConfig
-  configureVitest(context: { vitest: { version: string }; project: { config: object } }): void
+  configureVitest(context: { vitest: { version: string }; project: { config: PoolConfig } }): void
 }
 
 /**
@@ -78,8 +78,8 @@ export function asyncDebug(options: AsyncDebugPluginOptions = {}): AsyncDebugPlu
     },
     // Called with the resolved config, command line included, before any worker starts.
     configureVitest({ vitest, project }) {
-      const hang = vitest.version.startsWith('3.') ? vitest3HangMessage(project.config) : undefined
-      if (hang) throw new Error(hang)
+      const refused = vitest.version.startsWith('3.') ? vitest3Refusal(project.config) : undefined
+      if (refused) throw new Error(refused)
     },
   }
 }

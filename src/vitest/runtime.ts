@@ -1,7 +1,7 @@
 // What differs between Vitest 3.2, 4 and 5, for the code that patches the copy of Vitest running the tests.
-import { readFileSync } from 'node:fs'
+import { readFileSync, realpathSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import type { test as Test, vi as Vi } from 'vitest'
 
 type Fn = (...args: any[]) => unknown
@@ -95,21 +95,36 @@ function installedVitestMajor(): number {
  */
 export const vitest3Fields: { transformMode?: 'ssr' } = installedVitestMajor() === 3 ? { transformMode: 'ssr' } : {}
 
-/** The resolved config's part that decides whether a worker runs several test files. */
-interface PoolConfig {
+/** The resolved config's parts that decide whether Vitest 3.2 can run this environment. */
+export interface PoolConfig {
+  root: string
   pool?: string
   poolOptions?: Record<string, { isolate?: boolean } | undefined>
 }
 
 /**
- * Vitest 3.2 hangs when a worker that loaded a custom environment (any, not only this one) is given
- * a second test file: it loads the environment again through a module loader that still talks to
- * the first file's RPC channel, which nobody answers. The vm pools and `isolate: false` do that.
- * Returns what to tell the user, or undefined when `config` runs one file per worker.
+ * Whether Vitest 3.2 can run this environment under `config`, or what to tell the user. Vitest 3.2
+ * runs no custom environment (any, not only this one) on the vm pools: each file fails with "Vitest
+ * failed to access its internal state". With `isolate: false`, a worker that loaded a custom
+ * environment from outside the project's root (a workspace package whose node_modules are hoisted
+ * above it) waits forever on its second file: it loads the environment again through the first
+ * file's RPC channel, which nobody answers. Both are fixed in Vitest 4. Seen on 3.2.4 and 3.2.7.
  */
-export function vitest3HangMessage(config: PoolConfig): string | undefined {
-  const pool = config.pool ?? 'forks'
-  const reused = pool.startsWith('vm') ? `the ${pool} pool` : config.poolOptions?.[pool]?.isolate === false ? '`isolate: false`' : undefined
-  if (!reused) return undefined
-  return `async-debug: Vitest 3.2 waits forever when a custom test environment such as 'async-debug' runs with ${reused}: its worker reloads the environment for the next test file through the previous file's RPC channel (a Vitest 3.2 bug, fixed in Vitest 4). Use the forks or threads pool with isolation on (Vitest's default), or Vitest 4.1 or later.`
+export function vitest3Refusal({ root, pool = 'forks', poolOptions }: PoolConfig): string | undefined {
+  const instead = 'or Vitest 4.1 or later.'
+  if (pool.startsWith('vm'))
+    return `async-debug: Vitest 3.2 does not run a custom test environment such as 'async-debug' on the ${pool} pool (every file fails with "Vitest failed to access its internal state"). Use the forks or threads pool, ${instead}`
+  if (poolOptions?.[pool]?.isolate !== false) return undefined
+  const loaded = environmentPath(root)
+  if (loaded === undefined || !relative(realpathSync(root), loaded).startsWith('..')) return undefined
+  return `async-debug: Vitest 3.2 waits forever when, with \`isolate: false\`, a worker loads a custom test environment such as 'async-debug' from outside the project's root (${loaded} is outside ${root}): it loads it again for its second file through the first file's RPC channel. Install async-debug in the project's own node_modules, leave isolation on, ${instead}`
+}
+
+// Where Vitest finds `environment: 'async-debug'` for a project whose root is `root`, symbolic links resolved.
+function environmentPath(root: string): string | undefined {
+  try {
+    return realpathSync(createRequire(join(root, 'package.json')).resolve('vitest-environment-async-debug'))
+  } catch {
+    return undefined
+  }
 }

@@ -1,7 +1,7 @@
 // Runs the real Vitest as a child process on a fixture project and reads its JSON report.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { isAbsolute, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { runnerHome } from './projects.mjs'
 import { serialize } from './serialize.mjs'
@@ -16,7 +16,7 @@ export const vitestVersion = JSON.parse(readFileSync(join(home.root, 'node_modul
 export const vitestMajor = vitestVersion[0]
 
 /**
- * @param {string} fixture folder under test/fixtures/shared (ESM fixtures that both runners run), or a path
+ * @param {string} fixture folder under test/fixtures/shared (ESM fixtures that both runners run), a project's absolute path, or a path
  *   under test/fixtures such as `vitest/fixtures`
  * @param {{ test?: object, plugin?: object, files?: string[], args?: string[], timeout?: number }} [options]
  *   `test`: Vitest's `test` config, merged over `{ environment: 'async-debug', globals: true }`.
@@ -25,7 +25,7 @@ export const vitestMajor = vitestVersion[0]
 export function runVitest(fixture, { test = {}, plugin, files = [], args = [], timeout = 60_000 } = {}) {
   const work = mkdtempSync(join(tmpdir(), 'async-debug-vitest-'))
   try {
-    const root = join(fixtures, fixture.includes('/') ? fixture : join('shared', fixture))
+    const root = isAbsolute(fixture) ? fixture : join(fixtures, fixture.includes('/') ? fixture : join('shared', fixture))
     const configFile = join(work, 'vitest.config.mjs')
     writeFileSync(configFile, configSource(root, test, plugin))
     const outputFile = join(work, 'report.json')
