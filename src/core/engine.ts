@@ -21,7 +21,7 @@ import { failKindOfMistake } from './fail-on.js'
 import { delayOf, dueAt, fired, loopNow } from './timer-due.js'
 import { type Watchdog, watchdog } from './watchdog.js'
 import { domTimerOf } from './dom-timers.js'
-import { byNodeFetch, creationSite, dependencyOf, frameOrigin, framesOf, importedBy, locationOf, madeBy, makerFrame, nodeHousekeeping, rejectingWithoutOwnFrames, withoutOwnFrames } from './frames.js'
+import { byNodeFetch, creationSite, dependencyOf, frameOrigin, framesOf, importedBy, locationOf, madeBy, makerFrame, nodeHousekeeping, rejectingWithoutOwnFrames, userFrames, withoutOwnFrames } from './frames.js'
 import { type Excused, type Finding, type Mistake, type MistakeKind, type Site, type SlowCallback, type Tracked, siteStacks } from './tracked.js'
 
 // Frames above the user's line in a creation stack: our hook, Node's internals and a library or two.
@@ -235,7 +235,7 @@ export class Engine {
       stops.push(() => this.#requestSites.restore())
       stops.push(trackDescriptors(capture, this.record))
     })
-    const listeners = (this.#listeners = trackListeners(() => this.current()))
+    const listeners = (this.#listeners = trackListeners(() => this.current(), capture))
     stops.push(() => {
       listeners.stop()
       this.#listeners = undefined
@@ -518,10 +518,17 @@ export class Engine {
     // mistake of each test; how many tests left theirs is said with each.
     let charged = this.#overLimit.get(emitter!)
     if (!charged) this.#overLimit.set(emitter!, (charged = new WeakSet()))
-    for (const [owner, count] of left) {
+    // Where a listener was added is recorded where the emitter could outlive the scope (see
+    // trackListeners): not for the first listener of a test that made the emitter itself, whose
+    // failure points at where the other tests added theirs.
+    const anySite = left.find(([, { site }]) => site !== undefined)?.[1].site
+    for (const [owner, { count, site }] of left) {
       if (charged.has(owner)) continue
       charged.add(owner)
-      this.charge(owner, 'listeners', hide(copy(undefined), { count, others: left.length - 1 }))
+      const frames = addedAt(site ?? anySite)
+      const stack = frames.length > 0 ? [`${warning.name}: ${warning.message}`, ...frames].join('\n') : undefined
+      const added = frames[0] && { at: locationOf(frames[0]), byOthers: site === undefined }
+      this.charge(owner, 'listeners', hide(copy(stack), { count, others: left.length - 1, added }))
     }
   }
 
@@ -838,6 +845,12 @@ function hide<T extends object>(target: T, values: Record<string, unknown>): T {
 // A timeout set by the callback of one set at the same line: a chain whose delays vary from link to
 // link (what is left of a queue's next expiry), named the same however late each link ran.
 const REARMED = 'setTimeout, set again by its own callback'
+// The frames of where a listener was added: the user's, else the dependency's that added it.
+function addedAt(site: Site | undefined): string[] {
+  const user = userFrames(site)
+  return user.length > 0 ? user : framesOf(site?.stack).filter((frame) => frameOrigin(frame) === 'dependency').slice(0, 1)
+}
+
 function rearmed({ armedBy, site, resource }: Tracked): boolean {
   if (armedBy === undefined || (resource as { _repeat?: unknown })._repeat != null) return false
   const maker = makerFrame(site)

@@ -3,14 +3,18 @@ import type { Mistake, MistakeKind } from '../core/tracked.js'
 import { slowCallbackHint } from './slow-callback.js'
 import { dependencyAt } from './stack.js'
 
-const what: Record<MistakeKind, (owner: string, cause: string, message: string) => string> = {
+const what: Record<MistakeKind, (owner: string, cause: string, message: string, raw: unknown) => string> = {
   uncaught: (owner, cause) => `a callback that ${owner} scheduled threw: ${cause}`,
   'unhandled-rejection': (owner, cause) => `${owner} left a promise rejection unhandled: ${cause}`,
   'late-handled-rejection': (owner, cause) =>
     `${owner} handled a promise rejection too late, after Node had reported it as unhandled: ${cause}`,
   warning: (owner, cause) => `${owner} emitted ${cause}`,
   resumed: (owner, _, message) => `${owner} did not await ${message}`,
-  listeners: (owner, cause) => `${owner} left listeners attached to an emitter that outlives it, and with those added after it they went over its limit: ${cause}`,
+  listeners: (owner, cause, _, raw) => {
+    const { added } = raw as { added?: { at: string; byOthers: boolean } }
+    const where = added === undefined ? '' : added.byOthers ? ` (the other tests added theirs at ${added.at})` : ` (its first added at ${added.at})`
+    return `${owner} left listeners attached to an emitter that outlives it${where}, and with those added after it they went over its limit: ${cause}`
+  },
   'unawaited-assertion': (owner, cause) => `${owner} did not await an assertion: ${cause}`,
   'slow-callback': (owner, cause) => `${owner} blocked the event loop: ${cause}`,
 }
@@ -83,7 +87,7 @@ export class AsyncTaskError extends Error {
   constructor({ kind, owner, cause, late }: Mistake) {
     const hint = hints[kind]
     const instead = late ? `\n\n${owner.title} had already finished, so this is reported here instead.` : ''
-    super(`${what[kind](owner.title, summary(cause), String((cause as Error | undefined)?.message))}${instead}\n\nHint: ${typeof hint === 'function' ? hint(cause) : hint}.`)
+    super(`${what[kind](owner.title, summary(cause), String((cause as Error | undefined)?.message), cause)}${instead}\n\nHint: ${typeof hint === 'function' ? hint(cause) : hint}.`)
     // The runner's code frame goes to the user's line in the cause's own stack.
     this.stack = `${this.name}: ${this.message}\n${shownFrames((cause as Error | undefined)?.stack).join('\n')}`
   }
