@@ -61,6 +61,19 @@ for (const runner of runners) {
     assert.match(run.output, printed)
   })
 
+  // tinypool: a pool's fifty workers were fifty identical lines.
+  test(`${runner}: resources alike (the same description, from the same line) are one entry of the list, with how many`, () => {
+    const { status, message } = run.tests.get('leaks three timeouts from one line')
+    assert.equal(status, 'failed')
+    assert.match(message, /left 3 async resources alive when it ended \(after its afterEach hooks\):\n\n {2}1\. 3 × setTimeout of 20000 ms, created at \S*timers\.test\.js:15:31\n\s+Hint: clear it with clearTimeout[^\n]*\n\nasync-debug disposed of them/)
+  })
+
+  test(`${runner}: a resource that a helper of the project's own made for a test names the test's line too`, () => {
+    const { status, message } = run.tests.get('leaks an interval that a helper of the project starts')
+    assert.equal(status, 'failed')
+    assert.match(message, /1\. setInterval every 2000 ms, created at \S*support[/\\]poller\.js:3:10, called from \S*timers\.test\.js:20:3\n/)
+  })
+
   test(`${runner}: several leaks in one test make one failure listing all`, () => {
     const { status, message } = run.tests.get('leaks two things at once')
     assert.equal(status, 'failed')
@@ -78,7 +91,7 @@ for (const runner of runners) {
     assert.equal(run.timedOut, false)
     assert.equal(run.hung, false, run.output)
     assert.equal(run.exitCode, 1)
-    assert.equal(run.tests.size, 23)
+    assert.equal(run.tests.size, 25)
   })
 
   test(`${runner}: the failure shows a code frame at the line that created the leak`, () => {

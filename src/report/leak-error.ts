@@ -32,14 +32,23 @@ export class AsyncLeakError extends Error {
   }
 }
 
-/** The numbered list of findings, each with where it was created and, unless `hint` is off, what to do. */
+/**
+ * The numbered list of findings, each with where it was created and, unless `hint` is off, what to
+ * do. Findings alike (the same description from the same line: a pool's fifty workers) are one
+ * entry, with how many.
+ */
 export function listFindings(findings: readonly Finding[], { hint = true } = {}): string {
-  return findings
-    .map((finding, i) => {
-      const by = finding.awaitedBy
-      const awaited = by ? `\n     Awaited by ${callName(by.asyncFunction)}, ${whereFrom(by)}, which nothing awaits.` : ''
-      return `  ${i + 1}. ${finding.name === undefined ? '' : `"${finding.name}": `}${finding.description}, ${whereFrom(finding)}${awaited}${hint ? `\n     Hint: ${hintFor(finding)}.` : ''}`
-    })
+  const entries = new Map<string, { finding: Finding; count: number }>()
+  for (const finding of findings) {
+    const by = finding.awaitedBy
+    const awaited = by ? `\n     Awaited by ${callName(by.asyncFunction)}, ${whereFrom(by)}, which nothing awaits.` : ''
+    const text = `${finding.name === undefined ? '' : `"${finding.name}": `}${finding.description}, ${whereFrom(finding)}${awaited}`
+    const entry = entries.get(text)
+    if (entry) entry.count++
+    else entries.set(text, { finding, count: 1 })
+  }
+  return [...entries]
+    .map(([text, { finding, count }], i) => `  ${i + 1}. ${count > 1 ? `${count} × ` : ''}${text}${hint ? `\n     Hint: ${hintFor(finding)}.` : ''}`)
     .join('\n')
 }
 
@@ -63,14 +72,15 @@ function whereFrom({ where, tracked, type }: Finding): string {
   if (instead !== undefined && creationSite(site) === undefined) return instead
   const { kind, name } = tracked.owner
   const created = createdWhere(site, kind === 'hook' ? ` by its ${name} hook` : kind === 'handler' ? " by a server's handler for its request" : '')
-  return type === 'promise' ? `${created}${calledFrom(site)}` : created
+  return `${created}${calledFrom(site)}`
 }
 
-// A call made in the project's own sources for a test: the test's line too, which dropped it.
+// Made in the project's own sources for a test (a pool, a client): the test's line too, which started it.
 function calledFrom(site: Finding['tracked']['site']): string {
-  const [first, next] = userFrames(site).map(locationOf)
+  const [first, ...callers] = userFrames(site).map(locationOf)
   const file = (location: string): string => location.replace(/:\d+:\d+$/, '')
-  return first && next && file(first) !== file(next) ? `, called from ${next}` : ''
+  const caller = first && callers.find((location) => file(location) !== file(first))
+  return caller ? `, called from ${caller}` : ''
 }
 
 /**
