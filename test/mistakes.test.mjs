@@ -47,6 +47,11 @@ for (const runner of runners) {
     passed(mistakes, 'adds a listener to the shared emitter and removes it')
   })
 
+  test(`${runner}: an emitter over its limit with the listeners Node adds to pipe workers' stdio into the process's fails no test`, () => {
+    passed(mistakes, 'adds a listener to stdout while eleven workers pipe into it')
+    assert.ok(!mistakes.fileErrors.some((error) => /worker-stdio/.test(error)), mistakes.fileErrors.join('\n'))
+  })
+
   // ioredis-mock: 107 failures, none said where the listeners were added.
   test(`${runner}: each failure for too many listeners names the line that added the test's first, or, where the test made the emitter, the line where the others added theirs`, () => {
     failed(mistakes, 'adds a listener to the emitter the first test made 1', /left listeners attached to an emitter that outlives it \(the other tests added theirs at \S*listeners\.test\.js:35:\d+\)/)

@@ -511,6 +511,8 @@ export class Engine {
     const { code } = warning as Error & { code?: unknown }
     const copy = (stack: string | undefined): Error => hide(new Error(warning.message), { name: warning.name, stack, ...(typeof code === 'string' && { code }) })
     if (left.length === 0) {
+      // Over its limit with listeners of workers' stdio: too many workers alive, each reported as such.
+      if (warning.name === 'MaxListenersExceededWarning' && emitter instanceof EventEmitter && type !== undefined && this.#listeners?.byNode(emitter, type)) return
       this.charge(this.current(), 'warning', copy(warning.stack))
       return
     }

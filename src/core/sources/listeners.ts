@@ -9,6 +9,8 @@ export interface Listeners {
    * and where the first of them that was recorded with a site was added.
    */
   owners(emitter: EventEmitter, type: string | symbol): Map<Scope, { count: number; site: Site | undefined }>
+  /** Whether Node added some of them for a worker's stdio (see trackListeners). */
+  byNode(emitter: EventEmitter, type: string | symbol): boolean
   stop(): void
 }
 
@@ -28,13 +30,17 @@ export function trackListeners(current: () => Scope | undefined, capture: Captur
   const owner = new WeakMap<Function, Scope>()
   const sites = new WeakMap<Function, Site>()
   const madeIn = new WeakMap<object, Scope>()
+  const byNode = new WeakSet<Function>()
   const proto = EventEmitter.prototype as unknown as Record<(typeof methods)[number], Function>
   const original = Object.fromEntries(methods.map((name) => [name, proto[name]])) as Record<(typeof methods)[number], Function>
   for (const name of methods) {
     const add = original[name]!
-    proto[name] = function added(this: { _events?: Events }, type: string | symbol, listener: unknown) {
+    proto[name] = function added(this: { _events?: Events; _maxListeners?: number }, type: string | symbol, listener: unknown) {
       const scope = current()
-      if (scope !== undefined && typeof listener === 'function') {
+      // Node pipes a worker's stdout and stderr into the process's with the limit lifted: those
+      // listeners are the worker's, whose own leak is reported, not a test's.
+      if (this._maxListeners === Infinity && typeof listener === 'function') byNode.add(listener)
+      else if (scope !== undefined && typeof listener === 'function') {
         const existing = this._events?.[type]
         const last = typeof existing === 'function' ? existing : existing?.[existing.length - 1]
         if (last === undefined ? madeIn.get(this) !== scope : owner.get(last) !== scope) sites.set(listener, capture(added))
@@ -64,6 +70,7 @@ export function trackListeners(current: () => Scope | undefined, capture: Captur
       }
       return found
     },
+    byNode: (emitter, type) => emitter.rawListeners(type).some((listener) => byNode.has(listener)),
     stop() {
       for (const name of methods) proto[name] = original[name]!
       events.init = init
