@@ -77,11 +77,12 @@ for (const runner of runners) {
     [{ ignore: { types: ['timer'] } }, `option \`${where[runner]}.ignore.types[0]\` must be one of timeout, interval`],
     [{ countUnref: 1 }, `option \`${where[runner]}.countUnref\` must be a boolean, got 1`],
   ])
-    test(`${runner}: bad options fail the run with one error naming the key: ${JSON.stringify(options)}`, () => {
+    test(`${runner}: bad options fail the run with one error naming the key, without frames of ours: ${JSON.stringify(options)}`, () => {
       const run = runWith(options)
       assert.notEqual(run.exitCode, 0)
       assert.equal(run.tests.size, 0)
       assert.ok(run.output.includes(`TypeError: async-debug: ${message}`), run.output)
+      assert.doesNotMatch(run.output, /dist[/\\](?:jest|vitest)|\bat (?:fail|resolveOptions|optionsIn)\b/)
     })
 }
 
@@ -101,7 +102,15 @@ test('vitest: the plugin validates its options in the main process, before any w
   const run = runVitest('options', { plugin: { dispose: 'yes' } })
   assert.notEqual(run.exitCode, 0)
   assert.match(run.output, /TypeError: async-debug: option `asyncDebug\(\)\.dispose` must be a boolean, got 'yes'/)
-  assert.doesNotMatch(run.output, /vitest-pool/)
+  assert.doesNotMatch(run.output, /vitest-pool|async-debug[/\\]dist/)
+})
+
+test('vitest: with the plugin, environmentOptions.asyncDebug is checked too, once, before any worker starts, without frames of ours', onlyFor('vitest'), () => {
+  const run = runVitest('options', { plugin: {}, test: { environmentOptions: { asyncDebug: { dispose: 'yes' } } } })
+  assert.notEqual(run.exitCode, 0)
+  assert.equal(run.tests.size, 0)
+  assert.equal(run.output.match(/TypeError: async-debug: option `environmentOptions\.asyncDebug\.dispose` must be a boolean, got 'yes'/g)?.length, 1, run.output)
+  assert.doesNotMatch(run.output, /vitest-pool|Failed to start|async-debug[/\\]dist/)
 })
 
 // Options one level too high are ignored by the runner without a word: each gets one clear error.

@@ -281,6 +281,15 @@ export function pickOptions(environmentOptions: unknown, place: OptionsPlace): {
   return named ? { options: container['async-debug'], where: `${place.key}['async-debug']` } : { options: container.asyncDebug, where: `${place.key}.asyncDebug` }
 }
 
+/**
+ * `error` as the runner should print an error in the user's options: its message only, as no frame
+ * of ours says anything about the config (the runners print the code around the first frame).
+ */
+export function asConfigError(error: unknown): unknown {
+  if (error instanceof TypeError && error.message.startsWith('async-debug:')) error.stack = `${error.name}: ${error.message}`
+  return error
+}
+
 /** async-debug's settings from the environment options that a runner gives; see {@link pickOptions}. */
 export function optionsIn(environmentOptions: unknown, place: OptionsPlace, env: Record<string, string | undefined> = process.env): Settings {
   const { options, where } = pickOptions(environmentOptions, place)

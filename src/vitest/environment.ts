@@ -2,7 +2,7 @@ import { inspect } from 'node:util'
 import type { Environment } from 'vitest/runtime'
 import { installEngine, uninstallEngine } from '../core/bridge.js'
 import { Engine, type EngineAdapter } from '../core/engine.js'
-import { type Settings, pickOptions, resolveOptions } from '../core/options.js'
+import { type Settings, asConfigError, pickOptions, resolveOptions } from '../core/options.js'
 import { stuckReport } from '../report/pending-tasks.js'
 import { printSlowCallback } from '../report/slow-callback.js'
 import { BASE, adoptTransformMode, loadInnerEnvironment, splitEnvironmentOption } from './inner-environment.js'
@@ -46,9 +46,7 @@ async function baseAndSettings(environmentOptions: unknown, fixed: Environment |
     return { base: await loadInnerEnvironment(inner), inner, settings }
   }
   if (split.inner !== undefined) {
-    const error = new TypeError(`async-debug: option \`${where}.environment\` names an environment to wrap, but this environment is withAsyncDebug() of '${fixed.name}' already; drop the option, or use \`environment: 'async-debug'\``)
-    error.stack = `${error.name}: ${error.message}`
-    throw error
+    throw asConfigError(new TypeError(`async-debug: option \`${where}.environment\` names an environment to wrap, but this environment is withAsyncDebug() of '${fixed.name}' already; drop the option, or use \`environment: 'async-debug'\``))
   }
   return { base: fixed, inner: fixed.name, settings }
 }
@@ -61,8 +59,7 @@ async function baseAndSettings(environmentOptions: unknown, fixed: Environment |
 function asOptionsError(error: unknown): unknown {
   if (!(error instanceof TypeError) || !error.message.startsWith('async-debug:')) return error
   error.message += ' (the Vitest plugin, asyncDebug(), checks the options once, before any worker starts)'
-  error.stack = `${error.name}: ${error.message}`
-  return error
+  return asConfigError(error)
 }
 
 /** Straight to stderr, before the run waits forever: the plugin stops such a run before it starts instead. */

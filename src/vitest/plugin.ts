@@ -1,5 +1,6 @@
-import { type AsyncDebugOptions, resolveOptions } from '../core/options.js'
+import { type AsyncDebugOptions, pickOptions, resolveOptions } from '../core/options.js'
 import { type PoolConfig, vitest3Refusal } from './runtime.js'
+import { cutOwnFrames } from '../core/frames.js'
 import { splitEnvironmentOption } from './inner-environment.js'
 import { PROVIDED_KEY, encodeOptions } from './provided-options.js'
 
@@ -35,7 +36,7 @@ interface PluginConfig {
 export interface AsyncDebugPlugin {
   name: 'async-debug'
   config(config?: UserConfig): PluginConfig
-  configureVitest(context: { vitest: { version: string }; project: { config: PoolConfig } }): void
+  configureVitest(context: { vitest: { version: string }; project: { config: PoolConfig & { environmentOptions?: unknown } } }): void
 }
 
 /**
@@ -58,8 +59,8 @@ export interface AsyncDebugPlugin {
  * ```
  */
 export function asyncDebug(options: AsyncDebugPluginOptions = {}): AsyncDebugPlugin {
-  // Bad options fail here, in the main process, before any worker starts.
-  resolveOptions(splitEnvironmentOption(options, 'asyncDebug()').own, 'asyncDebug()')
+  // Bad options fail here, in the main process, before any worker starts, at the config's line.
+  cutOwnFrames(() => resolveOptions(splitEnvironmentOption(options, 'asyncDebug()').own, 'asyncDebug()'))
   return {
     name: 'async-debug',
     config(config) {
@@ -80,6 +81,11 @@ export function asyncDebug(options: AsyncDebugPluginOptions = {}): AsyncDebugPlu
     configureVitest({ vitest, project }) {
       const refused = vitest.version.startsWith('3.') ? vitest3Refusal(project.config) : undefined
       if (refused) throw new Error(refused)
+      // The plugin's options merged with the config's `environmentOptions.asyncDebug`: what every worker will read.
+      cutOwnFrames(() => {
+        const { options: merged, where } = pickOptions(project.config.environmentOptions, { key: 'environmentOptions', json: false })
+        resolveOptions(splitEnvironmentOption(merged, where).own, where)
+      })
     },
   }
 }
