@@ -79,7 +79,8 @@ function whereFrom({ where, tracked, type }: Finding): string {
 function calledFrom(site: Finding['tracked']['site']): string {
   const [first, ...callers] = userFrames(site).map(locationOf)
   const file = (location: string): string => location.replace(/:\d+:\d+$/, '')
-  const caller = first && callers.find((location) => file(location) !== file(first))
+  // The outermost: the test's own line, past the project's modules between.
+  const caller = first && [...callers].reverse().find((location) => file(location) !== file(first))
   return caller ? `, called from ${caller}` : ''
 }
 
