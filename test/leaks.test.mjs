@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { vitestMajor } from './helpers/run-vitest.mjs'
-import { runShared, runners } from './helpers/runners.mjs'
+import { importedCallColumn, runShared, runners } from './helpers/runners.mjs'
 
 // Vitest 3.2's source maps put a call of an imported function (`spawn(...)`, compiled to
 // `(0, __vi_import_0__.spawn)(...)`) at its parenthesis.
@@ -71,7 +71,7 @@ for (const runner of runners) {
   test(`${runner}: a resource that a helper of the project's own made for a test names the test's line too`, () => {
     const { status, message } = run.tests.get('leaks an interval that a helper of the project starts')
     assert.equal(status, 'failed')
-    assert.match(message, /1\. setInterval every 2000 ms, created at \S*support[/\\]poller\.js:3:10, called from \S*timers\.test\.js:20:3\n/)
+    assert.match(message, new RegExp(String.raw`1\. setInterval every 2000 ms, created at \S*support[/\\]poller\.js:3:10, called from \S*timers\.test\.js:20:${importedCallColumn(runner, 3, 'startPolling')}\n`))
   })
 
   test(`${runner}: several leaks in one test make one failure listing all`, () => {
