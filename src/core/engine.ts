@@ -503,16 +503,14 @@ export class Engine {
   // A warning fails the code that emitted it; too many listeners, the ended tests that left theirs attached.
   #warned(warning: Error): void {
     const { emitter, type } = warning as Error & { emitter?: EventEmitter; type?: string | symbol }
-    const left =
-      warning.name === 'MaxListenersExceededWarning' && emitter instanceof EventEmitter && type !== undefined
-        ? [...(this.#listeners?.owners(emitter, type) ?? [])].filter(([owner]) => owner.judged && !owner.outer)
-        : []
+    const tooMany = warning.name === 'MaxListenersExceededWarning' && emitter instanceof EventEmitter && type !== undefined
+    const left = tooMany ? [...(this.#listeners?.owners(emitter, type) ?? [])].filter(([owner]) => owner.judged && !owner.outer) : []
     // Node's warning holds the emitter, which runners would serialize with the failure: a copy.
     const { code } = warning as Error & { code?: unknown }
     const copy = (stack: string | undefined): Error => hide(new Error(warning.message), { name: warning.name, stack, ...(typeof code === 'string' && { code }) })
     if (left.length === 0) {
       // Over its limit with listeners of workers' stdio: too many workers alive, each reported as such.
-      if (warning.name === 'MaxListenersExceededWarning' && emitter instanceof EventEmitter && type !== undefined && this.#listeners?.byNode(emitter, type)) return
+      if (tooMany && this.#listeners?.liftedLimit(emitter, type)) return
       this.charge(this.current(), 'warning', copy(warning.stack))
       return
     }

@@ -290,6 +290,15 @@ export function asConfigError(error: unknown): unknown {
   return error
 }
 
+/** What `check` returns; what it throws of the options' errors, as {@link asConfigError} makes them. */
+export function checkingConfig<T>(check: () => T): T {
+  try {
+    return check()
+  } catch (error) {
+    throw asConfigError(error)
+  }
+}
+
 /** async-debug's settings from the environment options that a runner gives; see {@link pickOptions}. */
 export function optionsIn(environmentOptions: unknown, place: OptionsPlace, env: Record<string, string | undefined> = process.env): Settings {
   const { options, where } = pickOptions(environmentOptions, place)

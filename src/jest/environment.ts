@@ -3,7 +3,7 @@ import type { EnvironmentContext, JestEnvironment, JestEnvironmentConfig } from 
 import type { Circus } from '@jest/types'
 import { installEngine, uninstallEngine } from '../core/bridge.js'
 import { Engine } from '../core/engine.js'
-import { type Settings, asConfigError, optionsIn } from '../core/options.js'
+import { checkingConfig, optionsIn } from '../core/options.js'
 import { stuckReport } from '../report/pending-tasks.js'
 import { printSlowCallback } from '../report/slow-callback.js'
 import { writeRecords } from './run-records.js'
@@ -44,13 +44,7 @@ export function withAsyncDebug<Base extends EnvironmentClass>(BaseEnvironment: B
     constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
       super(config, context)
       const { projectConfig } = config
-      let settings: Settings
-      try {
-        settings = optionsIn(projectConfig.testEnvironmentOptions, place)
-      } catch (error) {
-        throw asConfigError(error)
-      }
-      const engine = new Engine(settings, {
+      const engine = new Engine(checkingConfig(() => optionsIn(projectConfig.testEnvironmentOptions, place)), {
         runnerCode: jestCode,
         modulesPerFile: true,
         onSlowCallback: printSlowCallback,

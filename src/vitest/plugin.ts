@@ -1,6 +1,5 @@
-import { type AsyncDebugOptions, pickOptions, resolveOptions } from '../core/options.js'
+import { type AsyncDebugOptions, asConfigError, checkingConfig, pickOptions, resolveOptions } from '../core/options.js'
 import { type PoolConfig, vitest3Refusal } from './runtime.js'
-import { cutOwnFrames } from '../core/frames.js'
 import { splitEnvironmentOption } from './inner-environment.js'
 import { PROVIDED_KEY, encodeOptions } from './provided-options.js'
 
@@ -59,20 +58,20 @@ export interface AsyncDebugPlugin {
  * ```
  */
 export function asyncDebug(options: AsyncDebugPluginOptions = {}): AsyncDebugPlugin {
-  // Bad options fail here, in the main process, before any worker starts, at the config's line.
-  cutOwnFrames(() => resolveOptions(splitEnvironmentOption(options, 'asyncDebug()').own, 'asyncDebug()'))
+  // Bad options fail here, in the main process, before any worker starts.
+  checkingConfig(() => resolveOptions(splitEnvironmentOption(options, 'asyncDebug()').own, 'asyncDebug()'))
   return {
     name: 'async-debug',
     config(config) {
       process.env[PLUGIN_FLAG] = '1'
       // Vitest takes any key under `test` without a word, and passes this one nowhere.
       if (config?.test?.asyncDebug !== undefined)
-        throw new TypeError('async-debug: `test.asyncDebug` is not read: give the options to the plugin, `asyncDebug({ … })`, or as `test.environmentOptions.asyncDebug`')
+        throw asConfigError(new TypeError('async-debug: `test.asyncDebug` is not read: give the options to the plugin, `asyncDebug({ … })`, or as `test.environmentOptions.asyncDebug`'))
       const configured = config?.test?.environment
       const chosen = configured === 'async-debug' ? undefined : configured
       if (chosen !== undefined && options.environment !== undefined && options.environment !== chosen)
-        throw new TypeError(
-          `async-debug: the config sets \`test.environment: '${chosen}'\` and the plugin \`asyncDebug({ environment: '${options.environment}' })\`: name the environment to run the tests in once, in either place`,
+        throw asConfigError(
+          new TypeError(`async-debug: the config sets \`test.environment: '${chosen}'\` and the plugin \`asyncDebug({ environment: '${options.environment}' })\`: name the environment to run the tests in once, in either place`),
         )
       const asyncDebug = chosen === undefined ? options : { ...options, environment: chosen }
       return { test: { environment: 'async-debug', environmentOptions: { asyncDebug }, setupFiles: [setupFile], provide: { [PROVIDED_KEY]: encodeOptions(asyncDebug) } } }
@@ -82,7 +81,7 @@ export function asyncDebug(options: AsyncDebugPluginOptions = {}): AsyncDebugPlu
       const refused = vitest.version.startsWith('3.') ? vitest3Refusal(project.config) : undefined
       if (refused) throw new Error(refused)
       // The plugin's options merged with the config's `environmentOptions.asyncDebug`: what every worker will read.
-      cutOwnFrames(() => {
+      checkingConfig(() => {
         const { options: merged, where } = pickOptions(project.config.environmentOptions, { key: 'environmentOptions', json: false })
         resolveOptions(splitEnvironmentOption(merged, where).own, where)
       })

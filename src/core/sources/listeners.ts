@@ -9,14 +9,15 @@ export interface Listeners {
    * and where the first of them that was recorded with a site was added.
    */
   owners(emitter: EventEmitter, type: string | symbol): Map<Scope, { count: number; site: Site | undefined }>
-  /** Whether Node added some of them for a worker's stdio (see trackListeners). */
-  byNode(emitter: EventEmitter, type: string | symbol): boolean
+  /** Whether some of them were added while the emitter's limit was lifted: Node's pipes of a worker's stdio (see trackListeners). */
+  liftedLimit(emitter: EventEmitter, type: string | symbol): boolean
   stop(): void
 }
 
 const methods = ['addListener', 'on', 'prependListener'] as const
 type Capture = (below: Function) => Site
-type Events = Record<string | symbol, Function | Function[] | undefined>
+// Node's own fields of an EventEmitter: its listeners by event, and its limit.
+type Emitter = { _events?: Record<string | symbol, Function | Function[] | undefined>; _maxListeners?: number }
 
 /**
  * Records which scope adds each listener to an EventEmitter, so that a MaxListenersExceededWarning
@@ -30,24 +31,26 @@ export function trackListeners(current: () => Scope | undefined, capture: Captur
   const owner = new WeakMap<Function, Scope>()
   const sites = new WeakMap<Function, Site>()
   const madeIn = new WeakMap<object, Scope>()
-  const byNode = new WeakSet<Function>()
+  const lifted = new WeakSet<Function>()
   const proto = EventEmitter.prototype as unknown as Record<(typeof methods)[number], Function>
   const original = Object.fromEntries(methods.map((name) => [name, proto[name]])) as Record<(typeof methods)[number], Function>
   for (const name of methods) {
     const add = original[name]!
-    proto[name] = function added(this: { _events?: Events; _maxListeners?: number }, type: string | symbol, listener: unknown) {
-      const scope = current()
-      // Node pipes a worker's stdout and stderr into the process's with the limit lifted: those
-      // listeners are the worker's, whose own leak is reported, not a test's.
-      if (this._maxListeners === Infinity && typeof listener === 'function') byNode.add(listener)
-      else if (scope !== undefined && typeof listener === 'function') {
-        const existing = this._events?.[type]
-        const last = typeof existing === 'function' ? existing : existing?.[existing.length - 1]
-        if (last === undefined ? madeIn.get(this) !== scope : owner.get(last) !== scope) sites.set(listener, capture(added))
-        owner.set(listener, scope)
-      }
+    proto[name] = function added(this: Emitter, type: string | symbol, listener: unknown) {
+      if (typeof listener === 'function') note(this, type, listener, added)
       return add.apply(this, arguments)
     }
+  }
+  function note(emitter: Emitter, type: string | symbol, listener: Function, below: Function): void {
+    // Node pipes a worker's stdout and stderr into the process's with the limit lifted: those
+    // listeners are the worker's, whose own leak is reported, not a test's.
+    if (emitter._maxListeners === Infinity) return void lifted.add(listener)
+    const scope = current()
+    if (scope === undefined) return
+    const existing = emitter._events?.[type]
+    const last = typeof existing === 'function' ? existing : existing?.[existing.length - 1]
+    if (last === undefined ? madeIn.get(emitter) !== scope : owner.get(last) !== scope) sites.set(listener, capture(below))
+    owner.set(listener, scope)
   }
   // Every EventEmitter, streams and sockets included, is set up through EventEmitter.init.
   const events = EventEmitter as unknown as { init: (this: object, ...args: unknown[]) => unknown }
@@ -70,7 +73,7 @@ export function trackListeners(current: () => Scope | undefined, capture: Captur
       }
       return found
     },
-    byNode: (emitter, type) => emitter.rawListeners(type).some((listener) => byNode.has(listener)),
+    liftedLimit: (emitter, type) => emitter.rawListeners(type).some((listener) => lifted.has(listener)),
     stop() {
       for (const name of methods) proto[name] = original[name]!
       events.init = init
