@@ -12,7 +12,7 @@ test('defaults', () => {
     dispose: true,
     settleMs: 50,
     tracePromises: false,
-    slowCallbackMs: 100,
+    slowCallbackMs: 0,
     failOn: ['leaks', 'promises', 'rejections', 'assertions', 'warnings', 'fake-timers'],
     timeAllCallbacks: false,
     watchdogSeconds: 0,
@@ -48,6 +48,16 @@ test('each bad option is a TypeError naming its key, as the user wrote it', () =
 test('failOn names what fails; failOnSlowCallback adds slow callbacks to it', () => {
   assert.deepEqual([...resolveOptions({ failOn: [] }, 'where', {}).failOn], [])
   assert.deepEqual([...resolveOptions({ failOn: ['rejections'], failOnSlowCallback: true }, 'where', {}).failOn], ['rejections', 'slow-callbacks'])
+})
+
+test('slow callbacks are timed, for 100 ms unless set, only when an option asks for them', () => {
+  const limit = (options) => resolveOptions(options, 'where', {}).slowCallbackMs
+  assert.equal(limit({}), 0)
+  assert.equal(limit({ slowCallbackMs: 50 }), 50)
+  assert.equal(limit({ failOnSlowCallback: true }), 100)
+  assert.equal(limit({ failOn: ['slow-callbacks'] }), 100)
+  assert.equal(limit({ timeAllCallbacks: true }), 100)
+  assert.equal(limit({ timeAllCallbacks: true, slowCallbackMs: 0 }), 0)
 })
 
 test('a string written as a RegExp literal is that RegExp; any other string is a substring', () => {

@@ -41,7 +41,7 @@ test('vitest: a leak reported only (failOn) is an annotation of its test at its 
 })
 
 test('vitest: a slow callback is an annotation of its test at the line of its timer', onlyFor('vitest'), () => {
-  const slow = run('diagnostics', ['slow.test.js'], {})
+  const slow = run('diagnostics', ['slow.test.js'], { slowCallbackMs: 100 })
   assert.match(slow.junit, /<testcase classname="slow\.test\.js" name="blocks the loop in a timer callback"[\s\S]*?<property name="warning" value="async-debug: a setTimeout callback blocked the event loop for \d{3,} ms \(slowCallbackMs: 100\) \(reported only: failOn leaves out slow-callbacks\)">/)
   assert.match(slow.output, /^::warning file=[^,]*slow\.test\.js,line=7,column=\d+::async-debug: a setTimeout callback blocked the event loop/m)
 })

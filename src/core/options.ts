@@ -56,7 +56,8 @@ export interface AsyncDebugOptions {
    * Report each callback that blocks the event loop longer than this many ms: a timer's or
    * immediate's at the line that made it, the synchronous part of a test, hook or fixture
    * function, and a promise continuation or I/O callback with its test (at its line with
-   * `timeAllCallbacks`). `0` turns it off. Default `100`.
+   * `timeAllCallbacks`). Default `0`, off, unless `failOnSlowCallback`, `'slow-callbacks'` in
+   * `failOn` or `timeAllCallbacks` asks for them: then `100`.
    */
   slowCallbackMs?: number
   /** Fail the scope whose callback was slow, instead of printing a report; the same as `'slow-callbacks'` in `failOn`. Default `false`. */
@@ -225,7 +226,6 @@ export function resolveOptions(options: unknown, where = 'asyncDebug', env: Reco
   })
   // A wait at every scope that leaks: a larger one would look like a hang.
   const settleMs = amount(o.settleMs, `${where}.settleMs`, 50, 'ms', 10_000)
-  const slowCallbackMs = amount(o.slowCallbackMs, `${where}.slowCallbackMs`, 100)
   let watchdogSeconds = amount(o.watchdogSeconds, `${where}.watchdogSeconds`, 0, 'seconds')
   const fromEnv = env[WATCHDOG_VARIABLE]
   if (fromEnv !== undefined && fromEnv.trim() !== '') {
@@ -235,6 +235,11 @@ export function resolveOptions(options: unknown, where = 'asyncDebug', env: Reco
   }
   const failOn = new Set(o.failOn === undefined ? defaultFailOn : list(o.failOn, `${where}.failOn`, (kind, key) => (failKinds.includes(kind as FailKind) ? (kind as FailKind) : fail(key, `one of ${failKinds.join(', ')}`, kind))))
   if (boolean(o.failOnSlowCallback, `${where}.failOnSlowCallback`, false)) failOn.add('slow-callbacks')
+  const timeAllCallbacks = boolean(o.timeAllCallbacks, `${where}.timeAllCallbacks`, false)
+  // Off unless asked for, as asyncio keeps them to its debug mode: on a shared machine the CPU time
+  // a thread is given is not only its code's (its first calls compile, the garbage collector runs on
+  // it), so reports by default would come and go with the load.
+  const slowCallbackMs = amount(o.slowCallbackMs, `${where}.slowCallbackMs`, failOn.has('slow-callbacks') || timeAllCallbacks ? 100 : 0)
   const warnings = o.warnings ?? {}
   if (typeof warnings !== 'object' || Array.isArray(warnings)) fail(`${where}.warnings`, "an object like { MaxListenersExceededWarning: 'warn' }", warnings)
   for (const [name, action] of Object.entries(warnings as object))
@@ -250,7 +255,7 @@ export function resolveOptions(options: unknown, where = 'asyncDebug', env: Reco
     settleMs,
     slowCallbackMs,
     failOn,
-    timeAllCallbacks: boolean(o.timeAllCallbacks, `${where}.timeAllCallbacks`, false),
+    timeAllCallbacks,
     watchdogSeconds,
     allowTests,
     baseline: o.baseline === undefined ? undefined : typeof o.baseline === 'string' && o.baseline.trim() !== '' ? o.baseline : fail(`${where}.baseline`, "a file path, such as 'async-debug.baseline.json'", o.baseline),
