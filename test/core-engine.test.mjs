@@ -328,14 +328,19 @@ test('what allowPending() or an ignore rule lets pass is kept, with its reason, 
   clearInterval(interval)
 })
 
-test('a socket being destroyed is not alive, and a socket with no peer is described without undefined', async () => {
+test('a socket being destroyed is not alive, and a socket not connected yet is described by where it connects to', async () => {
   start()
   const server = createServer().listen(0, '127.0.0.1')
   await new Promise((resolve) => server.once('listening', resolve))
   const scope = engine.open('test', 'a')
-  const { connect } = await import('node:net')
-  const socket = engine.run(scope, () => connect(server.address().port, '127.0.0.1'))
-  assert.deepEqual(engine.pending(scope).map((f) => f.description), ['TCP socket'])
+  const { connect, Socket } = await import('node:net')
+  const { port } = server.address()
+  const socket = engine.run(scope, () => connect(port, '127.0.0.1'))
+  assert.deepEqual(engine.pending(scope).map((f) => f.description), [`TCP socket connecting to 127.0.0.1:${port}`])
+  // Each way of saying where: options, a port alone, a socket's own connect().
+  const others = engine.run(scope, () => [connect({ port, host: '127.0.0.1' }), connect(port), new Socket().connect(String(port), '127.0.0.1')])
+  assert.deepEqual(engine.pending(scope).map((f) => f.description).slice(1), [`TCP socket connecting to 127.0.0.1:${port}`, `TCP socket connecting to localhost:${port}`, `TCP socket connecting to 127.0.0.1:${port}`])
+  for (const other of others) other.destroy()
   await new Promise((resolve) => socket.once('connect', resolve))
   assert.match(engine.pending(scope)[0].description, /^TCP socket 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+$/)
   socket.destroy()

@@ -38,14 +38,14 @@ const frames = (message) => message.split('\n').filter((line) => /^\s+at /.test(
 const failures = ({ report }) => new Map(report.testResults.flatMap((file) => file.assertionResults).map((a) => [a.title, a.failureMessages]))
 
 for (const runner of runners) {
-  test(`${runner}: a failed expect, a throw, a rejection, an fs error, a timeout, an unhandled rejection and a diff show what the plain runner shows, no frame or insides of async-debug's`, () => {
+  test(`${runner}: a failed expect, a throw, a rejection, an fs error, a fetch() that rejects, a timeout, an unhandled rejection and a diff show what the plain runner shows, no frame or insides of async-debug's`, () => {
     const { plain, withAsyncDebug } = runBoth(runner, 'stacks')
     assert.doesNotMatch(output(withAsyncDebug), /async-debug[/\\]dist/)
     // A diff of a value holding promises shows the async context Node keeps on them: our scope's title, not its insides.
     assert.doesNotMatch(output(withAsyncDebug), /PromiseLedger|mustAwait/)
     const expected = failures(plain)
     const actual = failures(withAsyncDebug)
-    assert.ok(expected.size >= 7, output(plain))
+    assert.ok(expected.size >= 8, output(plain))
     for (const [title, messages] of expected) {
       if (messages.length === 0) continue
       assert.deepEqual(frames(actual.get(title)?.[0] ?? ''), frames(messages[0]), title)

@@ -2,7 +2,7 @@ import { AsyncLocalStorage, createHook, executionAsyncId, executionAsyncResource
 import { EventEmitter } from 'node:events'
 import { types } from 'node:util'
 import { type FakeClock, type PendingUnder, type Reinstalled, onFakeTimersInstall } from './fake-timers.js'
-import { batched, installPatches, requestSites } from './patches.js'
+import { batched, fetchSites, installPatches, REQUEST_SITE, requestSites } from './patches.js'
 import { trackDescriptors } from './sources/fs-descriptors.js'
 import { trackRequests } from './sources/http-requests.js'
 import { type Listeners, trackListeners } from './sources/listeners.js'
@@ -223,8 +223,8 @@ export class Engine {
   /** Records `resource` as created by the code running now, at `site`; returns the scope that owns it. */
   readonly record: (type: string, resource: object, site: Site) => Scope | undefined
 
-  /** Starts recording resources. */
-  enable(): this {
+  /** Starts recording resources; `global` is the test code's global object, whose fetch() is watched (see fetchSites). */
+  enable(global: { fetch?: unknown } = globalThis): this {
     this.#asyncHook.enable()
     this.#slowCallbacks.enable()
     if (this.#stops.length > 0) return this
@@ -243,8 +243,11 @@ export class Engine {
     const { record } = this
     const engine = this
     const requestOwners = this.#requestOwners
+    const fetches = fetchSites(global, capture)
+    stops.push(() => fetches.stop())
     stops.push(trackRequests({
       sent: function sent(this: void, request) {
+        if (request.client === 'fetch') request.request[REQUEST_SITE] ??= fetches.site()
         // A judged scope's code owns no new resource, but the server's work for its request is still not the server's.
         const owner = record('HTTP_REQUEST', request, capture(sent)) ?? engine.current()
         if (owner) requestOwners.set(request, owner)

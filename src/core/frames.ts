@@ -171,18 +171,25 @@ export function dependencyOf(line: string): string | undefined {
   return name?.replace('\\', '/')
 }
 
-/** `error`, with this package's frames taken out of its stack: a user's error passes through our wrappers. */
+/**
+ * `error`, with this package's frames taken out of its stack and its causes' (fetch() rejects with
+ * the error of a URL that does not parse as its cause): a user's error passes through our wrappers.
+ */
 export function withoutOwnFrames(error: unknown): unknown {
-  const stack = (error as { stack?: unknown } | null)?.stack
-  if (typeof stack === 'string' && own.length > 0 && own.some((dir) => stack.includes(dir)))
-    try {
-      ;(error as { stack: string }).stack = stack
-        .split('\n')
-        .filter((line) => !(isFrame(line) && frameOrigin(line) === 'package'))
-        .join('\n')
-    } catch {
-      // A frozen error keeps its stack.
-    }
+  const seen = new Set<unknown>()
+  for (let e = error; typeof e === 'object' && e !== null && !seen.has(e); e = (e as { cause?: unknown }).cause) {
+    seen.add(e)
+    const stack = (e as { stack?: unknown }).stack
+    if (typeof stack === 'string' && own.length > 0 && own.some((dir) => stack.includes(dir)))
+      try {
+        ;(e as { stack: string }).stack = stack
+          .split('\n')
+          .filter((line) => !(isFrame(line) && frameOrigin(line) === 'package'))
+          .join('\n')
+      } catch {
+        // A frozen error keeps its stack.
+      }
+  }
   return error
 }
 

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks'
 import fs from 'node:fs'
 import { createRequire, syncBuiltinESMExports } from 'node:module'
 import net from 'node:net'
@@ -7,8 +8,14 @@ import type { Site } from './tracked.js'
 
 /** Where `listen()` was called on a server: its handle may be created later, in a DNS or tick callback. */
 export const LISTEN_SITE = Symbol('async-debug.listenSite')
-/** Where an HTTP client request was made: Node reports it once it is flushed, off the caller's stack. */
+/**
+ * Where an HTTP client request was made: Node reports it once it is flushed, and fetch() sends it
+ * in turns of its own, both off the caller's stack.
+ */
 export const REQUEST_SITE = Symbol('async-debug.requestSite')
+
+/** Where a socket was asked to connect, `host:port` or a pipe's path: until it has, it has no address to tell. */
+export const CONNECT_TARGET = Symbol('async-debug.connectTarget')
 
 type Capture = (below: Function) => Site
 type Record = (type: string, resource: object, site: Site) => void
@@ -41,17 +48,23 @@ export function batched<R>(fn: () => R): R {
 
 /**
  * The places async_hooks cannot serve on its own. A server handle made in a callback has no
- * user frame on its stack, so `listen()` records where it was called. A FileHandle is created
- * with no async context at all, so `fs.promises.open()` records it in the caller's scope.
- * Returns a function that restores both.
+ * user frame on its stack, so `listen()` records where it was called. A socket tells no address
+ * until it has connected, so `connect()` records where to. A FileHandle is created with no async
+ * context at all, so `fs.promises.open()` records it in the caller's scope. Returns a function
+ * that restores them.
  */
 export function installPatches(capture: Capture, record: Record): () => void {
   const { listen } = net.Server.prototype
+  const { connect } = net.Socket.prototype
   const { open } = fs.promises
   net.Server.prototype.listen = function listenRecordingSite(this: net.Server, ...args: unknown[]) {
     ;(this as unknown as { [LISTEN_SITE]: Site })[LISTEN_SITE] = capture(listenRecordingSite)
     return cutOwnFrames(() => (listen as Function).apply(this, args))
   } as typeof listen
+  net.Socket.prototype.connect = function connectRecordingTarget(this: net.Socket, ...args: unknown[]) {
+    ;(this as unknown as { [CONNECT_TARGET]: string | undefined })[CONNECT_TARGET] = targetOf(args)
+    return cutOwnFrames(() => (connect as Function).apply(this, args))
+  } as typeof connect
   fs.promises.open = function openRecordingHandle(...args: Parameters<typeof open>) {
     const site = capture(openRecordingHandle)
     return cutOwnFrames(() => open(...args)).then((handle) => {
@@ -62,9 +75,19 @@ export function installPatches(capture: Capture, record: Record): () => void {
   syncExports()
   return () => {
     net.Server.prototype.listen = listen
+    net.Socket.prototype.connect = connect
     fs.promises.open = open
     syncExports()
   }
+}
+
+// `host:port` or the path of connect()'s arguments: (options), (path), (port, host), or the array
+// that net.connect() hands on, its options first.
+function targetOf(args: unknown[]): string | undefined {
+  const [first, second] = Array.isArray(args[0]) ? args[0] : args
+  const options = (typeof first === 'object' && first !== null ? first : typeof first === 'string' && !/^\d+$/.test(first) ? { path: first } : { port: first, host: typeof second === 'string' ? second : undefined }) as { path?: unknown; port?: unknown; host?: unknown }
+  if (typeof options.path === 'string') return options.path
+  return options.port === undefined ? undefined : `${String(options.host ?? 'localhost')}:${String(options.port)}`
 }
 
 // Loading http and https costs a test process milliseconds (https loads tls): they are patched once
@@ -105,6 +128,31 @@ export function requestSites(capture: Capture): { update(): void; restore(): voi
       restores.clear()
       seen = -1
       syncExports()
+    },
+  }
+}
+
+/**
+ * Makes `global.fetch` keep where it was called for the work it runs, which `site()` tells while it
+ * runs: undici sends the request in turns of its own, off the caller's stack. `stop()` puts fetch
+ * back, unless something replaced it since (a test's stub), and ends the store, which before Node 24
+ * puts a property on every promise of the process.
+ */
+export function fetchSites(global: { fetch?: unknown }, capture: Capture): { site(): Site | undefined; stop(): void } {
+  const original = global.fetch
+  const calls = new AsyncLocalStorage<Site>()
+  if (typeof original !== 'function') return { site: () => undefined, stop: () => {} }
+  const fetch = function fetch(this: unknown, ...args: unknown[]) {
+    return calls.run(capture(fetch), () => cutOwnFrames(() => original.apply(this, args)))
+  }
+  // As Node's: the bundler may rename ours.
+  Object.defineProperties(fetch, { name: { value: original.name }, length: { value: original.length } })
+  global.fetch = fetch
+  return {
+    site: () => calls.getStore(),
+    stop() {
+      if (global.fetch === fetch) global.fetch = original
+      calls.disable()
     },
   }
 }

@@ -1,7 +1,7 @@
 import type { FakeClock, PendingUnder, Reinstalled } from './fake-timers.js'
 import { type Descriptor, closeDescriptor } from './sources/fs-descriptors.js'
 import { type InFlight, settled } from './sources/http-requests.js'
-import { LISTEN_SITE, REQUEST_SITE } from './patches.js'
+import { CONNECT_TARGET, LISTEN_SITE, REQUEST_SITE } from './patches.js'
 import { clearImmediate, clearTimeout } from './real-timers.js'
 import type { Site } from './tracked.js'
 
@@ -146,8 +146,8 @@ const kinds: Record<string, Kind & { type: ResourceType | ((r: Handle) => Resour
     describe: (_, socket) => {
       const request = socket?._httpMessage
       if (request?.method && !socket.server) return `HTTP request ${request.method} ${request.protocol ?? 'http:'}//${request.host}${request.path} still open`
-      // Unconnected, or closing: no addresses to give.
-      const ends = socket?.remotePort === undefined ? '' : ` ${socket.localAddress}:${socket.localPort} -> ${socket.remoteAddress}:${socket.remotePort}`
+      // Still connecting: where to; closing: no addresses to give.
+      const ends = socket?.remotePort !== undefined ? ` ${socket.localAddress}:${socket.localPort} -> ${socket.remoteAddress}:${socket.remotePort}` : connecting(socket)
       return socket?.server ? `TCP connection${ends} accepted by a server` : `TCP socket${ends}`
     },
     closing: (_, socket) => socket?.writableEnded === true,
@@ -156,7 +156,7 @@ const kinds: Record<string, Kind & { type: ResourceType | ((r: Handle) => Resour
   PIPEWRAP: {
     type: 'socket',
     alive: (h, countUnref) => !(h.fd !== undefined && h.fd >= 0 && h.fd <= 2) && handleAlive(h, countUnref),
-    describe: () => 'pipe socket',
+    describe: (_, socket) => `pipe socket${connecting(socket)}`,
     closing: (_, socket) => socket?.writableEnded === true,
     dispose: (_, socket) => socket?.destroy?.(),
   },
@@ -290,6 +290,9 @@ const kinds: Record<string, Kind & { type: ResourceType | ((r: Handle) => Resour
     dispose: (h) => h.close?.(),
   },
 }
+
+// ` connecting to <where>` for a socket that has not connected yet.
+const connecting = (socket: Record<string | symbol, any> | undefined): string => (socket?.connecting === true && socket[CONNECT_TARGET] !== undefined ? ` connecting to ${socket[CONNECT_TARGET]}` : '')
 
 /** Whether async_hooks type `type` is tracked. */
 export const isTrackedType = (type: string): boolean => Object.hasOwn(kinds, type)

@@ -66,7 +66,7 @@ export function withAsyncDebug<Base extends EnvironmentClass>(BaseEnvironment: B
       await super.setup()
       const attachment = attached.get(this)!
       const { engine, circus } = attachment
-      engine.enable()
+      engine.enable(this.global)
       installEngine(this.global, engine)
       attachment.unwatch = watchFakeTimers(this, engine)
       circus.loading()

@@ -89,7 +89,7 @@ function asyncDebugEnvironment(fixed?: Environment): Environment {
       adoptTransformMode(environment, base)
       const wrapped = await base.setup(global, options)
       // After the wrapped environment, whose own timers and sockets are then no test's.
-      const engine = new Engine(settings, adapter).enable()
+      const engine = new Engine(settings, adapter).enable(global)
       installEngine(global, engine)
       const restore = patchRunner(vitest, engine)
       return {
@@ -108,7 +108,7 @@ function asyncDebugEnvironment(fixed?: Environment): Environment {
       if (!base.setupVM) throw new Error(`async-debug: the environment '${inner}' has no setupVM(), which the vmThreads and vmForks pools need; run it with \`pool: 'forks'\` or \`pool: 'threads'\``)
       adoptTransformMode(environment, base)
       const vm = await base.setupVM(options)
-      const engine = new Engine(settings, adapter).enable()
+      const engine = new Engine(settings, adapter).enable(vm.getVmContext())
       installEngine(vm.getVmContext(), engine)
       return {
         getVmContext: () => vm.getVmContext(),
