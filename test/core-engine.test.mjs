@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { Engine, resolveOptions } from './helpers/core.mjs'
+import { creationSite, Engine, resolveOptions } from './helpers/core.mjs'
 
 let engine
 const start = (options) => (engine = new Engine(resolveOptions(options)).enable())
@@ -326,6 +326,24 @@ test('what allowPending() or an ignore rule lets pass is kept, with its reason, 
   )
   clearTimeout(timer)
   clearInterval(interval)
+})
+
+test("a handle that Node's code alone made in a callback is placed where the resource of that callback was made", async () => {
+  start()
+  const server = createServer().listen(0, '127.0.0.1')
+  await new Promise((resolve) => server.once('listening', resolve))
+  const scope = engine.open('test', 'a')
+  // The timer calls Node's connect() itself: no frame of this file is on the socket's stack.
+  const connected = new Promise((resolve) => server.once('connection', resolve))
+  engine.run(scope, () => setTimeout(connect, 1, server.address().port, '127.0.0.1'))
+  const line = new Error().stack.split('\n')[1].match(/:(\d+):\d+\)?$/)[1] - 1
+  const accepted = await connected
+  const [socket] = engine.pending(scope)
+  assert.match(socket.description, /^TCP socket/)
+  assert.match(creationSite(socket.tracked.site), new RegExp(`core-engine\\.test\\.mjs:${line}:`))
+  accepted.destroy()
+  await engine.close(scope)
+  server.close()
 })
 
 test('a socket being destroyed is not alive, and a socket not connected yet is described by where it connects to', async () => {

@@ -156,11 +156,12 @@ export class Engine {
       const scope = context.getStore() ?? ambient()
       return scope?.judged ? undefined : scope
     }
-    // Where each tracked timer was made: a timer set again from its callback (jsdom's setInterval) is caused by it.
-    const timerSites = new WeakMap<object, Site>()
-    const add = (scope: Scope, type: string, resource: object, site: Site, armedBy?: object): void => {
-      const tracked: Tracked = { asyncType: type, resource, owner: scope, createdAt: now(), site, armedBy }
-      if (type === 'Timeout') timerSites.set(resource, site)
+    // Each tracked resource by its object, for what its callbacks make: a timer set again from its
+    // callback (jsdom's setInterval) is caused by it, and a handle that Node makes in one is placed by it.
+    const byResource = new WeakMap<object, Tracked>()
+    const add = (scope: Scope, type: string, resource: object, site: Site, armedBy?: object, ranIn?: Site): void => {
+      const tracked: Tracked = { asyncType: type, resource, owner: scope, createdAt: now(), site, armedBy, ranIn }
+      byResource.set(resource, tracked)
       scope.resources.add(tracked)
       slowCallbacks.created(tracked)
       if (scope.resources.size % PRUNE_EVERY === 0) prune(scope)
@@ -210,11 +211,11 @@ export class Engine {
       }
       if (scope.judged || !isTrackedType(type)) return
       const site = capture(init)
+      const parent = byResource.get(executionAsyncResource())
+      if (type !== 'Timeout' || parent?.asyncType !== 'Timeout') return add(scope, type, resource, site, undefined, parent?.site)
       // The cause's own cause, if it has one: a chain of timers, each set by the last, stays two long.
-      const armedBy = type === 'Timeout' ? executionAsyncResource() : undefined
-      const parent = armedBy && timerSites.get(armedBy)
-      if (parent !== undefined) site.cause = parent.cause ?? parent
-      add(scope, type, resource, site, parent === undefined ? undefined : armedBy)
+      site.cause = parent.site.cause ?? parent.site
+      add(scope, type, resource, site, parent.resource)
     }
     // Node lines with `trackPromises` leave promises out of the hook: they are v8.promiseHooks' job.
     this.#asyncHook = createHook({ init, trackPromises: false } as Parameters<typeof createHook>[0])
@@ -568,7 +569,7 @@ export class Engine {
     const handles: Finding[] = []
     for (const tracked of alive) {
       if (explained.has(tracked.resource)) continue
-      tracked.site.cause ??= origin(tracked.asyncType, tracked.resource)
+      tracked.site.cause ??= origin(tracked.asyncType, tracked.resource) ?? madeInCallback(tracked)
       const dom = tracked.asyncType === 'Timeout' ? domTimerOf(tracked.site) : undefined
       // Node's AbortSignal.timeout() is unref'd: a DOM's counts as little.
       if (dom === 'abort-signal-timeout' && !countUnref) continue
@@ -853,6 +854,10 @@ function addedAt(site: Site | undefined): string[] {
   const user = userFrames(site)
   return user.length > 0 ? user : framesOf(site?.stack).filter((frame) => frameOrigin(frame) === 'dependency').slice(0, 1)
 }
+
+// Made by Node's code alone, in a callback of a tracked resource: where that one was made, the
+// line of the user's code that led to it.
+const madeInCallback = ({ ranIn, site }: Tracked): Site | undefined => (ranIn !== undefined && madeBy(site) === undefined ? ranIn : undefined)
 
 function rearmed({ armedBy, site, resource }: Tracked): boolean {
   if (armedBy === undefined || (resource as { _repeat?: unknown })._repeat != null) return false

@@ -13,6 +13,8 @@ export interface Tracked {
   readonly site: Site
   /** For a timer set by the callback of another tracked timer: that timer. */
   readonly armedBy?: object | undefined
+  /** Where the tracked resource was made in whose callback this one was (a timer's in a timer's: see `armedBy`). */
+  readonly ranIn?: Site | undefined
 }
 
 /** Where a resource was created. */
