@@ -8,7 +8,7 @@ for (const runner of runners) {
   const fileFailed = (file) => (runner === 'vitest' ? new RegExp(`FAIL\\s+${file} \\[`).test(run.output) : run.fileErrors.some((error) => error.includes(file)))
 
   test(`${runner}: what a server of the file does for a request belongs to the test that sent it, at the handler's line, once the server's afterAll left it`, () => {
-    failed(run, 'requests the endpoint whose handler leaks a timer', /left 1 async resource alive that file handler\.test\.js did not close either: it was left for an afterAll hook to close:[\s\S]*1\. setTimeout of 5000 ms, created by a server's handler for its request at \S*handler\.test\.js:9:31/)
+    failed(run, 'requests the endpoint whose handler leaks a timer', /left 1 async resource alive that the afterAll hooks of file handler\.test\.js did not close either \(async-debug waited for them\):[\s\S]*1\. setTimeout of 5000 ms, created by a server's handler for its request at \S*handler\.test\.js:9:31/)
     passed(run, 'requests a clean endpoint')
     passed(run, 'requests the clean endpoint again, with http.get')
     assert.ok(!fileFailed('handler.test.js'), run.output)
@@ -61,7 +61,7 @@ for (const runner of runners) {
 
   // Vitest 3.2 sets a suite's file only once its describe callback has run.
   test(`${runner}: a server that a test in a describe block leaves is held by the file, the outermost scope whose afterAll could close it`, () => {
-    failed(run, 'leaves a server in a describe block', /left 1 async resource alive that file \S*describe\.test\.js did not close either: it was left for an afterAll hook to close:\s+1\. HTTP server listening on 127\.0\.0\.1:\d+, created at \S*describe\.test\.js:29:\d+/)
+    failed(run, 'leaves a server in a describe block', /left 1 async resource alive that the afterAll hooks of file \S*describe\.test\.js did not close either \(async-debug waited for them\):\s+1\. HTTP server listening on 127\.0\.0\.1:\d+, created at \S*describe\.test\.js:29:\d+/)
   })
 
   test(`${runner}: what killing a leaked child makes the test's exit handler throw is not reported again`, () => {

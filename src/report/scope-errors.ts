@@ -125,7 +125,7 @@ export function scopeErrors(
   }
   // What its tests left for it to close, and it did not: each test's failure, or else its own.
   for (const [test, left] of byTest(findings.filter((finding) => finding.held))) {
-    const why = `that ${scope.title} did not close either: it was left for an afterAll hook to close`
+    const why = `that the afterAll hooks of ${scope.title} did not close either (async-debug waited for them)`
     const quiet = left.filter((finding) => !fails(finding))
     if (quiet.length > 0) reportOnly(test, quiet, why)
     const loud = beyondBaseline(test, left.filter(fails))
