@@ -1,5 +1,5 @@
 import { frameOrigin, framesOf } from './frames.js'
-import { type Site, siteStacks } from './tracked.js'
+import { type Site, siteStacks } from './site.js'
 
 /**
  * Timers that a DOM implementation (jsdom, happy-dom) makes on Node's for a window API, which the

@@ -14,7 +14,7 @@ import { type PromiseRecorder, promiseRecorder, trackPromises, watchChaining } f
 import { Resumptions } from './promises/resumption.js'
 import { awaitedPromises, callName, callsAmong, candidates, floatingCalls, foldAwaitedBy } from './promises/verdict.js'
 import { covered, describe, dispose, forTests, isAlive, isClosing, isPassive, isTrackedType, origin, ownerOf, typeOf } from './resource-types.js'
-import { Scope, type ScopeKind, testScope } from './scope.js'
+import { type Excused, type Finding, type Mistake, type MistakeKind, Scope, type ScopeKind, type SlowCallback, testScope, type Tracked } from './scope.js'
 import type { Settings, StackPattern } from './options.js'
 import { SlowCallbacks, started } from './slow-callbacks.js'
 import { failKindOfMistake } from './fail-on.js'
@@ -22,7 +22,7 @@ import { delayOf, dueAt, fired, loopNow } from './timer-due.js'
 import { type Watchdog, watchdog } from './watchdog.js'
 import { domTimerOf } from './dom-timers.js'
 import { byNodeFetch, creationSite, dependencyOf, frameOrigin, framesOf, importedBy, locationOf, madeBy, makerFrame, nodeHousekeeping, rejectingWithoutOwnFrames, userFrames, withoutOwnFrames } from './frames.js'
-import { type Excused, type Finding, type Mistake, type MistakeKind, type Site, type SlowCallback, type Tracked, siteStacks } from './tracked.js'
+import { type Site, siteStacks } from './site.js'
 
 // Frames above the user's line in a creation stack: our hook, Node's internals and a library or two.
 const STACK_DEPTH = 40

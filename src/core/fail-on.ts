@@ -1,5 +1,5 @@
-import type { ResourceType } from './resource-types.js'
-import type { MistakeKind } from './tracked.js'
+import { type ResourceType, resourceKinds } from './resource-kinds.js'
+import type { MistakeKind } from './scope.js'
 
 /** The kinds of finding that the option `failOn` names: those left out are reported, not failed. */
 export const failKinds = ['leaks', 'promises', 'rejections', 'assertions', 'warnings', 'fake-timers', 'slow-callbacks'] as const
@@ -23,4 +23,4 @@ const ofMistake: Record<MistakeKind, FailKind> = {
 export const failKindOfMistake = (kind: MistakeKind): FailKind => ofMistake[kind]
 
 /** The `failOn` kind of what a scope left alive. */
-export const failKindOfType = (type: ResourceType): FailKind => (type === 'promise' ? 'promises' : type === 'fake-timers' ? 'fake-timers' : 'leaks')
+export const failKindOfType = (type: ResourceType): FailKind => resourceKinds[type].failOn

@@ -1,7 +1,7 @@
 import { dirname, isAbsolute } from 'node:path'
 import { types } from 'node:util'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { type Site, siteStacks } from './tracked.js'
+import { type Site, siteStacks } from './site.js'
 
 /**
  * Whose code a stack frame is: the user's (test files and the project's own sources), this

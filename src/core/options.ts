@@ -1,6 +1,6 @@
 import { inspect } from 'node:util'
 import { defaultFailOn, type FailKind, failKinds } from './fail-on.js'
-import { type ResourceType, resourceTypes } from './resource-types.js'
+import { type ResourceType, resourceTypes } from './resource-kinds.js'
 
 /**
  * A substring of, or a pattern for, a creation stack. A string written as a RegExp literal,

@@ -4,7 +4,7 @@ import { createRequire, syncBuiltinESMExports } from 'node:module'
 import net from 'node:net'
 import { join } from 'node:path'
 import { cutOwnFrames } from './frames.js'
-import type { Site } from './tracked.js'
+import type { Site } from './site.js'
 
 /** Where `listen()` was called on a server: its handle may be created later, in a DNS or tick callback. */
 export const LISTEN_SITE = Symbol('async-debug.listenSite')

@@ -1,49 +1,16 @@
 import type { FakeClock, PendingUnder, Reinstalled } from './fake-timers.js'
+import type { ResourceType } from './resource-kinds.js'
 import { type Descriptor, closeDescriptor } from './sources/fs-descriptors.js'
 import { type InFlight, settled } from './sources/http-requests.js'
 import { CONNECT_TARGET, LISTEN_SITE, REQUEST_SITE } from './patches.js'
 import { clearImmediate, clearTimeout } from './real-timers.js'
-import type { Site } from './tracked.js'
+import type { Site } from './site.js'
 
 /**
  * What each tracked async_hooks resource type means to a user: how to tell that it is still
  * alive, how to describe it, and how to dispose of it once it has been reported.
  * Types that are not here (promises, requests, ticks, stdio) are not tracked at all.
  */
-
-/** The user-facing name of a kind of leaked resource; also what `ignore.types` takes. */
-export type ResourceType =
-  | 'timeout'
-  | 'interval'
-  | 'immediate'
-  | 'server'
-  | 'socket'
-  | 'request'
-  | 'udp-socket'
-  | 'child-process'
-  | 'watcher'
-  | 'file-handle'
-  | 'worker'
-  | 'message-port'
-  | 'fake-timers'
-  | 'promise'
-
-export const resourceTypes: readonly ResourceType[] = [
-  'timeout',
-  'interval',
-  'immediate',
-  'server',
-  'socket',
-  'request',
-  'udp-socket',
-  'child-process',
-  'watcher',
-  'file-handle',
-  'worker',
-  'message-port',
-  'fake-timers',
-  'promise',
-]
 
 /** The fields of Node's objects that we read. All optional: they are Node internals. */
 interface Handle {

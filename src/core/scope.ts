@@ -1,5 +1,6 @@
 import { PromiseLedger } from './promises/ledger.js'
-import type { Excused, Finding, Mistake, Site, SlowCallback, Tracked } from './tracked.js'
+import type { ResourceType } from './resource-kinds.js'
+import type { Site } from './site.js'
 
 /**
  * The kinds of scope that own async work, outermost first. A `hook` (a run of beforeEach or
@@ -79,4 +80,79 @@ export class Scope {
 /** The test that `scope` is, or is a part of (a beforeEach or afterEach hook, its requests' handler). */
 export function testScope(scope: Scope): Scope {
   return scope.part && scope.parent ? scope.parent : scope
+}
+
+/** One async resource recorded at creation, with the scope that owned the code creating it. */
+export interface Tracked {
+  /** The async_hooks type, e.g. `Timeout` or `TCPSERVERWRAP`. */
+  readonly asyncType: string
+  /** The object async_hooks handed to `init`: a Timeout, Immediate or native handle. */
+  readonly resource: object
+  readonly owner: Scope
+  /** `performance.now()` at creation. */
+  readonly createdAt: number
+  readonly site: Site
+  /** For a timer set by the callback of another tracked timer: that timer. */
+  readonly armedBy?: object | undefined
+  /** Where the tracked resource was made in whose callback this one was (a timer's in a timer's: see `armedBy`). */
+  readonly ranIn?: Site | undefined
+}
+
+/** A resource its owner left alive when the owner's scope was judged. */
+export interface Finding {
+  readonly tracked: Tracked
+  readonly type: ResourceType
+  /** What leaked, e.g. `setInterval every 1000 ms`. */
+  readonly description: string
+  /** Said instead of the creation site, when the stack cannot tell it. */
+  readonly where?: string
+  /** For the promise of an async function: the function's name (undefined for an anonymous one). */
+  readonly asyncFunction?: string | undefined
+  /** A never-settled promise of the same scope that waits on this resource: reported with it. */
+  awaitedBy?: Finding
+  /** The name the user gave it with nameTask(). */
+  name?: string
+  /** Left by a test (its `tracked.owner`, or a hook of it) for the scope being judged to close. */
+  held?: true
+}
+
+/** What async mistake a scope's code made, besides leaving resources alive. */
+export type MistakeKind = 'uncaught' | 'unhandled-rejection' | 'late-handled-rejection' | 'warning' | 'unawaited-assertion' | 'slow-callback' | 'resumed' | 'listeners'
+
+/** An async mistake charged to the scope whose code made it. */
+export interface Mistake {
+  kind: MistakeKind
+  readonly owner: Scope
+  /** The error, rejection reason, warning or runner message. */
+  readonly cause: unknown
+  /** Whether the owner had been judged when it happened, so that an enclosing scope reports it. */
+  readonly late: boolean
+  /** Left out of `failOn`: reported next to its scope, not failing it. */
+  readonly reportOnly: boolean
+}
+
+/** A callback, or a test's or hook's synchronous part, that blocked the event loop longer than `slowCallbackMs`. */
+export interface SlowCallback {
+  readonly name: 'SlowCallback'
+  /** What ran and for how long, e.g. `a setTimeout callback blocked the event loop for 302 ms (slowCallbackMs: 100)`. */
+  readonly message: string
+  /** The scope whose code created the callback, or ran. */
+  readonly owner: Scope
+  /** Where the callback's timer was created; none for the synchronous part of a scope's own function. */
+  readonly site: Site | undefined
+  /** The creation stack, so that a failure points at the user's line. */
+  readonly stack: string | undefined
+}
+
+/**
+ * A finding let pass by `allowPending()`, an `ignore` rule, or because a dependency made it as it
+ * was imported, with which and why: kept for the run's summary.
+ */
+export interface Excused {
+  readonly finding: Finding
+  readonly by: 'allowPending' | 'ignore' | 'import'
+  /** e.g. `allowPending(): resolved by the first request` or `ignore.types: file-handle`. */
+  readonly reason: string
+  /** For `import`: the dependency, and the line of its that made the resource. */
+  readonly imported?: { readonly dependency: string; readonly location: string }
 }

@@ -4,8 +4,8 @@ import { now } from './real-timers.js'
 import { threadCpuMs } from './thread-cpu.js'
 import { withoutOwnFrames } from './frames.js'
 import { describe } from './resource-types.js'
-import type { Scope } from './scope.js'
-import type { Site, Tracked } from './tracked.js'
+import type { Scope, Tracked } from './scope.js'
+import type { Site } from './site.js'
 
 /** How a slow callback is reported: the scope it belongs to, what ran, for how long, and where it was made. */
 export type ReportSlow = (owner: Scope, what: string, took: number, site: Site | undefined) => void

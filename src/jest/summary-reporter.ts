@@ -1,7 +1,7 @@
 import { type SummaryReporterOptions, reporterOptions, updateBaseline, writeJsonReport } from '../report/json-report.js'
 import { githubAnnotations } from '../report/github-annotations.js'
-import { runSummary } from '../report/run-records.js'
-import { openRecords, readRecords } from './run-records.js'
+import { runSummary } from '../report/run-summary.js'
+import { openRecords, readRecords } from './worker-records.js'
 
 /**
  * A Jest reporter that ends the run with a summary of what async-debug found: counts by kind, the

@@ -1,5 +1,5 @@
 import { frameOrigin, framesOf, userFrames } from '../core/frames.js'
-import type { Mistake, MistakeKind } from '../core/tracked.js'
+import type { Mistake, MistakeKind } from '../core/scope.js'
 import { slowCallbackHint } from './slow-callback.js'
 import { dependencyAt } from './stack.js'
 

@@ -1,5 +1,4 @@
-import type { Scope } from '../core/scope.js'
-import type { Finding } from '../core/tracked.js'
+import type { Finding, Scope } from '../core/scope.js'
 import { listFindings } from './leak-error.js'
 import { awaitedFirst, worthShowing } from './pending-tasks.js'
 import { userFrames } from '../core/frames.js'

@@ -1,8 +1,7 @@
 import { creationSite, locationOf, userFrames } from '../core/frames.js'
 import { callName } from '../core/promises/verdict.js'
 import { canDispose } from '../core/resource-types.js'
-import type { Scope } from '../core/scope.js'
-import type { Finding } from '../core/tracked.js'
+import type { Finding, Scope } from '../core/scope.js'
 import { hints } from './hints.js'
 import { createdWhere, dependencyFrame } from './stack.js'
 

@@ -1,12 +1,12 @@
-import type { ResourceType } from '../core/resource-types.js'
-import type { Scope } from '../core/scope.js'
-import { type Finding, siteStacks } from '../core/tracked.js'
+import { type ResourceType, resourceKinds } from '../core/resource-kinds.js'
+import type { Finding, Scope } from '../core/scope.js'
+import { siteStacks } from '../core/site.js'
 import { creationSite, userFrames } from '../core/frames.js'
 
 /** One thing a scope has pending, as `getPendingTasks()` describes it. */
 export interface PendingTask {
   /** `timer` (timeouts, intervals, immediates, fake timers), `promise`, or `handle` (servers, sockets, processes…). */
-  kind: 'timer' | 'promise' | 'handle'
+  kind: (typeof resourceKinds)[ResourceType]['family']
   /** Its resource type, as the `ignore.types` option names it. */
   type: ResourceType
   /** The name given to it with `nameTask()`. */
@@ -44,12 +44,10 @@ export function pendingTasks(waitingOn: readonly Finding[], now: number): Pendin
   return worthShowing(waitingOn).map((finding) => pendingTask(finding, now))
 }
 
-const timers: ReadonlySet<ResourceType> = new Set(['timeout', 'interval', 'immediate', 'fake-timers'])
-
 function pendingTask(finding: Finding, now: number): PendingTask {
   const { tracked, type } = finding
   return {
-    kind: type === 'promise' ? 'promise' : timers.has(type) ? 'timer' : 'handle',
+    kind: resourceKinds[type].family,
     type,
     name: finding.name,
     detail: finding.description,

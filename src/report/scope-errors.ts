@@ -1,7 +1,6 @@
 import { type FailKind, failKindOfMistake, failKindOfType } from '../core/fail-on.js'
 import { creationSite } from '../core/frames.js'
-import { type Scope, testScope } from '../core/scope.js'
-import type { Finding, Mistake } from '../core/tracked.js'
+import { type Finding, type Mistake, type Scope, testScope } from '../core/scope.js'
 import { AsyncTaskError } from './async-errors.js'
 import { AsyncHangError } from './hang-error.js'
 import { floatingWarning } from './floating-warnings.js'

@@ -1,4 +1,4 @@
-import type { SlowCallback } from '../core/tracked.js'
+import type { SlowCallback } from '../core/scope.js'
 import { createdWhere } from './stack.js'
 
 /** What to do about a callback that blocks the event loop. */

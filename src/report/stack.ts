@@ -1,5 +1,5 @@
 import { creationSite, dependencyOf, frameOrigin, isFrame, locationOf } from '../core/frames.js'
-import { type Site, siteStacks } from '../core/tracked.js'
+import { type Site, siteStacks } from '../core/site.js'
 
 /** The dependency whose code the frame `line` is, with where; undefined for another's code. */
 export function dependencyAt(line: string): { name: string; location: string } | undefined {

@@ -1,7 +1,8 @@
 import type { Reporter, TestModule, Vitest } from 'vitest/node'
 import { type SummaryReporterOptions, reporterOptions, updateBaseline, writeJsonReport } from '../report/json-report.js'
 import { githubAnnotations } from '../report/github-annotations.js'
-import { type RunRecord, ofTest, runSummary } from '../report/run-records.js'
+import type { RunRecord } from '../report/run-records.js'
+import { ofTest, runSummary } from '../report/run-summary.js'
 
 /**
  * A Vitest reporter that ends the run with a summary of what async-debug found: counts by kind,

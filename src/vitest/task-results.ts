@@ -1,7 +1,6 @@
 import type { RunnerTask, RunnerTestCase, RunnerTestFile } from 'vitest'
 import type { Engine } from '../core/engine.js'
-import { type Scope, testScope } from '../core/scope.js'
-import type { Finding } from '../core/tracked.js'
+import { type Finding, type Scope, testScope } from '../core/scope.js'
 import { AsyncTaskError } from '../report/async-errors.js'
 import { type FileBaseline, fileBaseline } from '../report/baseline.js'
 import type { RunRecord } from '../report/run-records.js'

@@ -9,5 +9,5 @@ export { creationSite, dependencyOf, importedBy, userFrames } from '../.work/src
 export { SlowCallbacks, started } from '../.work/src/core/slow-callbacks.js'
 export { threadCpuMs } from '../.work/src/core/thread-cpu.js'
 export { observeProcess } from '../.work/src/core/process-events.js'
-export { runSummary } from '../.work/src/report/run-records.js'
+export { runSummary } from '../.work/src/report/run-summary.js'
 export { fileBaseline } from '../.work/src/report/baseline.js'

@@ -1,7 +1,7 @@
 import { promiseHooks } from 'node:v8'
 import { nextTurn } from '../own-work.js'
 import { now } from '../real-timers.js'
-import type { Site } from '../tracked.js'
+import type { Site } from '../site.js'
 import { Candidates } from './candidates.js'
 
 /** A recorded promise not settled yet; `promise` is held only until the turn that made it ends. */

@@ -1,7 +1,7 @@
 import { promiseHooks } from 'node:v8'
 import { now } from '../real-timers.js'
 import type { Scope } from '../scope.js'
-import type { Site } from '../tracked.js'
+import type { Site } from '../site.js'
 
 /**
  * Records the promises that a scope's code creates in its ledger (ledger.ts): the roots of chains

@@ -1,6 +1,6 @@
 import { frameOrigin, framesOf, functionFrame } from '../frames.js'
-import type { Scope } from '../scope.js'
-import type { Finding, Site } from '../tracked.js'
+import type { Finding, Scope } from '../scope.js'
+import type { Site } from '../site.js'
 
 /**
  * Floating calls that a judged scope left pending with no live work under them: nothing is known

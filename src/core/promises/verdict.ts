@@ -1,6 +1,6 @@
 import { creationFrames, frameOrigin, framesOf, functionFrame } from '../frames.js'
-import type { Scope } from '../scope.js'
-import { type Finding, type Site, siteStacks } from '../tracked.js'
+import type { Finding, Scope } from '../scope.js'
+import { type Site, siteStacks } from '../site.js'
 import { isPending } from './candidates.js'
 import { madeByNodeOrBuiltin, settleSuspect } from './record.js'
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import { cutOwnFrames, withoutOwnFrames } from '../frames.js'
 import { syncExports } from '../patches.js'
-import type { Site } from '../tracked.js'
+import type { Site } from '../site.js'
 
 /** A file descriptor opened with fs.open() or fs.openSync(), as fs streams open theirs, until closed. */
 export interface Descriptor {

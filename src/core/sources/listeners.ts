@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import type { Scope } from '../scope.js'
-import type { Site } from '../tracked.js'
+import type { Site } from '../site.js'
 
 /** Who added the listeners of emitters, and where; see {@link trackListeners}. */
 export interface Listeners {

@@ -1,0 +1,37 @@
+// The layers of src/: core imports no runner, nor report; no module imports itself back, type
+// imports included (a cycle of types is a layering that went wrong even when load order survives it).
+import assert from 'node:assert/strict'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { dirname, join, normalize, relative } from 'node:path'
+import { test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+
+const src = join(dirname(fileURLToPath(import.meta.url)), '..', 'src')
+const modules = readdirSync(src, { recursive: true }).filter((file) => file.endsWith('.ts')).map((file) => join(src, file))
+/** Each module's relative imports and re-exports, as paths of modules. */
+const imports = new Map(
+  modules.map((file) => {
+    const specifiers = [...readFileSync(file, 'utf8').matchAll(/^(?:import|export)\s[^'"]*?from\s+'(\.[^']+)'/gm)].map((m) => m[1])
+    return [file, specifiers.map((s) => normalize(join(dirname(file), s.replace(/\.js$/, '.ts')))).filter((path) => existsSync(path))]
+  }),
+)
+const name = (file) => relative(src, file)
+
+test('core imports neither the runners adapters nor report', () => {
+  const wrong = modules.filter((file) => name(file).startsWith('core')).flatMap((file) => imports.get(file).filter((to) => !name(to).startsWith('core')).map((to) => `${name(file)} -> ${name(to)}`))
+  assert.deepEqual(wrong, [])
+})
+
+test('no import cycle in src, type imports included', () => {
+  // Depth-first, with the path kept: the first edge back onto the path is a cycle.
+  const done = new Set()
+  const cycles = []
+  const visit = (file, path) => {
+    if (path.includes(file)) return void cycles.push([...path.slice(path.indexOf(file)), file].map(name).join(' -> '))
+    if (done.has(file)) return
+    for (const to of imports.get(file)) visit(to, [...path, file])
+    done.add(file)
+  }
+  for (const file of modules) visit(file, [])
+  assert.deepEqual(cycles, [])
+})
