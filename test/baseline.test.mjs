@@ -3,9 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { isAbsolute, join } from 'node:path'
 import { after, test } from 'node:test'
-import { runShared, runners } from './helpers/runners.mjs'
+import { runners, runShared, summaryReporter } from './helpers/runners.mjs'
 
-const reporter = { vitest: ['--reporter=default', '--reporter=async-debug/vitest/reporter'], jest: ['--reporters=default', '--reporters=async-debug/jest/reporter'] }
 const work = mkdtempSync(join(tmpdir(), 'async-debug-baseline-'))
 after(() => rmSync(work, { recursive: true, force: true }))
 
@@ -13,7 +12,7 @@ after(() => rmSync(work, { recursive: true, force: true }))
 function run(runner, path, { update = false, args = [] } = {}) {
   if (update) process.env.ASYNC_DEBUG_BASELINE = 'update'
   try {
-    return runShared(runner, 'leaks', { asyncDebug: { baseline: path }, args: { [runner]: [...reporter[runner], ...args] } })
+    return runShared(runner, 'leaks', { asyncDebug: { baseline: path }, args: { [runner]: [...summaryReporter[runner], ...args] } })
   } finally {
     delete process.env.ASYNC_DEBUG_BASELINE
   }

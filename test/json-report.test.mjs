@@ -3,10 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
-import { onlyFor, runShared, runners } from './helpers/runners.mjs'
+import { onlyFor, runners, runShared, summaryReporter } from './helpers/runners.mjs'
 import { runVitest } from './helpers/run-vitest.mjs'
 
-const reporterArgs = { vitest: ['--reporter=default', '--reporter=async-debug/vitest/reporter'], jest: ['--reporters=default', '--reporters=async-debug/jest/reporter'] }
 const work = mkdtempSync(join(tmpdir(), 'async-debug-json-report-'))
 after(() => rmSync(work, { recursive: true, force: true }))
 
@@ -37,7 +36,7 @@ function assertRecord(record) {
 for (const runner of runners) {
   test(`${runner}: the summary reporter writes every finding, test-, suite- and file-level, to ASYNC_DEBUG_REPORT as JSON, and counts them`, () => {
     const outputFile = join(work, `${runner}.json`)
-    const run = reportWith(outputFile, () => runShared(runner, 'scopes', { args: reporterArgs }))
+    const run = reportWith(outputFile, () => runShared(runner, 'scopes', { args: summaryReporter }))
     const report = reportOf(outputFile)
     assert.equal(report.asyncDebug, 1)
     assert.equal(typeof report.root, 'string')
@@ -61,8 +60,8 @@ for (const runner of runners) {
     process.env.GITHUB_ACTIONS = 'true'
     let run, reported
     try {
-      run = runShared(runner, 'scopes', { args: reporterArgs })
-      reported = runShared(runner, 'leaks', { files: ['timers.test.js'], asyncDebug: { failOn: [] }, args: reporterArgs })
+      run = runShared(runner, 'scopes', { args: summaryReporter })
+      reported = runShared(runner, 'leaks', { files: ['timers.test.js'], asyncDebug: { failOn: [] }, args: summaryReporter })
     } finally {
       delete process.env.GITHUB_ACTIONS
     }
@@ -79,7 +78,7 @@ for (const runner of runners) {
 for (const runner of runners) {
   test(`${runner}: slow callbacks are records too, reported only, with their duration and the line of their timer`, () => {
     const outputFile = join(work, `${runner}-slow.json`)
-    reportWith(outputFile, () => runShared(runner, 'diagnostics', { files: ['slow.test.js'], asyncDebug: { slowCallbackMs: 100 }, args: reporterArgs }))
+    reportWith(outputFile, () => runShared(runner, 'diagnostics', { files: ['slow.test.js'], asyncDebug: { slowCallbackMs: 100 }, args: summaryReporter }))
     const slow = reportOf(outputFile).records.filter((record) => record.kind === 'slow-callbacks')
     for (const record of slow) assertRecord(record)
     const timer = slow.find((record) => record.scope === 'test "blocks the loop in a timer callback"')
@@ -96,7 +95,7 @@ for (const runner of runners) {
 for (const runner of runners) {
   test(`${runner}: a mistake that fails its test after its result was sent, or that the runner reports itself, is in the JSON report`, () => {
     const outputFile = join(work, `${runner}-late.json`)
-    reportWith(outputFile, () => runShared(runner, 'mistakes', { files: ['late-throw.test.js'], args: reporterArgs }))
+    reportWith(outputFile, () => runShared(runner, 'mistakes', { files: ['late-throw.test.js'], args: summaryReporter }))
     const records = reportOf(outputFile).records
     for (const record of records) assertRecord(record)
     const late = records.find((record) => record.scope === 'test "schedules a late throw"')
@@ -116,10 +115,10 @@ const key = (record) => `${record.file} ${record.scope} ${record.kind} ${record.
 for (const runner of runners) {
   test(`${runner}: the reports of two shards, their records put together, are the report of the whole run`, () => {
     const whole = join(work, `${runner}-whole.json`)
-    reportWith(whole, () => runShared(runner, 'scopes', { args: reporterArgs }))
+    reportWith(whole, () => runShared(runner, 'scopes', { args: summaryReporter }))
     const shards = ['1/2', '2/2'].map((shard, i) => {
       const file = join(work, `${runner}-shard-${i + 1}.json`)
-      reportWith(file, () => runShared(runner, 'scopes', { args: { [runner]: [`--shard=${shard}`, ...reporterArgs[runner]] } }))
+      reportWith(file, () => runShared(runner, 'scopes', { args: { [runner]: [`--shard=${shard}`, ...summaryReporter[runner]] } }))
       return reportOf(file).records
     })
     assert.ok(shards.every((records) => records.length > 0), 'each shard has findings of its own')
@@ -133,7 +132,7 @@ test("vitest: with --merge-reports, the summary reporter writes one report of ev
   const merged = join(work, 'vitest-merged.json')
   const run = reportWith(merged, () => runVitest('scopes', { args: [`--merge-reports=${blobs}`, '--reporter=async-debug/vitest/reporter'] }))
   const whole = join(work, 'vitest-whole-for-merge.json')
-  reportWith(whole, () => runShared('vitest', 'scopes', { args: reporterArgs }))
+  reportWith(whole, () => runShared('vitest', 'scopes', { args: summaryReporter }))
   assert.deepEqual(reportOf(merged).records.map(key).sort(), reportOf(whole).records.map(key).sort(), run.output)
   assert.match(run.output, /async-debug: 5 findings failed 2 tests, 1 describe block, 2 files \(leaks 5\)/)
 })

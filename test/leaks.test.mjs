@@ -48,7 +48,7 @@ for (const runner of runners) {
       const result = run.tests.get(title)
       assert.equal(result?.status, 'failed', run.output)
       // A server runs no code by itself: it is judged when the file ends, in case an afterAll closes it.
-      const when = /server/.test(title) ? 'that file \\S+ did not close either' : 'when it ended'
+      const when = /server/.test(title) ? 'that the afterAll hooks of file \\S+ did not close either' : 'when it ended'
       assert.match(result.message, new RegExp(`^AsyncLeakError: test "${title}" left 1 async resource alive ${when}`))
       assert.match(result.message, message)
       assert.match(result.message, /async-debug disposed of it/)
@@ -57,7 +57,7 @@ for (const runner of runners) {
 
   // Vitest 5's default reporter prints a test's failures from its attempts, recorded as it ended.
   test(`${runner}: a test failed after it ended (a server judged at its file's end) is printed with its failure`, () => {
-    const printed = runner === 'vitest' ? /FAIL {2}network\.test\.js > leaks a listening server\n(?:.*\n){0,2}AsyncLeakError: test "leaks a listening server" left 1 async resource alive that file/ : /● leaks a listening server\n\n\s+AsyncLeakError: test "leaks a listening server" left 1 async resource alive that file/
+    const printed = runner === 'vitest' ? /FAIL {2}network\.test\.js > leaks a listening server\n(?:.*\n){0,2}AsyncLeakError: test "leaks a listening server" left 1 async resource alive that the afterAll hooks of file/ : /● leaks a listening server\n\n\s+AsyncLeakError: test "leaks a listening server" left 1 async resource alive that the afterAll hooks of file/
     assert.match(run.output, printed)
   })
 

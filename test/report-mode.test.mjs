@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { failed, passed } from './helpers/expect-results.mjs'
-import { runShared, runners } from './helpers/runners.mjs'
+import { runners, runShared, summaryReporter } from './helpers/runners.mjs'
 import { vitestMajor } from './helpers/run-vitest.mjs'
 
-const reporterArgs = { vitest: ['--reporter=default', '--reporter=async-debug/vitest/reporter'], jest: ['--reporters=default', '--reporters=async-debug/jest/reporter'] }
 
 // Adopting async-debug on a suite that leaks today: what failOn leaves out is reported, not failed.
 for (const runner of runners) {
   test(`${runner}: failOn: [] reports every leak next to its test and in the summary, and fails none`, () => {
-    const run = runShared(runner, 'leaks', { files: ['timers.test.js'], asyncDebug: { failOn: [] }, args: reporterArgs })
+    const run = runShared(runner, 'leaks', { files: ['timers.test.js'], asyncDebug: { failOn: [] }, args: summaryReporter })
     assert.ok(run.tests.size > 0)
     for (const [title, { status }] of run.tests) assert.equal(status, 'passed', title)
     assert.equal(run.exitCode, 0, run.output)

@@ -561,8 +561,8 @@ export class Engine {
         if (!isAlive(tracked.asyncType, tracked.resource, countUnref)) continue
         // Node's own unref'd bookkeeping runs no code of the user's: countUnref does not count it.
         if (countUnref && !isAlive(tracked.asyncType, tracked.resource, false) && nodeHousekeeping(tracked.site)) continue
-        // fetch()'s connections are its requests' (HTTP_REQUEST), in flight or not at all.
-        if (tracked.asyncType === 'TCPWRAP' && byNodeFetch(tracked.site)) continue
+        // fetch()'s connections and the turns its parser takes are its requests' (HTTP_REQUEST), in flight or not at all.
+        if ((tracked.asyncType === 'TCPWRAP' || tracked.asyncType === 'Immediate') && byNodeFetch(tracked.site)) continue
         alive.push(tracked)
         for (const resource of covered(tracked.asyncType, tracked.resource)) explained.add(resource)
       }

@@ -13,8 +13,9 @@ export type FrameOrigin = 'user' | 'package' | 'runner' | 'node' | 'dependency' 
 
 const FRAME = /^\s+at /
 const NODE = /\(node:|^\s+at node:/
-// Builtins, and code evaluated from a string (`eval at …`), which has no file of its own.
-const BUILTIN = /\(<anonymous>\)$|^\s+at <anonymous>$|\(native\)$|\(index \d+\)$|\(eval at /
+// Builtins, and code with no file of its own: evaluated from a string (`eval at …`), or WebAssembly
+// (fetch's HTTP parser).
+const BUILTIN = /\(<anonymous>\)$|^\s+at <anonymous>$|\(native\)$|\(index \d+\)$|\(eval at |\(wasm:\/\/|^\s+at wasm:\/\//
 const DEPENDENCY = /[/\\]node_modules[/\\]/
 
 // This package's own frames (the wrappers that run user functions in a scope), wherever it is
@@ -111,11 +112,15 @@ export const makerFrame = (site: Site | undefined): string | undefined =>
 const NODE_FETCH = /\(node:internal\/deps\/undici\//
 
 /**
- * Whether Node's bundled fetch made the resource at `site` (a connection of its pool): what the
- * user started is the request, judged as such while in flight; a connection that fetch opens on its
- * own once the request settled or was aborted (to serve its queue again) runs no code of theirs.
+ * Whether Node's bundled fetch made the resource at `site` on its own, with no line of the user's
+ * or a dependency's on its stack (a connection of its pool, the immediate its HTTP parser resumes
+ * in): what the user started is the request, judged as such while in flight; a connection that
+ * fetch opens once the request settled or was aborted (to serve its queue again) runs no code of theirs.
  */
-export const byNodeFetch = (site: Site | undefined): boolean => framesOf(site?.stack).some((frame) => NODE_FETCH.test(frame))
+export function byNodeFetch(site: Site | undefined): boolean {
+  const frames = framesOf(site?.stack)
+  return frames.some((frame) => NODE_FETCH.test(frame)) && !frames.some((frame) => ['user', 'dependency'].includes(frameOrigin(frame)))
+}
 
 // Node's own bookkeeping, which runs no code of the user's: the HTTP server's date cache, its
 // connections check and its idle keep-alive timeout, and what fetch's bundled undici keeps for its

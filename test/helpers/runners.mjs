@@ -17,6 +17,9 @@ export const onlyFor = (runner) => ({ skip: runners.includes(runner) ? false : `
  */
 export const importedCallColumn = (runner, column, name) => (runner === 'vitest' && vitestMajor === 3 ? column + name.length : column)
 
+/** The command-line arguments that add the summary reporter beside each runner's default one. */
+export const summaryReporter = { vitest: ['--reporter=default', '--reporter=async-debug/vitest/reporter'], jest: ['--reporters=default', '--reporters=async-debug/jest/reporter'] }
+
 /**
  * Runs a shared fixture under `runner` with the one-line environment.
  * @param {'vitest' | 'jest'} runner
