@@ -13,15 +13,16 @@ import { forgetSettled } from './promises/ledger.js'
 import { type PromiseRecorder, promiseRecorder, trackPromises, watchChaining } from './promises/record.js'
 import { Resumptions } from './promises/resumption.js'
 import { awaitedPromises, callName, callsAmong, candidates, floatingCalls, foldAwaitedBy } from './promises/verdict.js'
-import { covered, describe, dispose, forTests, isAlive, isClosing, isPassive, isTrackedType, origin, ownerOf, typeOf } from './resource-types.js'
+import { covered, describe, dispose, isAlive, isClosing, isPassive, isTrackedType, origin, typeOf } from './resource-types.js'
 import { type Excused, type Finding, type Mistake, type MistakeKind, Scope, type ScopeKind, type SlowCallback, testScope, type Tracked } from './scope.js'
-import type { Settings, StackPattern } from './options.js'
+import { matches, type Settings } from './options.js'
+import { byTarget, Excuses } from './excuses.js'
 import { SlowCallbacks, started } from './slow-callbacks.js'
 import { failKindOfMistake } from './fail-on.js'
 import { delayOf, dueAt, fired, loopNow } from './timer-due.js'
 import { type Watchdog, watchdog } from './watchdog.js'
 import { domTimerOf } from './dom-timers.js'
-import { byNodeFetch, creationSite, dependencyOf, frameOrigin, framesOf, importedBy, locationOf, madeBy, makerFrame, nodeHousekeeping, rejectingWithoutOwnFrames, userFrames, withoutOwnFrames } from './frames.js'
+import { byNodeFetch, creationSite, frameOrigin, framesOf, locationOf, madeBy, makerFrame, nodeHousekeeping, rejectingWithoutOwnFrames, userFrames, withoutOwnFrames } from './frames.js'
 import { type Site, siteStacks } from './site.js'
 
 // Frames above the user's line in a creation stack: our hook, Node's internals and a library or two.
@@ -61,7 +62,6 @@ function capture(below: Function, depth = STACK_DEPTH): Site {
 export class Engine {
   readonly settings: Settings
   readonly #context = new AsyncLocalStorage<Scope | undefined>()
-  readonly #allowed = new WeakMap<object, string>()
   readonly #names = new WeakMap<object, string>()
   // Lines whose floating calls did not finish within a scope's settling: not waited for again.
   readonly #unfinished = new Set<string>()
@@ -86,14 +86,13 @@ export class Engine {
   // The scopes charged with listeners left on each emitter that went over its limit.
   readonly #overLimit = new WeakMap<object, WeakSet<Scope>>()
   // Whether a dependency made each resource as it was imported, read once: a scope's settling asks again at each look.
-  readonly #imported = new WeakMap<Tracked, Omit<Excused, 'finding'> | null>()
   #ambient: Scope | undefined
   // Whether a scope was ever adopted: only then can a callback be an adopted resource's.
   #adopting = false
   readonly #ambientScope: () => Scope | undefined
   // Promises that must be awaited, until they are or their scope is judged: empty but on Jest.
   readonly #mustAwait = new Map<Promise<unknown>, Scope>()
-  readonly #runnerCode: RegExp | undefined
+  readonly #excuses: Excuses
   readonly #onSlowCallback: ((slow: SlowCallback) => void) | undefined
   readonly #onStuck: EngineAdapter['onStuck']
   #watchdog: Watchdog | undefined
@@ -116,7 +115,7 @@ export class Engine {
   constructor(settings: Settings, { runnerCode, onSlowCallback, onStuck, modulesPerFile = false }: EngineAdapter = {}) {
     this.settings = settings
     this.#modulesPerFile = modulesPerFile
-    this.#runnerCode = runnerCode
+    this.#excuses = new Excuses(settings, runnerCode)
     this.#onSlowCallback = onSlowCallback
     this.#onStuck = onStuck
     const { slowCallbackMs } = settings
@@ -477,11 +476,7 @@ export class Engine {
 
   /** Lets `target` (a promise, or a timer, handle or the object owning a handle) outlive its scope. */
   allow(target: object, reason: string): void {
-    this.#allowed.set(target, reason)
-  }
-
-  #allowedBecause(resource: object): string | undefined {
-    return byTarget(this.#allowed, resource)
+    this.#excuses.allow(target, reason)
   }
 
   /** Gives `target` (a promise, or a timer, handle or the object owning a handle) a name that reports use. */
@@ -579,32 +574,7 @@ export class Engine {
           : { tracked, type: typeOf(tracked.asyncType, tracked.resource), description: rearmed(tracked) ? REARMED : describe(tracked.asyncType, tracked.resource) }
       handles.push(this.#named(scope.held.has(tracked) ? { ...finding, held: true } : finding))
     }
-    return this.#unexcused(handles, excused)
-  }
-
-  #unexcused(findings: Finding[], excused: Excused[] | undefined): Finding[] {
-    return findings.filter((finding) => {
-      const excuse = this.#excuse(finding)
-      if (excuse !== undefined && excuse.by !== 'runner') excused?.push({ finding, ...excuse })
-      return excuse === undefined
-    })
-  }
-
-  // Why a finding is let pass: allowPending(), an ignore rule, being the runner's own doing, or a
-  // dependency's, made as it was imported.
-  #excuse({ type, tracked }: Finding): Omit<Excused, 'finding'> | typeof RUNNER | undefined {
-    const { resource } = tracked
-    const allowed = this.#allowedBecause(resource)
-    if (allowed !== undefined) return { by: 'allowPending', reason: `allowPending(): ${allowed}` }
-    const { ignoreTypes, ignoreStacks } = this.settings
-    if (ignoreTypes.has(type)) return { by: 'ignore', reason: `ignore.types: ${type}` }
-    if (!forTests(tracked.asyncType) && this.#byRunner(tracked.site)) return RUNNER
-    const stack = ignoreStacks.length === 0 ? '' : siteStacks(tracked.site).join('\n')
-    const pattern = ignoreStacks.find((p) => matches(p, stack))
-    if (pattern !== undefined) return { by: 'ignore', reason: `ignore.stacks: ${String(pattern)}` }
-    let imported = this.#imported.get(tracked)
-    if (imported === undefined) this.#imported.set(tracked, (imported = importedExcuse(tracked.site) ?? null))
-    return imported ?? undefined
+    return this.#excuses.unexcused(handles, excused)
   }
 
   /**
@@ -615,7 +585,7 @@ export class Engine {
   waitingOn(scope: Scope): Finding[] {
     const promises = [scope, ...scope.parts]
       .flatMap(awaitedPromises)
-      .filter((finding) => this.#allowedBecause(finding.tracked.resource) === undefined)
+      .filter((finding) => this.#excuses.allowedBecause(finding.tracked.resource) === undefined)
       .map((finding) => this.#named(finding))
     return [...this.pending(scope), ...promises]
   }
@@ -782,11 +752,11 @@ export class Engine {
     }
     if (!requestsInFlight()) for (const call of pending) this.#unfinished.add(lineOf(call))
     const calls = pending.map((call) => this.#named(call))
-    const alone = foldAwaitedBy(findings, this.#unexcused(calls, scope.excused))
+    const alone = foldAwaitedBy(findings, this.#excuses.unexcused(calls, scope.excused))
     // Calls that finished during the wait are read only when a leak is left that one may have awaited.
     if (findings.some((finding) => finding.awaitedBy === undefined)) {
       const finished = callsAmong(scope, atEnd.filter((promise) => !pending.some((still) => still.tracked.resource === promise)))
-      foldAwaitedBy(findings, this.#unexcused(finished.map((call) => this.#named(call)), undefined))
+      foldAwaitedBy(findings, this.#excuses.unexcused(finished.map((call) => this.#named(call)), undefined))
     }
     for (const call of alone) {
       scope.warnings.push(call)
@@ -794,11 +764,6 @@ export class Engine {
     }
   }
 
-  #byRunner(site: Site): boolean {
-    if (this.#runnerCode === undefined) return false
-    const creator = framesOf(site.stack).find((line) => frameOrigin(line) !== 'node')
-    return creator !== undefined && frameOrigin(creator, this.#runnerCode) === 'runner'
-  }
 }
 
 /** What an adapter tells the engine, and what it is told. */
@@ -827,18 +792,6 @@ export interface EngineAdapter {
   modulesPerFile?: boolean
 }
 
-// The excuse of a resource that a dependency made as it was imported, if it was.
-function importedExcuse(site: Site): Omit<Excused, 'finding'> | undefined {
-  const frame = importedBy(site)
-  const dependency = frame && dependencyOf(frame)
-  if (dependency === undefined) return undefined
-  const location = locationOf(frame!)
-  return { by: 'import', reason: `made by dependency "${dependency}" as it was imported, at ${location}`, imported: { dependency, location } }
-}
-
-// What the user said of a resource, or of the object owning its handle (a server, a socket).
-const byTarget = (said: WeakMap<object, string>, resource: object): string | undefined => said.get(resource) ?? said.get(ownerOf(resource) ?? resource)
-
 // Sets `values` on `target` as an Error's own name and stack are set: not enumerable, since runners
 // print an error's enumerable properties beside it.
 function hide<T extends object>(target: T, values: Record<string, unknown>): T {
@@ -866,11 +819,6 @@ function rearmed({ armedBy, site, resource }: Tracked): boolean {
   // By location: the same function is named after its receiver when a timer calls it.
   return maker !== undefined && first !== undefined && locationOf(maker) === locationOf(first)
 }
-
-// The runner's own resources are not the user's to see, let alone to have excused.
-const RUNNER = { by: 'runner' } as const
-
-const matches = (pattern: StackPattern, text: string): boolean => (typeof pattern === 'string' ? text.includes(pattern) : pattern.test(text))
 
 let hooksSeePromises: boolean | undefined
 

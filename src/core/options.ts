@@ -8,6 +8,9 @@ import { type ResourceType, resourceTypes } from './resource-kinds.js'
  */
 export type StackPattern = string | RegExp
 
+/** Whether `text` matches `pattern`: a substring of it, or a RegExp that tests it. */
+export const matches = (pattern: StackPattern, text: string): boolean => (typeof pattern === 'string' ? text.includes(pattern) : pattern.test(text))
+
 /**
  * Options, given as `environmentOptions.asyncDebug` (Vitest) or
  * `testEnvironmentOptions.asyncDebug` (Jest).
