@@ -1,3 +1,6 @@
+/** What a kind of resource is: a timer, a handle (servers, sockets, processes…), or a promise. */
+export type ResourceFamily = 'timer' | 'handle' | 'promise'
+
 /**
  * Each kind of resource that a user is told of, and names in `ignore.types`: its family (a timer,
  * a handle, a promise) and the `failOn` kind that fails a scope for it. The type and every list
@@ -19,7 +22,7 @@ export const resourceKinds = {
   'message-port': { family: 'handle', failOn: 'leaks' },
   'fake-timers': { family: 'timer', failOn: 'fake-timers' },
   promise: { family: 'promise', failOn: 'promises' },
-} as const satisfies Record<string, { family: 'timer' | 'handle' | 'promise'; failOn: string }>
+} as const satisfies Record<string, { family: ResourceFamily; failOn: string }>
 
 /** The user-facing name of a kind of leaked resource; also what `ignore.types` takes. */
 export type ResourceType = keyof typeof resourceKinds

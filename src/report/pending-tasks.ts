@@ -1,4 +1,4 @@
-import { type ResourceType, resourceKinds } from '../core/resource-kinds.js'
+import { type ResourceFamily, type ResourceType, resourceKinds } from '../core/resource-kinds.js'
 import type { Finding, Scope } from '../core/scope.js'
 import { siteStacks } from '../core/site.js'
 import { creationSite, userFrames } from '../core/frames.js'
@@ -6,7 +6,7 @@ import { creationSite, userFrames } from '../core/frames.js'
 /** One thing a scope has pending, as `getPendingTasks()` describes it. */
 export interface PendingTask {
   /** `timer` (timeouts, intervals, immediates, fake timers), `promise`, or `handle` (servers, sockets, processes…). */
-  kind: (typeof resourceKinds)[ResourceType]['family']
+  kind: ResourceFamily
   /** Its resource type, as the `ignore.types` option names it. */
   type: ResourceType
   /** The name given to it with `nameTask()`. */
