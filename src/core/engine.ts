@@ -1,5 +1,4 @@
 import { AsyncLocalStorage, createHook, executionAsyncId, executionAsyncResource } from 'node:async_hooks'
-import { EventEmitter } from 'node:events'
 import { types } from 'node:util'
 import { type FakeClock, type PendingUnder, type Reinstalled, onFakeTimersInstall } from './fake-timers.js'
 import { batched, fetchSites, installPatches, REQUEST_SITE, requestSites } from './patches.js'
@@ -12,18 +11,18 @@ import { ensureObserving, observeProcess } from './process-events.js'
 import { forgetSettled } from './promises/ledger.js'
 import { type PromiseRecorder, promiseRecorder, trackPromises, watchChaining } from './promises/record.js'
 import { Resumptions } from './promises/resumption.js'
-import { awaitedPromises, callName, callsAmong, candidates, floatingCalls, foldAwaitedBy } from './promises/verdict.js'
+import { awaitedPromises, callsAmong, candidates, floatingCalls, foldAwaitedBy } from './promises/verdict.js'
 import { covered, describe, dispose, isAlive, isClosing, isPassive, isTrackedType, origin, typeOf } from './resource-types.js'
 import { type Excused, type Finding, type Mistake, type MistakeKind, Scope, type ScopeKind, type SlowCallback, testScope, type Tracked } from './scope.js'
 import { matches, type Settings } from './options.js'
 import { byTarget, Excuses } from './excuses.js'
+import { hide, Mistakes } from './mistakes.js'
 import { SlowCallbacks, started } from './slow-callbacks.js'
-import { failKindOfMistake } from './fail-on.js'
 import { delayOf, dueAt, fired, loopNow } from './timer-due.js'
 import { type Watchdog, watchdog } from './watchdog.js'
 import { domTimerOf } from './dom-timers.js'
-import { byNodeFetch, creationSite, frameOrigin, framesOf, locationOf, madeBy, makerFrame, nodeHousekeeping, rejectingWithoutOwnFrames, userFrames, withoutOwnFrames } from './frames.js'
-import { type Site, siteStacks } from './site.js'
+import { byNodeFetch, creationSite, framesOf, locationOf, madeBy, makerFrame, nodeHousekeeping, rejectingWithoutOwnFrames, withoutOwnFrames } from './frames.js'
+import type { Site } from './site.js'
 
 // Frames above the user's line in a creation stack: our hook, Node's internals and a library or two.
 const STACK_DEPTH = 40
@@ -84,7 +83,6 @@ export class Engine {
   readonly #storeKey: symbol | undefined
   readonly #unhandled = new WeakMap<Promise<unknown>, Mistake>()
   // The scopes charged with listeners left on each emitter that went over its limit.
-  readonly #overLimit = new WeakMap<object, WeakSet<Scope>>()
   // Whether a dependency made each resource as it was imported, read once: a scope's settling asks again at each look.
   #ambient: Scope | undefined
   // Whether a scope was ever adopted: only then can a callback be an adopted resource's.
@@ -93,6 +91,7 @@ export class Engine {
   // Promises that must be awaited, until they are or their scope is judged: empty but on Jest.
   readonly #mustAwait = new Map<Promise<unknown>, Scope>()
   readonly #excuses: Excuses
+  readonly #mistakes: Mistakes
   readonly #onSlowCallback: ((slow: SlowCallback) => void) | undefined
   readonly #onStuck: EngineAdapter['onStuck']
   #watchdog: Watchdog | undefined
@@ -103,7 +102,6 @@ export class Engine {
   readonly #resumptions: Resumptions
   // Told of code that a judged scope runs, when it creates a promise.
   readonly #judgedCode: (scope: Scope, below: Function) => void
-  #onLate: ((mistake: Mistake) => boolean) | undefined
   readonly #modulesPerFile: boolean
   // What was let pass but must not outlive its file (see EngineAdapter.modulesPerFile).
   readonly #endWithFile = new Set<Tracked>()
@@ -116,6 +114,7 @@ export class Engine {
     this.settings = settings
     this.#modulesPerFile = modulesPerFile
     this.#excuses = new Excuses(settings, runnerCode)
+    this.#mistakes = new Mistakes(settings.failOn)
     this.#onSlowCallback = onSlowCallback
     this.#onStuck = onStuck
     const { slowCallbackMs } = settings
@@ -180,7 +179,7 @@ export class Engine {
         })
     const resumptions = (this.#resumptions = new Resumptions(
       (scope, fn) => context.run(scope, fn),
-      (call, where) => this.#resumed(call, where),
+      (call, where) => this.#mistakes.resumed(call, where, this.#running()),
     ))
     // Code of a judged scope creates a promise: a floating call of its may have resumed.
     this.#judgedCode = (scope, below) => {
@@ -294,7 +293,7 @@ export class Engine {
         const excused = this.settings.ignoreWarnings.some((p) => p === code || matches(p, String(message)))
         const action = excused ? 'warn' : this.settings.warnings.get(warning?.name) ?? 'error'
         // Node warns of a late-handled rejection too; that is reported as such.
-        if (action === 'error' && warning?.name !== 'PromiseRejectionHandledWarning') this.#warned(warning)
+        if (action === 'error' && warning?.name !== 'PromiseRejectionHandledWarning') this.#mistakes.warned(warning, this.current(), this.#listeners)
         return action !== 'ignore'
       },
     }))
@@ -432,25 +431,6 @@ export class Engine {
     if (scope) this.#adopting = true
   }
 
-  /**
-   * Charges an async mistake to `owner`: the error fails it when it is judged, or, if it has
-   * been judged already, the nearest enclosing scope that has not.
-   */
-  charge(owner: Scope | undefined, kind: MistakeKind, cause: unknown): Mistake | undefined {
-    // Left out of failOn: reported with the nearest scope not judged yet, failing nothing.
-    const reportOnly = !this.settings.failOn.has(failKindOfMistake(kind))
-    if (owner?.judged && this.#onLate && !reportOnly) {
-      const mistake: Mistake = { kind, owner, cause, late: false, reportOnly }
-      if (this.#onLate(mistake)) return mistake
-    }
-    let target = owner
-    while (target?.judged) target = target.parent
-    if (owner === undefined || target === undefined) return undefined
-    const mistake: Mistake = { kind, owner, cause, late: target !== owner, reportOnly }
-    target.mistakes.push(mistake)
-    return mistake
-  }
-
   #ownerOf(promise: Promise<unknown>): Scope | undefined {
     const store = this.#storeKey && (promise as unknown as Record<symbol, unknown>)[this.#storeKey]
     return store instanceof Scope ? store : this.current()
@@ -474,6 +454,19 @@ export class Engine {
     for (const { tracked } of findings) this.#reported.add(tracked.resource)
   }
 
+  /**
+   * Charges an async mistake to `owner`: the error fails it when it is judged, or, if it has
+   * been judged already, the adapter's late failure or the nearest enclosing scope that has not.
+   */
+  charge(owner: Scope | undefined, kind: MistakeKind, cause: unknown): Mistake | undefined {
+    return this.#mistakes.charge(owner, kind, cause)
+  }
+
+  /** See Mistakes.onLate. */
+  onLate(fail: (mistake: Mistake) => boolean): void {
+    this.#mistakes.onLate(fail)
+  }
+
   /** Lets `target` (a promise, or a timer, handle or the object owning a handle) outlive its scope. */
   allow(target: object, reason: string): void {
     this.#excuses.allow(target, reason)
@@ -488,57 +481,6 @@ export class Engine {
     const { resource } = finding.tracked
     const name = byTarget(this.#names, resource)
     return name === undefined ? finding : { ...finding, name }
-  }
-
-  /**
-   * Adds a way to fail a judged scope itself (a test whose result the runner can still change)
-   * with what its code did later; the adapter returns whether it could. Otherwise such a mistake
-   * fails the nearest enclosing scope not judged yet.
-   */
-  onLate(fail: (mistake: Mistake) => boolean): void {
-    this.#onLate = fail
-  }
-
-  // A warning fails the code that emitted it; too many listeners, the ended tests that left theirs attached.
-  #warned(warning: Error): void {
-    const { emitter, type } = warning as Error & { emitter?: EventEmitter; type?: string | symbol }
-    const tooMany = warning.name === 'MaxListenersExceededWarning' && emitter instanceof EventEmitter && type !== undefined
-    const left = tooMany ? [...(this.#listeners?.owners(emitter, type) ?? [])].filter(([owner]) => owner.judged && !owner.outer) : []
-    // Node's warning holds the emitter, which runners would serialize with the failure: a copy.
-    const { code } = warning as Error & { code?: unknown }
-    const copy = (stack: string | undefined): Error => hide(new Error(warning.message), { name: warning.name, stack, ...(typeof code === 'string' && { code }) })
-    if (left.length === 0) {
-      // Over its limit with listeners of workers' stdio: too many workers alive, each reported as such.
-      if (tooMany && this.#listeners?.liftedLimit(emitter, type)) return
-      this.charge(this.current(), 'warning', copy(warning.stack))
-      return
-    }
-    // One emitter over its limit for several events (a stream's unpipe, error, close and finish) is one
-    // mistake of each test; how many tests left theirs is said with each.
-    let charged = this.#overLimit.get(emitter!)
-    if (!charged) this.#overLimit.set(emitter!, (charged = new WeakSet()))
-    // Where a listener was added is recorded where the emitter could outlive the scope (see
-    // trackListeners): not for the first listener of a test that made the emitter itself, whose
-    // failure points at where the other tests added theirs.
-    const anySite = left.find(([, { site }]) => site !== undefined)?.[1].site
-    for (const [owner, { count, site }] of left) {
-      if (charged.has(owner)) continue
-      charged.add(owner)
-      const frames = addedAt(site ?? anySite)
-      const stack = frames.length > 0 ? [`${warning.name}: ${warning.message}`, ...frames].join('\n') : undefined
-      const added = frames[0] && { at: locationOf(frames[0]), byOthers: site === undefined }
-      this.charge(owner, 'listeners', hide(copy(stack), { count, others: left.length - 1, added }))
-    }
-  }
-
-  // A floating call of a judged scope ran again: the user's code ran after its scope because of it.
-  #resumed(call: Finding, where: Site | undefined): void {
-    const owner = call.tracked.owner
-    const during = this.#running()
-    const at = creationSite(where)
-    const message = `${callName(call.asyncFunction)}, which ran again${at ? ` at ${at}` : ''}${during && during !== owner ? ` during ${during.title}` : ''}, after the ${owner.kind} had ended`
-    const frames = siteStacks(call.tracked.site)[0]?.split('\n').slice(1) ?? []
-    this.charge(owner, 'resumed', hide(new Error(message), { name: 'FloatingCallResumed', stack: [`FloatingCallResumed: ${message}`, ...frames].join('\n') }))
   }
 
   /**
@@ -792,22 +734,9 @@ export interface EngineAdapter {
   modulesPerFile?: boolean
 }
 
-// Sets `values` on `target` as an Error's own name and stack are set: not enumerable, since runners
-// print an error's enumerable properties beside it.
-function hide<T extends object>(target: T, values: Record<string, unknown>): T {
-  for (const [key, value] of Object.entries(values)) Object.defineProperty(target, key, { value, writable: true, configurable: true })
-  return target
-}
-
 // A timeout set by the callback of one set at the same line: a chain whose delays vary from link to
 // link (what is left of a queue's next expiry), named the same however late each link ran.
 const REARMED = 'setTimeout, set again by its own callback'
-// The frames of where a listener was added: the user's, else the dependency's that added it.
-function addedAt(site: Site | undefined): string[] {
-  const user = userFrames(site)
-  return user.length > 0 ? user : framesOf(site?.stack).filter((frame) => frameOrigin(frame) === 'dependency').slice(0, 1)
-}
-
 // Made by Node's code alone, in a callback of a tracked resource: where that one was made, the
 // line of the user's code that led to it.
 const madeInCallback = ({ ranIn, site }: Tracked): Site | undefined => (ranIn !== undefined && madeBy(site) === undefined ? ranIn : undefined)

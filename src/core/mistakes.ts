@@ -1,0 +1,111 @@
+import { EventEmitter } from 'node:events'
+import { type FailKind, failKindOfMistake } from './fail-on.js'
+import { creationSite, frameOrigin, framesOf, locationOf, userFrames } from './frames.js'
+import { callName } from './promises/verdict.js'
+import type { Finding, Mistake, MistakeKind, Scope } from './scope.js'
+import { type Site, siteStacks } from './site.js'
+import type { Listeners } from './sources/listeners.js'
+
+/**
+ * Sets `values` on `target` as an Error's own name and stack are set: not enumerable, since runners
+ * print an error's enumerable properties beside it.
+ */
+export function hide<T extends object>(target: T, values: Record<string, unknown>): T {
+  for (const [key, value] of Object.entries(values)) Object.defineProperty(target, key, { value, writable: true, configurable: true })
+  return target
+}
+
+/**
+ * The async mistakes of scopes' code (an uncaught error, an unhandled rejection, a warning, too
+ * many listeners, a floating call that resumed, a slow callback, an unawaited assertion): each is
+ * charged to the scope whose code made it, and fails it when it is judged; once it has been, to the
+ * adapter's late failure of it, or else to the nearest enclosing scope not judged yet.
+ */
+export class Mistakes {
+  readonly #failOn: ReadonlySet<FailKind>
+  #onLate: ((mistake: Mistake) => boolean) | undefined
+  // The tests charged for each emitter over its limit: one mistake each, whatever events it is over for.
+  readonly #overLimit = new WeakMap<object, WeakSet<Scope>>()
+
+  constructor(failOn: ReadonlySet<FailKind>) {
+    this.#failOn = failOn
+  }
+
+  /** Charges an async mistake to `owner` (see the class); undefined if no scope is left to take it. */
+  charge(owner: Scope | undefined, kind: MistakeKind, cause: unknown): Mistake | undefined {
+    // Left out of failOn: reported with the nearest scope not judged yet, failing nothing.
+    const reportOnly = !this.#failOn.has(failKindOfMistake(kind))
+    if (owner?.judged && this.#onLate && !reportOnly) {
+      const mistake: Mistake = { kind, owner, cause, late: false, reportOnly }
+      if (this.#onLate(mistake)) return mistake
+    }
+    let target = owner
+    while (target?.judged) target = target.parent
+    if (owner === undefined || target === undefined) return undefined
+    const mistake: Mistake = { kind, owner, cause, late: target !== owner, reportOnly }
+    target.mistakes.push(mistake)
+    return mistake
+  }
+
+  /**
+   * Adds a way to fail a judged scope itself (a test whose result the runner can still change)
+   * with what its code did later; the adapter returns whether it could. Otherwise such a mistake
+   * fails the nearest enclosing scope not judged yet.
+   */
+  onLate(fail: (mistake: Mistake) => boolean): void {
+    this.#onLate = fail
+  }
+
+  /**
+   * A process warning that fails: the code running now (`current`) emitted it; too many listeners
+   * fail the ended tests that left theirs attached (`listeners` knows whose they are).
+   */
+  warned(warning: Error, current: Scope | undefined, listeners: Listeners | undefined): void {
+    const { emitter, type } = warning as Error & { emitter?: EventEmitter; type?: string | symbol }
+    const tooMany = warning.name === 'MaxListenersExceededWarning' && emitter instanceof EventEmitter && type !== undefined
+    const left = tooMany ? [...(listeners?.owners(emitter, type) ?? [])].filter(([owner]) => owner.judged && !owner.outer) : []
+    // Node's warning holds the emitter, which runners would serialize with the failure: a copy.
+    const { code } = warning as Error & { code?: unknown }
+    const copy = (stack: string | undefined): Error => hide(new Error(warning.message), { name: warning.name, stack, ...(typeof code === 'string' && { code }) })
+    if (left.length === 0) {
+      // Over its limit with listeners of workers' stdio: too many workers alive, each reported as such.
+      if (tooMany && listeners?.liftedLimit(emitter, type)) return
+      this.charge(current, 'warning', copy(warning.stack))
+      return
+    }
+    // One emitter over its limit for several events (a stream's unpipe, error, close and finish) is one
+    // mistake of each test; how many tests left theirs is said with each.
+    let charged = this.#overLimit.get(emitter!)
+    if (!charged) this.#overLimit.set(emitter!, (charged = new WeakSet()))
+    // Where a listener was added is recorded where the emitter could outlive the scope (see
+    // trackListeners): not for the first listener of a test that made the emitter itself, whose
+    // failure points at where the other tests added theirs.
+    const anySite = left.find(([, { site }]) => site !== undefined)?.[1].site
+    for (const [owner, { count, site }] of left) {
+      if (charged.has(owner)) continue
+      charged.add(owner)
+      const frames = addedAt(site ?? anySite)
+      const stack = frames.length > 0 ? [`${warning.name}: ${warning.message}`, ...frames].join('\n') : undefined
+      const added = frames[0] && { at: locationOf(frames[0]), byOthers: site === undefined }
+      this.charge(owner, 'listeners', hide(copy(stack), { count, others: left.length - 1, added }))
+    }
+  }
+
+  /**
+   * A floating call of a judged scope ran again, at `where`, while `during` ran: the user's code ran
+   * after its scope because of it.
+   */
+  resumed(call: Finding, where: Site | undefined, during: Scope | undefined): void {
+    const owner = call.tracked.owner
+    const at = creationSite(where)
+    const message = `${callName(call.asyncFunction)}, which ran again${at ? ` at ${at}` : ''}${during && during !== owner ? ` during ${during.title}` : ''}, after the ${owner.kind} had ended`
+    const frames = siteStacks(call.tracked.site)[0]?.split('\n').slice(1) ?? []
+    this.charge(owner, 'resumed', hide(new Error(message), { name: 'FloatingCallResumed', stack: [`FloatingCallResumed: ${message}`, ...frames].join('\n') }))
+  }
+}
+
+// The frames of where a listener was added: the user's, else the dependency's that added it.
+function addedAt(site: Site | undefined): string[] {
+  const user = userFrames(site)
+  return user.length > 0 ? user : framesOf(site?.stack).filter((frame) => frameOrigin(frame) === 'dependency').slice(0, 1)
+}
