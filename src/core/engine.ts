@@ -1,7 +1,7 @@
 import { AsyncLocalStorage, createHook, executionAsyncId, executionAsyncResource } from 'node:async_hooks'
 import { types } from 'node:util'
 import { type FakeClock, type PendingUnder, type Reinstalled, onFakeTimersInstall } from './fake-timers.js'
-import { batched, fetchSites, installPatches, REQUEST_SITE, requestSites } from './patches.js'
+import { batched, fetchSites, installPatches, requestSites } from './patches.js'
 import { trackDescriptors } from './sources/fs-descriptors.js'
 import { trackRequests } from './sources/http-requests.js'
 import { type Listeners, trackListeners } from './sources/listeners.js'
@@ -82,8 +82,6 @@ export class Engine {
   // AsyncLocalStorage (Node < 24) keeps the store on each promise under a private symbol.
   readonly #storeKey: symbol | undefined
   readonly #unhandled = new WeakMap<Promise<unknown>, Mistake>()
-  // The scopes charged with listeners left on each emitter that went over its limit.
-  // Whether a dependency made each resource as it was imported, read once: a scope's settling asks again at each look.
   #ambient: Scope | undefined
   // Whether a scope was ever adopted: only then can a callback be an adopted resource's.
   #adopting = false
@@ -242,11 +240,9 @@ export class Engine {
     const { record } = this
     const engine = this
     const requestOwners = this.#requestOwners
-    const fetches = fetchSites(global, capture)
-    stops.push(() => fetches.stop())
+    stops.push(fetchSites(global, capture))
     stops.push(trackRequests({
       sent: function sent(this: void, request) {
-        if (request.client === 'fetch') request.request[REQUEST_SITE] ??= fetches.site()
         // A judged scope's code owns no new resource, but the server's work for its request is still not the server's.
         const owner = record('HTTP_REQUEST', request, capture(sent)) ?? engine.current()
         if (owner) requestOwners.set(request, owner)
@@ -705,7 +701,6 @@ export class Engine {
       this.#resumptions.watch(scope, call)
     }
   }
-
 }
 
 /** What an adapter tells the engine, and what it is told. */

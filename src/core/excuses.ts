@@ -20,6 +20,7 @@ export class Excuses {
   /** Where the runner's own modules live (see EngineAdapter.runnerCode). */
   readonly #runnerCode: RegExp | undefined
   readonly #allowed = new WeakMap<object, string>()
+  // Whether a dependency made each resource as it was imported, read once: a scope's settling asks again at each look.
   readonly #imported = new WeakMap<Tracked, Omit<Excused, 'finding'> | null>()
 
   constructor(settings: Pick<Settings, 'ignoreTypes' | 'ignoreStacks'>, runnerCode: RegExp | undefined) {

@@ -117,10 +117,7 @@ const NODE_FETCH = /\(node:internal\/deps\/undici\//
  * in): what the user started is the request, judged as such while in flight; a connection that
  * fetch opens once the request settled or was aborted (to serve its queue again) runs no code of theirs.
  */
-export function byNodeFetch(site: Site | undefined): boolean {
-  const frames = framesOf(site?.stack)
-  return frames.some((frame) => NODE_FETCH.test(frame)) && !frames.some((frame) => ['user', 'dependency'].includes(frameOrigin(frame)))
-}
+export const byNodeFetch = (site: Site | undefined): boolean => madeBy(site) === undefined && framesOf(site?.stack).some((frame) => NODE_FETCH.test(frame))
 
 // Node's own bookkeeping, which runs no code of the user's: the HTTP server's date cache, its
 // connections check and its idle keep-alive timeout, and what fetch's bundled undici keeps for its

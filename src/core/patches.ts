@@ -1,9 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
+import diagnostics_channel from 'node:diagnostics_channel'
 import fs from 'node:fs'
 import { createRequire, syncBuiltinESMExports } from 'node:module'
 import net from 'node:net'
 import { join } from 'node:path'
 import { cutOwnFrames } from './frames.js'
+import { FETCH_REQUEST_CREATED } from './sources/http-requests.js'
 import type { Site } from './site.js'
 
 /** Where `listen()` was called on a server: its handle may be created later, in a DNS or tick callback. */
@@ -81,13 +83,17 @@ export function installPatches(capture: Capture, record: Record): () => void {
   }
 }
 
-// `host:port` or the path of connect()'s arguments: (options), (path), (port, host), or the array
-// that net.connect() hands on, its options first.
+// `host:port` or the pipe's path of connect()'s arguments: (options), (path), (port, host), or the
+// array that net.connect() hands on, its options first.
 function targetOf(args: unknown[]): string | undefined {
   const [first, second] = Array.isArray(args[0]) ? args[0] : args
-  const options = (typeof first === 'object' && first !== null ? first : typeof first === 'string' && !/^\d+$/.test(first) ? { path: first } : { port: first, host: typeof second === 'string' ? second : undefined }) as { path?: unknown; port?: unknown; host?: unknown }
-  if (typeof options.path === 'string') return options.path
-  return options.port === undefined ? undefined : `${String(options.host ?? 'localhost')}:${String(options.port)}`
+  if (typeof first === 'object' && first !== null) {
+    const { path, port, host } = first as { path?: unknown; port?: unknown; host?: unknown }
+    if (typeof path === 'string') return path
+    return port === undefined ? undefined : `${String(host ?? 'localhost')}:${String(port)}`
+  }
+  if (typeof first === 'string' && !/^\d+$/.test(first)) return first
+  return first === undefined ? undefined : `${typeof second === 'string' ? second : 'localhost'}:${String(first)}`
 }
 
 // Loading http and https costs a test process milliseconds (https loads tls): they are patched once
@@ -133,26 +139,29 @@ export function requestSites(capture: Capture): { update(): void; restore(): voi
 }
 
 /**
- * Makes `global.fetch` keep where it was called for the work it runs, which `site()` tells while it
- * runs: undici sends the request in turns of its own, off the caller's stack. `stop()` puts fetch
+ * Makes each request that `global.fetch` sends keep where fetch() was called (REQUEST_SITE), as
+ * http.request() does (requestSites): undici makes the request in turns of its own, off the caller's
+ * stack, so the call's site travels with the work it starts. Returns a function that puts fetch
  * back, unless something replaced it since (a test's stub), and ends the store, which before Node 24
  * puts a property on every promise of the process.
  */
-export function fetchSites(global: { fetch?: unknown }, capture: Capture): { site(): Site | undefined; stop(): void } {
+export function fetchSites(global: { fetch?: unknown }, capture: Capture): () => void {
   const original = global.fetch
+  if (typeof original !== 'function') return () => {}
   const calls = new AsyncLocalStorage<Site>()
-  if (typeof original !== 'function') return { site: () => undefined, stop: () => {} }
   const fetch = function fetch(this: unknown, ...args: unknown[]) {
     return calls.run(capture(fetch), () => cutOwnFrames(() => original.apply(this, args)))
   }
   // As Node's: the bundler may rename ours.
   Object.defineProperties(fetch, { name: { value: original.name }, length: { value: original.length } })
   global.fetch = fetch
-  return {
-    site: () => calls.getStore(),
-    stop() {
-      if (global.fetch === fetch) global.fetch = original
-      calls.disable()
-    },
+  const created = ({ request }: { request: { [REQUEST_SITE]?: Site | undefined } }): void => {
+    request[REQUEST_SITE] ??= calls.getStore()
+  }
+  diagnostics_channel.subscribe(FETCH_REQUEST_CREATED, created as (message: unknown) => void)
+  return () => {
+    diagnostics_channel.unsubscribe(FETCH_REQUEST_CREATED, created as (message: unknown) => void)
+    if (global.fetch === fetch) global.fetch = original
+    calls.disable()
   }
 }

@@ -27,8 +27,11 @@ export interface RequestSink {
 
 const SWEEP_AT = 64
 
+/** Where Node's fetch (undici) says that it made a request, off its caller's stack. */
+export const FETCH_REQUEST_CREATED = 'undici:request:create'
+
 const channels = {
-  fetchCreate: 'undici:request:create',
+  fetchCreate: FETCH_REQUEST_CREATED,
   fetchSent: 'undici:client:sendHeaders',
   fetchDone: 'undici:request:trailers',
   fetchError: 'undici:request:error',
