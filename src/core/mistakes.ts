@@ -1,6 +1,10 @@
 import { EventEmitter } from 'node:events'
-import { type FailKind, failKindOfMistake } from './fail-on.js'
+import { failKindOfMistake } from './fail-on.js'
 import { creationSite, frameOrigin, framesOf, locationOf, userFrames } from './frames.js'
+import { matches, type Settings } from './options.js'
+import type { Ownership } from './ownership.js'
+import { observeProcess } from './process-events.js'
+import { watchChaining } from './promises/record.js'
 import { callName } from './promises/verdict.js'
 import type { Finding, Mistake, MistakeKind, Scope } from './scope.js'
 import { type Site, siteStacks } from './site.js'
@@ -22,19 +26,91 @@ export function hide<T extends object>(target: T, values: Record<string, unknown
  * adapter's late failure of it, or else to the nearest enclosing scope not judged yet.
  */
 export class Mistakes {
-  readonly #failOn: ReadonlySet<FailKind>
+  readonly #settings: Pick<Settings, 'failOn' | 'ignoreWarnings' | 'warnings'>
+  readonly #ownership: Ownership
   #onLate: ((mistake: Mistake) => boolean) | undefined
   // The tests charged for each emitter over its limit: one mistake each, whatever events it is over for.
   readonly #overLimit = new WeakMap<object, WeakSet<Scope>>()
+  readonly #unhandled = new WeakMap<Promise<unknown>, Mistake>()
+  // Promises that must be awaited, until they are or their scope is judged: empty but on Jest.
+  readonly #mustAwait = new Map<Promise<unknown>, Scope>()
+  #unwatchChaining: (() => void) | undefined
 
-  constructor(failOn: ReadonlySet<FailKind>) {
-    this.#failOn = failOn
+  constructor(settings: Pick<Settings, 'failOn' | 'ignoreWarnings' | 'warnings'>, ownership: Ownership) {
+    this.#settings = settings
+    this.#ownership = ownership
+  }
+
+  /**
+   * Charges the process's uncaught errors, unhandled rejections and failing warnings to the scopes
+   * whose code raised them; `listeners` tells whose listeners an emitter has. Returns a function that stops it.
+   */
+  observe(listeners: () => Listeners | undefined): () => void {
+    const ownership = this.#ownership
+    return observeProcess({
+      uncaught: (error) => {
+        const owner = ownership.current()
+        // Thrown by a callback that disposing of its scope's leaks ran (a child's exit handler).
+        if (owner?.disposed) return false
+        this.charge(owner, 'uncaught', error)
+        return true
+      },
+      unhandledRejection: (reason, promise) => {
+        const owner = ownership.ownerOf(promise)
+        // A test whose leaks were disposed of fails for them already; a rejection its code meets
+        // later (a fetch whose socket was closed) is what disposing caused, not a second mistake.
+        if (owner?.disposed) return false
+        const mistake = this.charge(owner, 'unhandled-rejection', reason)
+        if (mistake) this.#unhandled.set(promise, mistake)
+        return true
+      },
+      // Handled after Node reported it: the same mistake, better named if not yet reported.
+      rejectionHandled: (promise) => {
+        const mistake = this.#unhandled.get(promise)
+        if (mistake) mistake.kind = 'late-handled-rejection'
+      },
+      warning: (warning) => {
+        const { code, message } = warning as Error & { code?: unknown }
+        const { ignoreWarnings, warnings } = this.#settings
+        const excused = ignoreWarnings.some((p) => p === code || matches(p, String(message)))
+        const action = excused ? 'warn' : warnings.get(warning?.name) ?? 'error'
+        // Node warns of a late-handled rejection too; that is reported as such.
+        if (action === 'error' && warning?.name !== 'PromiseRejectionHandledWarning') this.warned(warning, ownership.current(), listeners())
+        return action !== 'ignore'
+      },
+    })
+  }
+
+  /** See Engine.mustAwait. */
+  mustAwait(promise: Promise<unknown>, unawaited: Error): void {
+    const scope = this.#ownership.current()
+    if (scope === undefined || scope.judged) return
+    scope.mustAwait.set(promise, unawaited)
+    this.#mustAwait.set(promise, scope)
+    this.#unwatchChaining ??= watchChaining(this.#mustAwait)
+  }
+
+  /** `scope` is being judged: each promise it had to await and did not is an unawaited assertion. */
+  judging(scope: Scope): void {
+    for (const [promise, unawaited] of scope.mustAwait) {
+      this.#mustAwait.delete(promise)
+      this.charge(scope, 'unawaited-assertion', unawaited)
+    }
+    scope.mustAwait.clear()
+    // Nothing else to watch: every promise of the process would keep paying for the hook.
+    if (this.#mustAwait.size === 0) this.stopWatching()
+  }
+
+  /** Stops watching promises that must be awaited. */
+  stopWatching(): void {
+    this.#unwatchChaining?.()
+    this.#unwatchChaining = undefined
   }
 
   /** Charges an async mistake to `owner` (see the class); undefined if no scope is left to take it. */
   charge(owner: Scope | undefined, kind: MistakeKind, cause: unknown): Mistake | undefined {
     // Left out of failOn: reported with the nearest scope not judged yet, failing nothing.
-    const reportOnly = !this.#failOn.has(failKindOfMistake(kind))
+    const reportOnly = !this.#settings.failOn.has(failKindOfMistake(kind))
     if (owner?.judged && this.#onLate && !reportOnly) {
       const mistake: Mistake = { kind, owner, cause, late: false, reportOnly }
       if (this.#onLate(mistake)) return mistake
@@ -92,10 +168,11 @@ export class Mistakes {
   }
 
   /**
-   * A floating call of a judged scope ran again, at `where`, while `during` ran: the user's code ran
-   * after its scope because of it.
+   * A floating call of a judged scope ran again, at `where`, while the running test or hook ran:
+   * the user's code ran after its scope because of it.
    */
-  resumed(call: Finding, where: Site | undefined, during: Scope | undefined): void {
+  resumed(call: Finding, where: Site | undefined): void {
+    const during = this.#ownership.running()
     const owner = call.tracked.owner
     const at = creationSite(where)
     const message = `${callName(call.asyncFunction)}, which ran again${at ? ` at ${at}` : ''}${during && during !== owner ? ` during ${during.title}` : ''}, after the ${owner.kind} had ended`

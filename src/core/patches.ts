@@ -6,7 +6,7 @@ import net from 'node:net'
 import { join } from 'node:path'
 import { cutOwnFrames } from './frames.js'
 import { FETCH_REQUEST_CREATED } from './sources/http-requests.js'
-import type { Site } from './site.js'
+import type { Capture, Site } from './site.js'
 
 /** Where `listen()` was called on a server: its handle may be created later, in a DNS or tick callback. */
 export const LISTEN_SITE = Symbol('async-debug.listenSite')
@@ -19,7 +19,6 @@ export const REQUEST_SITE = Symbol('async-debug.requestSite')
 /** Where a socket was asked to connect, `host:port` or a pipe's path: until it has, it has no address to tell. */
 export const CONNECT_TARGET = Symbol('async-debug.connectTarget')
 
-type Capture = (below: Function) => Site
 type Record = (type: string, resource: object, site: Site) => void
 
 type Request = (...args: unknown[]) => object

@@ -16,3 +16,19 @@ export function siteStacks(site: Site | undefined): string[] {
   for (let s = site; s; s = s.cause) stacks.push(s.stack ?? '')
   return stacks
 }
+
+/** Takes the site of the code calling `below`; see {@link capture}. */
+export type Capture = (below: Function, depth?: number) => Site
+
+// Frames above the user's line in a creation stack: our hook, Node's internals and a library or two.
+const STACK_DEPTH = 40
+
+/** Where the code calling `below` is; V8 formats the stack only when `site.stack` is first read. */
+export function capture(below: Function, depth = STACK_DEPTH): Site {
+  const site: Site = { cause: undefined }
+  const limit = Error.stackTraceLimit
+  Error.stackTraceLimit = depth
+  Error.captureStackTrace(site, below)
+  Error.stackTraceLimit = limit
+  return site
+}

@@ -2,13 +2,37 @@ import { type AsyncHook, createHook, executionAsyncResource } from 'node:async_h
 import { types } from 'node:util'
 import { now } from './real-timers.js'
 import { threadCpuMs } from './thread-cpu.js'
-import { withoutOwnFrames } from './frames.js'
+import { framesOf, withoutOwnFrames } from './frames.js'
+import { hide } from './mistakes.js'
 import { describe } from './resource-types.js'
-import type { Scope, Tracked } from './scope.js'
+import type { MistakeKind, Scope, SlowCallback, Tracked } from './scope.js'
 import type { Site } from './site.js'
 
 /** How a slow callback is reported: the scope it belongs to, what ran, for how long, and where it was made. */
 export type ReportSlow = (owner: Scope, what: string, took: number, site: Site | undefined) => void
+
+/**
+ * What becomes of a slow callback: with `fails` ('slow-callbacks' in failOn) a mistake charged to
+ * its scope; else a report kept on its scope, for the run's records, and handed to `onSlow`.
+ */
+export function slowCallbackOutcome(limit: number, fails: boolean, charge: (owner: Scope, kind: MistakeKind, cause: Error) => void, onSlow: ((slow: SlowCallback) => void) | undefined): ReportSlow {
+  return (owner, what, took, site) => {
+    const message = `${what} blocked the event loop for ${Math.round(took)} ms (slowCallbackMs: ${limit})`
+    // A failure's cause is an error of its message and stack only: runners serialize all it holds.
+    if (fails) return charge(owner, 'slow-callback', hide(new Error(message), { name: 'SlowCallback', stack: [`SlowCallback: ${message}`, ...framesOf(site?.stack)].join('\n') }))
+    const slow: SlowCallback = {
+      name: 'SlowCallback',
+      message,
+      owner,
+      site,
+      get stack() {
+        return site?.stack
+      },
+    }
+    if (!owner.judged) owner.slow.push(slow)
+    onSlow?.(slow)
+  }
+}
 
 // Where Node keeps the callback of each kind of timer; it calls it as a method of the timer.
 const callbackKey: Record<string, '_onTimeout' | '_onImmediate' | undefined> = { Timeout: '_onTimeout', Immediate: '_onImmediate' }

@@ -1,7 +1,7 @@
 import { promiseHooks } from 'node:v8'
 import { now } from '../real-timers.js'
 import type { Scope } from '../scope.js'
-import type { Site } from '../site.js'
+import type { Capture, Site } from '../site.js'
 
 /**
  * Records the promises that a scope's code creates in its ledger (ledger.ts): the roots of chains
@@ -15,7 +15,6 @@ const STACK_DEPTH = 10
 // Where v8.promiseHooks reports promises, the key of a recorded promise is kept on it: no lookup is cheaper.
 const KEY = Symbol('async-debug.promise')
 
-type Capture = (below: Function, depth: number) => Site
 type Keyed = Promise<unknown> & { [KEY]?: number }
 
 /**

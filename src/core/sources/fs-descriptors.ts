@@ -1,7 +1,7 @@
 import fs from 'node:fs'
 import { cutOwnFrames, withoutOwnFrames } from '../frames.js'
 import { syncExports } from '../patches.js'
-import type { Site } from '../site.js'
+import type { Capture, Site } from '../site.js'
 
 /** A file descriptor opened with fs.open() or fs.openSync(), as fs streams open theirs, until closed. */
 export interface Descriptor {
@@ -11,7 +11,6 @@ export interface Descriptor {
   closed: boolean
 }
 
-type Capture = (below: Function) => Site
 type Record = (type: string, resource: object, site: Site) => unknown
 type Callback = (error: NodeJS.ErrnoException | null, fd: number) => void
 

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import type { Scope } from '../scope.js'
-import type { Site } from '../site.js'
+import type { Capture, Site } from '../site.js'
 
 /** Who added the listeners of emitters, and where; see {@link trackListeners}. */
 export interface Listeners {
@@ -15,7 +15,6 @@ export interface Listeners {
 }
 
 const methods = ['addListener', 'on', 'prependListener'] as const
-type Capture = (below: Function) => Site
 // Node's own fields of an EventEmitter: its listeners by event, and its limit.
 type Emitter = { _events?: Record<string | symbol, Function | Function[] | undefined>; _maxListeners?: number }
 

@@ -1,0 +1,121 @@
+import { AsyncLocalStorage, executionAsyncResource } from 'node:async_hooks'
+import { Scope, testScope } from './scope.js'
+
+/**
+ * Which scope owns the code running now: the one its function ran in, followed through async
+ * continuations; else the one adopted for code outside every scope (module bodies that a runner
+ * evaluates). Keeps the scopes not judged yet, to tell which test is running.
+ */
+export class Ownership {
+  readonly #context = new AsyncLocalStorage<Scope | undefined>()
+  #ambient: Scope | undefined
+  // Whether a scope was ever adopted: only then can a callback be an adopted resource's.
+  #adopting = false
+  // Async resources that code outside every scope made while a scope was adopted (a module body's
+  // process.nextTick, a dns lookup of listen({ host })): their callbacks are still that scope's.
+  readonly #adopted = new WeakMap<object, Scope>()
+  // AsyncLocalStorage (Node < 24) keeps the store on each promise under a private symbol.
+  readonly #storeKey: symbol | undefined
+  // Each test's request handler scope, made on its first request that a server of the process serves.
+  readonly #handlers = new WeakMap<Scope, Scope>()
+  /**
+   * Scopes not judged yet, but parts (judged with their test): for the watchdog to list, and to
+   * tell which test was running when a judged one's floating call resumed.
+   */
+  readonly open = new Set<Scope>()
+
+  constructor() {
+    // Where AsyncLocalStorage puts the store on a promise, if it does (before Node 24): found on a probe.
+    const probe = new Scope('worker', 'probe')
+    const probed = this.#context.run(probe, () => Promise.resolve())
+    this.#storeKey = Object.getOwnPropertySymbols(probed).find((key) => (probed as unknown as Record<symbol, unknown>)[key] === probe)
+  }
+
+  /** The scope that owns the code running now. */
+  current(): Scope | undefined {
+    return this.#context.getStore() ?? this.#ambientScope()
+  }
+
+  /** The scope that owns a promise being created now: the store AsyncLocalStorage's own hook put on it, if it ran first. */
+  creating(promise: object): Scope | undefined {
+    const store = this.#storeKey && (promise as Record<symbol, Scope | undefined>)[this.#storeKey]
+    return store === undefined ? this.current() : store
+  }
+
+  /** The scope whose code made `promise`, or else the one running now. */
+  ownerOf(promise: Promise<unknown>): Scope | undefined {
+    const store = this.#storeKey && (promise as unknown as Record<symbol, unknown>)[this.#storeKey]
+    return store instanceof Scope ? store : this.current()
+  }
+
+  /**
+   * The scope that owns an async resource (not a promise) being created now; one that code outside
+   * every scope makes while a scope is adopted is noted as that scope's, so that its callbacks are.
+   */
+  creatingResource(resource: object): Scope | undefined {
+    const scope = this.#context.getStore()
+    if (scope !== undefined) return scope
+    const ambient = this.#ambientScope()
+    if (ambient !== undefined) this.#adopted.set(resource, ambient)
+    return ambient
+  }
+
+  /** Whether a scope was ever adopted: then any async resource may carry one (see creatingResource). */
+  get adopting(): boolean {
+    return this.#adopting
+  }
+
+  #ambientScope(): Scope | undefined {
+    return this.#ambient ?? (this.#adopting ? this.#adopted.get(executionAsyncResource()) : undefined)
+  }
+
+  /** Runs `fn` as code of `scope`. */
+  run<R>(scope: Scope | undefined, fn: () => R): R {
+    return this.#context.run(scope, fn)
+  }
+
+  /** Runs `fn` outside every scope. */
+  outside<R>(fn: () => R): R {
+    // Not exit(): before Node 24 it disables the store and enables it again, reinstalling Node's promise hooks.
+    return this.#context.run(undefined, fn)
+  }
+
+  /** See Engine.enter. */
+  enter(scope: Scope | undefined): void {
+    this.#context.enterWith(scope)
+  }
+
+  /** See Engine.adopt. */
+  adopt(scope: Scope | undefined): void {
+    this.#ambient = scope
+    if (scope) this.#adopting = true
+  }
+
+  /** The newest test not judged yet, else the newest other scope that is not the file's or worker's. */
+  running(): Scope | undefined {
+    let test: Scope | undefined
+    let other: Scope | undefined
+    for (const scope of this.open) {
+      if (scope.kind === 'test') test = scope
+      else if (!scope.outer) other = scope
+    }
+    return test ?? other
+  }
+
+  /** The scope of what a server of the process does for the requests that `scope` sends: a part of its test. */
+  handlerOf(scope: Scope): Scope {
+    const test = testScope(scope)
+    let handler = this.#handlers.get(test)
+    if (handler === undefined || !test.parts.includes(handler)) {
+      handler = new Scope('handler', 'request handler', test)
+      test.parts.push(handler)
+      this.#handlers.set(test, handler)
+    }
+    return handler
+  }
+
+  /** Stops following scopes: before Node 24 each enabled AsyncLocalStorage adds a property to every promise of the process. */
+  disable(): void {
+    this.#context.disable()
+  }
+}
