@@ -4,5 +4,5 @@ export { expectNoPendingTasks, type ExpectNoPendingTasksOptions } from './api/ex
 export { nameTask } from './api/name-task.js'
 export { dumpPendingTasks, getPendingTasks, type PendingTask, type PendingTasksOptions } from './api/pending-tasks.js'
 export type { AsyncDebugOptions, StackPattern } from './core/options.js'
-export type { ResourceType } from './core/resource-kinds.js'
+export type { ResourceType } from './core/resource-types.js'
 export { AsyncLeakError } from './report/leak-error.js'

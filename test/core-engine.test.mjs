@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { creationSite, Engine, resolveOptions } from './helpers/core.mjs'
+import { creationSite, describe, Engine, resolveOptions } from './helpers/core.mjs'
 
 let engine
 const start = (options) => (engine = new Engine(resolveOptions(options)).enable())
@@ -18,10 +18,10 @@ test('a scope owns the timers created while its code runs, until they are cleare
   start()
   const scope = engine.open('test', 'a')
   const timer = engine.run(scope, () => setInterval(() => {}, 1000))
-  assert.deepEqual(types(engine.pending(scope)), ['interval'])
-  assert.equal(engine.pending(scope)[0].description, 'setInterval every 1000 ms')
+  assert.deepEqual(types(engine.liveHandles(scope)), ['interval'])
+  assert.equal(describe(engine.liveHandles(scope)[0]), 'setInterval every 1000 ms')
   clearInterval(timer)
-  assert.deepEqual(engine.pending(scope), [])
+  assert.deepEqual(engine.liveHandles(scope), [])
 })
 
 test('ownership follows async continuations, not the time at which code runs', async () => {
@@ -34,8 +34,8 @@ test('ownership follows async continuations, not the time at which code runs', a
     timers.push(setTimeout(() => {}, 10_000 + ms))
   }
   await Promise.all([engine.run(a, body(20)), engine.run(b, body(5))])
-  assert.equal(engine.pending(a)[0].description, 'setTimeout of 10020 ms')
-  assert.equal(engine.pending(b)[0].description, 'setTimeout of 10005 ms')
+  assert.equal(describe(engine.liveHandles(a)[0]), 'setTimeout of 10020 ms')
+  assert.equal(describe(engine.liveHandles(b)[0]), 'setTimeout of 10005 ms')
   timers.forEach(clearTimeout)
 })
 
@@ -55,7 +55,7 @@ test("the promise a scope's function returns is its caller's to await, not a flo
   })
   assert.deepEqual(await engine.close(scope), [])
   assert.deepEqual(
-    scope.warnings.map((w) => w.description),
+    scope.warnings.map((w) => describe(w)),
     ['async call dropped() was never awaited and is still pending'],
   )
 })
@@ -181,7 +181,7 @@ test('code outside any scope, and code of a closed scope, is not recorded', asyn
   const scope = engine.open('test', 'a')
   assert.deepEqual(await engine.close(scope), [])
   const late = engine.run(scope, () => setTimeout(() => {}, 1000))
-  assert.deepEqual(engine.pending(scope), [])
+  assert.deepEqual(engine.liveHandles(scope), [])
   clearTimeout(outside)
   clearTimeout(late)
 })
@@ -202,8 +202,8 @@ test('adopt() makes a scope own what code outside every scope creates, until ado
   const adopted = setInterval(() => {}, 1000)
   engine.adopt(undefined)
   const outside = setInterval(() => {}, 1000)
-  assert.deepEqual(types(engine.pending(file)), ['interval'])
-  assert.equal(engine.pending(file)[0].tracked.resource, adopted)
+  assert.deepEqual(types(engine.liveHandles(file)), ['interval'])
+  assert.equal(engine.liveHandles(file)[0].tracked.resource, adopted)
   clearInterval(adopted)
   clearInterval(outside)
 })
@@ -226,7 +226,7 @@ test("resources that the runner's own code creates while a test calls it are not
   engine = new Engine(resolveOptions(), { runnerCode: /core-engine\.test\.mjs/ }).enable()
   const scope = engine.open('test', 'a')
   const timer = engine.run(scope, () => setTimeout(() => {}, 1000))
-  assert.deepEqual(engine.pending(scope), [])
+  assert.deepEqual(engine.liveHandles(scope), [])
   clearTimeout(timer)
 })
 
@@ -259,9 +259,9 @@ test('a server is reported with its address, at the line that called listen()', 
   const scope = engine.open('test', 'a')
   const server = createServer()
   await engine.run(scope, () => new Promise((resolve) => server.listen(0, '127.0.0.1', resolve)))
-  const [finding] = engine.pending(scope)
+  const [finding] = engine.liveHandles(scope)
   assert.equal(finding.type, 'server')
-  assert.equal(finding.description, `TCP server listening on 127.0.0.1:${server.address().port}`)
+  assert.equal(describe(finding), `TCP server listening on 127.0.0.1:${server.address().port}`)
   assert.ok(finding.tracked.site.cause.stack.includes('core-engine.test.mjs'))
   // 'close' is emitted before libuv has closed the handle: close() settles that.
   await new Promise((resolve) => server.close(resolve))
@@ -273,7 +273,7 @@ test('unref handles count only with countUnref', () => {
     start({ countUnref })
     const scope = engine.open('test', 'a')
     const timer = engine.run(scope, () => setInterval(() => {}, 1000).unref())
-    assert.equal(engine.pending(scope).length, countUnref ? 1 : 0)
+    assert.equal(engine.liveHandles(scope).length, countUnref ? 1 : 0)
     clearInterval(timer)
     engine.disable()
   }
@@ -286,8 +286,8 @@ test('ignore by type and by stack pattern', () => {
     const ignoredByName = () => setTimeout(() => {}, 1000)
     return [setInterval(() => {}, 1000), ignoredByName(), setTimeout(() => {}, 1000)]
   })
-  assert.deepEqual(types(engine.pending(scope)), ['timeout'])
-  assert.equal(engine.pending(scope)[0].tracked.resource, timers[2])
+  assert.deepEqual(types(engine.liveHandles(scope)), ['timeout'])
+  assert.equal(engine.liveHandles(scope)[0].tracked.resource, timers[2])
   timers.forEach(clearTimeout)
 })
 
@@ -315,7 +315,7 @@ test('what allowPending() or an ignore rule lets pass is kept, with its reason, 
   start({ ignore: { types: ['interval'] } })
   const scope = engine.open('test', 'a')
   const [timer, interval] = engine.run(scope, () => [setTimeout(() => {}, 10_000), setInterval(() => {}, 10_000)])
-  engine.allow(timer, 'flushes later on purpose')
+  engine.allowPending(timer, 'flushes later on purpose')
   assert.deepEqual(await engine.close(scope), [])
   assert.deepEqual(
     scope.excused.map(({ reason, finding }) => [reason, finding.type]),
@@ -338,8 +338,8 @@ test("a handle that Node's code alone made in a callback is placed where the res
   engine.run(scope, () => setTimeout(connect, 1, server.address().port, '127.0.0.1'))
   const line = new Error().stack.split('\n')[1].match(/:(\d+):\d+\)?$/)[1] - 1
   const accepted = await connected
-  const [socket] = engine.pending(scope)
-  assert.match(socket.description, /^TCP socket/)
+  const [socket] = engine.liveHandles(scope)
+  assert.match(describe(socket), /^TCP socket/)
   assert.match(creationSite(socket.tracked.site), new RegExp(`core-engine\\.test\\.mjs:${line}:`))
   accepted.destroy()
   await engine.close(scope)
@@ -354,15 +354,15 @@ test('a socket being destroyed is not alive, and a socket not connected yet is d
   const { connect, Socket } = await import('node:net')
   const { port } = server.address()
   const socket = engine.run(scope, () => connect(port, '127.0.0.1'))
-  assert.deepEqual(engine.pending(scope).map((f) => f.description), [`TCP socket connecting to 127.0.0.1:${port}`])
+  assert.deepEqual(engine.liveHandles(scope).map((f) => describe(f)), [`TCP socket connecting to 127.0.0.1:${port}`])
   // Each way of saying where: options, a port alone, a socket's own connect().
   const others = engine.run(scope, () => [connect({ port, host: '127.0.0.1' }), connect(port), new Socket().connect(String(port), '127.0.0.1')])
-  assert.deepEqual(engine.pending(scope).map((f) => f.description).slice(1), [`TCP socket connecting to 127.0.0.1:${port}`, `TCP socket connecting to localhost:${port}`, `TCP socket connecting to 127.0.0.1:${port}`])
+  assert.deepEqual(engine.liveHandles(scope).map((f) => describe(f)).slice(1), [`TCP socket connecting to 127.0.0.1:${port}`, `TCP socket connecting to localhost:${port}`, `TCP socket connecting to 127.0.0.1:${port}`])
   for (const other of others) other.destroy()
   await new Promise((resolve) => socket.once('connect', resolve))
-  assert.match(engine.pending(scope)[0].description, /^TCP socket 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+$/)
+  assert.match(describe(engine.liveHandles(scope)[0]), /^TCP socket 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+$/)
   socket.destroy()
-  assert.deepEqual(engine.pending(scope), [])
+  assert.deepEqual(engine.liveHandles(scope), [])
   server.close()
 })
 
@@ -391,7 +391,7 @@ test('a timer due after the settle wait is a leak, though it ran while a held lo
   setImmediate(() => busy(120))
   const findings = await engine.close(scope)
   assert.deepEqual(types(findings), ['timeout'])
-  assert.equal(findings[0].description, 'setTimeout of 80 ms')
+  assert.equal(describe(findings[0]), 'setTimeout of 80 ms')
 })
 
 test("fs.readFileSync's and fs.writeFileSync's own descriptors are not recorded, called through fs or as copies taken before", () => {
@@ -412,7 +412,7 @@ test("fs.readFileSync's and fs.writeFileSync's own descriptors are not recorded,
     assert.equal(scope.resources.size, 0)
     // The same arguments from the user's code: recorded, with its site.
     fd = engine.run(scope, () => fs.openSync(file, 'r', 0o666))
-    const [finding] = engine.pending(scope)
+    const [finding] = engine.liveHandles(scope)
     assert.equal(finding?.type, 'file-handle')
     assert.match(finding.tracked.site.stack, /core-engine\.test\.mjs/)
   } finally {
@@ -453,7 +453,7 @@ test('a timer that re-arms itself past the settle wait (a poll loop) is a leak, 
     if (held) setImmediate(() => busy(held))
     const findings = await engine.close(scope)
     assert.deepEqual(types(findings), ['timeout'])
-    descriptions.push(findings[0].description)
+    descriptions.push(describe(findings[0]))
     engine.disable()
   }
   assert.deepEqual(descriptions, ['setTimeout, set again by its own callback', 'setTimeout, set again by its own callback'])
@@ -482,7 +482,7 @@ test("a connection that Node's fetch opens on its own after its request was abor
   try {
     // While it connects, before it fails.
     await connecting
-    assert.deepEqual(types(engine.pending(scope)), [])
+    assert.deepEqual(types(engine.liveHandles(scope)), [])
   } finally {
     hook.disable()
   }

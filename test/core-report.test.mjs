@@ -76,7 +76,7 @@ test('a floating call with no line of the user\'s, warned of again, says who mad
   const warn = (title, printed) => {
     const scope = new Scope('test', title)
     const site = { stack: 'Error\n    at Server.emit (node:events:1:1)\n    at parserOnIncoming (node:_http_server:2:2)', cause: undefined }
-    scope.warnings.push({ tracked: { asyncType: 'PROMISE', resource: Promise.resolve(), owner: scope, createdAt: 0, site }, type: 'promise', description: 'an anonymous async function still pending', asyncFunction: undefined })
+    scope.warnings.push({ tracked: { asyncType: 'PROMISE', resource: Promise.resolve(), owner: scope, createdAt: 0, site }, type: 'promise', facts: { is: 'floating-call', fn: undefined }, asyncFunction: undefined })
     return floatingWarning(scope, printed)
   }
   const printed = new Set()

@@ -20,5 +20,5 @@ import { expectText, runningScope } from './engine-access.js'
  */
 export function allowLeaks(reason: string): void {
   expectText('allowLeaks', 'a reason', reason)
-  runningScope('allowLeaks', {}).scope.allowed = reason
+  runningScope('allowLeaks', {}).scope.leaksAllowed = reason
 }

@@ -19,6 +19,6 @@ import { engineFor, expectTarget, expectText } from './engine-access.js'
 export function allowPending<T extends object>(target: T, reason: string): T {
   expectTarget('allowPending', target)
   expectText('allowPending', 'a reason', reason)
-  engineFor('allowPending').allow(target, reason)
+  engineFor('allowPending').allowPending(target, reason)
   return target
 }

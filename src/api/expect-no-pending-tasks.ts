@@ -30,7 +30,7 @@ export interface ExpectNoPendingTasksOptions {
 export function expectNoPendingTasks(options: ExpectNoPendingTasksOptions = {}): void {
   const { engine, scope } = runningScope('expectNoPendingTasks', options)
   // The test's own promises are in flight while it runs; they are judged when it ends.
-  const findings = engine.pending(scope)
+  const findings = engine.liveHandles(scope)
   if (findings.length === 0) return
   const count = findings.length === 1 ? '1 pending async resource' : `${findings.length} pending async resources`
   engine.reported(findings)

@@ -11,7 +11,7 @@ import { Ownership } from './ownership.js'
 import { batched } from './patches.js'
 import { ensureObserving } from './process-events.js'
 import { Resumptions } from './promises/resumption.js'
-import { Recorder } from './recorder.js'
+import { Tracker } from './tracker.js'
 import { type Excused, type Finding, type Mistake, type MistakeKind, Scope, type ScopeKind, type SlowCallback } from './scope.js'
 import { capture, type Site } from './site.js'
 import { SlowCallbacks, slowCallbackOutcome, started } from './slow-callbacks.js'
@@ -21,14 +21,14 @@ import { Sources } from './sources.js'
  * The ownership engine: scopes own the async resources created while their code runs,
  * following async continuations, and report what they still own when they close.
  * Runner-agnostic: adapters open scopes, run user code in them, and close them.
- * It conducts its parts, each of one job: ownership (which scope runs), the recorder (what scopes
+ * It conducts its parts, each of one job: ownership (which scope runs), the tracker (what scopes
  * create), sources (what async_hooks does not tell), mistakes, excuses, live resources (what a
  * scope owns that is alive), the judge (what a closing scope left), slow callbacks and fake timers.
  */
 export class Engine {
   readonly settings: Settings
   readonly #ownership = new Ownership()
-  readonly #recorder: Recorder
+  readonly #tracker: Tracker
   readonly #sources: Sources
   readonly #mistakes: Mistakes
   readonly #excuses: Excuses
@@ -56,19 +56,19 @@ export class Engine {
       if (resumptions.watching(scope)) resumptions.check(scope, capture(below, 8))
     }
     // Continuations are located, at a cost to every promise, only for timeAllCallbacks.
-    const recorder = (this.#recorder = new Recorder(ownership, slowCallbacks, { tracePromises: settings.tracePromises, locateContinuations: slowCallbackMs > 0 && timeAllCallbacks }, judgedCode))
-    this.record = recorder.record
-    this.#sources = new Sources(ownership, recorder.record)
+    const tracker = (this.#tracker = new Tracker(ownership, slowCallbacks, { tracePromises: settings.tracePromises, locateContinuations: slowCallbackMs > 0 && timeAllCallbacks }, judgedCode))
+    this.track = tracker.track
+    this.#sources = new Sources(ownership, tracker.track)
     this.#judge = new Judge({ settings, ownership, live, excuses, mistakes, resumptions, modulesPerFile })
-    this.#fakeTimers = new FakeTimerOwners(ownership, recorder.record)
+    this.#fakeTimers = new FakeTimerOwners(ownership, tracker.track)
   }
 
-  /** Records `resource` as created by the code running now, at `site`; returns the scope that owns it. */
-  readonly record: (type: string, resource: object, site: Site) => Scope | undefined
+  /** Tracks `resource` as created by the code running now, at `site`; returns the scope that owns it. */
+  readonly track: (type: string, resource: object, site: Site) => Scope | undefined
 
-  /** Starts recording resources; `global` is the test code's global object, whose fetch() is watched (see fetchSites). */
+  /** Starts tracking resources; `global` is the test code's global object, whose fetch() is watched (see fetchSites). */
   enable(global: { fetch?: unknown } = globalThis): this {
-    this.#recorder.enable()
+    this.#tracker.enable()
     this.#slowCallbacks.enable()
     if (this.#stops.length > 0) return this
     this.#sources.start(global)
@@ -78,9 +78,9 @@ export class Engine {
     return this
   }
 
-  /** Stops recording resources. */
+  /** Stops tracking resources. */
   disable(): void {
-    this.#recorder.disable()
+    this.#tracker.disable()
     this.#slowCallbacks.disable()
     this.#ownership.disable()
     // What enable() started, stopped in reverse.
@@ -110,7 +110,7 @@ export class Engine {
       this.#sources.testOpened()
       // Something may have put back a process.emit of before ours (see process-events.ts).
       if (this.#stops.length > 0) ensureObserving()
-      scope.allowed = this.settings.allowTests.find((allow) => matches(allow.name, name))?.reason
+      scope.leaksAllowed = this.settings.allowTests.find((allow) => matches(allow.name, name))?.reason
       this.#fakeTimers.testOpened(scope)
     }
     if (scope.part) parent?.parts.push(scope)
@@ -193,12 +193,12 @@ export class Engine {
     this.#mistakes.onLate(fail)
   }
 
-  /** Lets `target` (a promise, or a timer, handle or the object owning a handle) outlive its scope. */
-  allow(target: object, reason: string): void {
-    this.#excuses.allow(target, reason)
+  /** Lets `target` (a promise, or a timer, handle or the object wrapping a handle) outlive its scope. */
+  allowPending(target: object, reason: string): void {
+    this.#excuses.allowPending(target, reason)
   }
 
-  /** Gives `target` (a promise, or a timer, handle or the object owning a handle) a name that reports use. */
+  /** Gives `target` (a promise, or a timer, handle or the object wrapping a handle) a name that reports use. */
   name(target: object, name: string): void {
     this.#live.name(target, name)
   }
@@ -208,7 +208,7 @@ export class Engine {
    * What `allowPending()` or an `ignore` rule lets pass is not returned; `excused`, if given,
    * receives it with the reason.
    */
-  pending(scope: Scope, options: { excused?: Excused[] } = {}): Finding[] {
+  liveHandles(scope: Scope, options: { excused?: Excused[] } = {}): Finding[] {
     return this.#live.handles(scope, options)
   }
 

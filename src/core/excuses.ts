@@ -1,11 +1,11 @@
 import { dependencyOf, frameOrigin, framesOf, importedBy, locationOf } from './frames.js'
 import { matches, type Settings } from './options.js'
-import { forTests, ownerOf } from './resource-types.js'
+import { forTests, wrapperOf } from './async-types.js'
 import type { Excused, Finding, Tracked } from './scope.js'
 import { type Site, siteStacks } from './site.js'
 
-/** What the user said of a resource (why it may outlive its scope, its name), or of the object owning its handle (a server, a socket). */
-export const byTarget = (said: WeakMap<object, string>, resource: object): string | undefined => said.get(resource) ?? said.get(ownerOf(resource) ?? resource)
+/** What the user said of a resource (why it may outlive its scope, its name), or of the object wrapping its handle (a server, a socket). */
+export const byTarget = (said: WeakMap<object, string>, resource: object): string | undefined => said.get(resource) ?? said.get(wrapperOf(resource) ?? resource)
 
 // The runner's own resources are not the user's to see, let alone to have excused.
 const RUNNER = { by: 'runner' } as const
@@ -19,7 +19,7 @@ export class Excuses {
   readonly #settings: Pick<Settings, 'ignoreTypes' | 'ignoreStacks'>
   /** Where the runner's own modules live (see EngineAdapter.runnerCode). */
   readonly #runnerCode: RegExp | undefined
-  readonly #allowed = new WeakMap<object, string>()
+  readonly #pendingAllowed = new WeakMap<object, string>()
   // Whether a dependency made each resource as it was imported, read once: a scope's settling asks again at each look.
   readonly #imported = new WeakMap<Tracked, Omit<Excused, 'finding'> | null>()
 
@@ -28,14 +28,14 @@ export class Excuses {
     this.#runnerCode = runnerCode
   }
 
-  /** Lets `target` (a promise, or a timer, handle or the object owning a handle) outlive its scope. */
-  allow(target: object, reason: string): void {
-    this.#allowed.set(target, reason)
+  /** Lets `target` (a promise, or a timer, handle or the object wrapping a handle) outlive its scope. */
+  allowPending(target: object, reason: string): void {
+    this.#pendingAllowed.set(target, reason)
   }
 
   /** Why `allowPending()` let the resource pass, if it did. */
-  allowedBecause(resource: object): string | undefined {
-    return byTarget(this.#allowed, resource)
+  pendingAllowed(resource: object): string | undefined {
+    return byTarget(this.#pendingAllowed, resource)
   }
 
   /** The findings that nothing excuses; `excused`, if given, receives the others with why. */
@@ -49,7 +49,7 @@ export class Excuses {
 
   #excuse({ type, tracked }: Finding): Omit<Excused, 'finding'> | typeof RUNNER | undefined {
     const { resource } = tracked
-    const allowed = this.allowedBecause(resource)
+    const allowed = this.pendingAllowed(resource)
     if (allowed !== undefined) return { by: 'allowPending', reason: `allowPending(): ${allowed}` }
     const { ignoreTypes, ignoreStacks } = this.#settings
     if (ignoreTypes.has(type)) return { by: 'ignore', reason: `ignore.types: ${type}` }

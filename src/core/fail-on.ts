@@ -1,4 +1,4 @@
-import { type ResourceType, resourceKinds } from './resource-kinds.js'
+import { type ResourceType, resourceTypes } from './resource-types.js'
 import type { MistakeKind } from './scope.js'
 
 /** The kinds of finding that the option `failOn` names: those left out are reported, not failed. */
@@ -23,4 +23,4 @@ const ofMistake: Record<MistakeKind, FailKind> = {
 export const failKindOfMistake = (kind: MistakeKind): FailKind => ofMistake[kind]
 
 /** The `failOn` kind of what a scope left alive. */
-export const failKindOfType = (type: ResourceType): FailKind => resourceKinds[type].failOn
+export const failKindOfType = (type: ResourceType): FailKind => resourceTypes[type].failOn

@@ -4,7 +4,7 @@ import { now } from './real-timers.js'
 import { type Scope, testScope } from './scope.js'
 import { type Site, capture } from './site.js'
 
-type Record = (type: string, resource: object, site: Site) => unknown
+type Track = (type: string, resource: object, site: Site) => unknown
 
 /**
  * Who owns fake timers: the test, hook or fixture that installed a runner's fake clock owns the
@@ -12,13 +12,13 @@ type Record = (type: string, resource: object, site: Site) => unknown
  */
 export class FakeTimerOwners {
   readonly #ownership: Ownership
-  readonly #record: Record
+  readonly #track: Track
   // The fake clock each scope installed, and where: tests under it own the fake timers they add.
   readonly #clocks = new WeakMap<Scope, { clock: FakeClock; site: Site }>()
 
-  constructor(ownership: Ownership, record: Record) {
+  constructor(ownership: Ownership, track: Track) {
     this.#ownership = ownership
-    this.#record = record
+    this.#track = track
   }
 
   /** See Engine.watchFakeTimers. */
@@ -31,14 +31,14 @@ export class FakeTimerOwners {
       if (!scope || scope.judged || scope.outer) return
       const site = capture(below)
       if (!again) {
-        this.#record('FAKE_TIMERS', clock, site)
+        this.#track('FAKE_TIMERS', clock, site)
         this.#clocks.set(scope, { clock, site })
       } else if (!installer || testScope(installer) !== testScope(scope)) {
         // Over the file's, a suite's or the runner's clock: the test's, but the clock is not its to restore.
         const test = testScope(scope)
         for (const tracked of test.resources) if (tracked.asyncType === 'FAKE_TIMERS_PENDING') test.resources.delete(tracked)
         const reinstalled: Reinstalled = { clock, baseline: clock.pending() }
-        this.#record('FAKE_TIMERS_AGAIN', reinstalled, site)
+        this.#track('FAKE_TIMERS_AGAIN', reinstalled, site)
       }
     })
   }

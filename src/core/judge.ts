@@ -7,7 +7,7 @@ import type { Ownership } from './ownership.js'
 import { callsAmong, candidates, floatingCalls, foldAwaitedBy } from './promises/verdict.js'
 import type { Resumptions } from './promises/resumption.js'
 import { now, setImmediate, setTimeout } from './real-timers.js'
-import { dispose, isAlive, isClosing, isPassive } from './resource-types.js'
+import { dispose, isAlive, isClosing, isPassive } from './async-types.js'
 import { type Excused, type Finding, type Scope, testScope, type Tracked } from './scope.js'
 import { delayOf, dueAt, fired, loopNow } from './timer-due.js'
 import { type Watchdog, watchdog } from './watchdog.js'
@@ -90,7 +90,7 @@ export class Judge {
 
   async #judge(scope: Scope, hold = true): Promise<Finding[]> {
     const { settings, ownership, live, mistakes } = this.#parts
-    scope.closed = true
+    scope.state = 'judging'
     ownership.open.delete(scope)
     if (scope.kind === 'test') this.#watchdog?.progress()
     const started = now()
@@ -158,13 +158,13 @@ export class Judge {
     await this.#floatingCalls(scope, findings, candidatesAtEnd, turn)
     if (hold) findings = this.#hold(scope, findings)
     mistakes.judging(scope)
-    scope.judged = true
+    scope.state = 'judged'
     scope.resources.clear()
     scope.held.clear()
     scope.promises.clear()
     if (settings.dispose && findings.length > 0) {
       for (const { tracked } of findings) dispose(tracked.asyncType, tracked.resource)
-      scope.disposed = true
+      scope.state = 'disposed'
     }
     if (scope.kind === 'file') {
       if (settings.dispose) for (const { asyncType, resource } of this.#endWithFile) if (isAlive(asyncType, resource, true)) dispose(asyncType, resource)
@@ -178,7 +178,7 @@ export class Judge {
   // enclosing suite's to close in afterAll, with the server: it is held by the outermost of them not
   // judged yet (the file, mostly), so that any afterAll around the test may close it, and judged with it.
   #hold(scope: Scope, findings: Finding[]): Finding[] {
-    if ((scope.kind !== 'test' && !scope.part) || testScope(scope).allowed !== undefined) return findings
+    if ((scope.kind !== 'test' && !scope.part) || testScope(scope).leaksAllowed !== undefined) return findings
     let holder: Scope | undefined
     for (let above = scope.parent; above; above = above.parent) if ((above.kind === 'suite' || above.kind === 'file') && !above.judged) holder = above
     if (holder === undefined) return findings

@@ -2,13 +2,9 @@ import { domTimerOf } from './dom-timers.js'
 import { byTarget, type Excuses } from './excuses.js'
 import { byNodeFetch, locationOf, madeBy, makerFrame, nodeHousekeeping } from './frames.js'
 import { awaitedPromises } from './promises/verdict.js'
-import { covered, describe, isAlive, origin, typeOf } from './resource-types.js'
+import { covered, factsOf, isAlive, origin, typeOf } from './async-types.js'
 import type { Excused, Finding, Scope, Tracked } from './scope.js'
 import type { Site } from './site.js'
-
-// A timeout set by the callback of one set at the same line: a chain whose delays vary from link to
-// link (what is left of a queue's next expiry), named the same however late each link ran.
-const REARMED = 'setTimeout, set again by its own callback'
 
 /**
  * What a scope owns that is alive right now, as findings: named as the user named them, without
@@ -26,7 +22,7 @@ export class LiveResources {
     this.#excuses = excuses
   }
 
-  /** Gives `target` (a promise, or a timer, handle or the object owning a handle) a name that reports use. */
+  /** Gives `target` (a promise, or a timer, handle or the object wrapping a handle) a name that reports use. */
   name(target: object, name: string): void {
     this.#names.set(target, name)
   }
@@ -74,10 +70,12 @@ export class LiveResources {
       const dom = tracked.asyncType === 'Timeout' ? domTimerOf(tracked.site) : undefined
       // Node's AbortSignal.timeout() is unref'd: a DOM's counts as little.
       if (dom === 'abort-signal-timeout' && !countUnref) continue
+      // A timeout set by the callback of one set at the same line is a chain whose delays vary from
+      // link to link (what is left of a queue's next expiry): named the same however late each link ran.
       const finding: Finding =
         dom === 'interval'
-          ? { tracked, type: 'interval', description: `setInterval every ${(tracked.resource as { _idleTimeout?: number })._idleTimeout} ms` }
-          : { tracked, type: typeOf(tracked.asyncType, tracked.resource), description: rearmed(tracked) ? REARMED : describe(tracked.asyncType, tracked.resource) }
+          ? { tracked, type: 'interval', facts: { is: 'interval', ms: (tracked.resource as { _idleTimeout?: number })._idleTimeout } }
+          : { tracked, type: typeOf(tracked.asyncType, tracked.resource), facts: rearmed(tracked) ? { is: 'rearmed-timeout' } : factsOf(tracked.asyncType, tracked.resource) }
       handles.push(this.named(scope.held.has(tracked) ? { ...finding, held: true } : finding))
     }
     return this.#excuses.unexcused(handles, excused)
@@ -91,7 +89,7 @@ export class LiveResources {
   waitingOn(scope: Scope): Finding[] {
     const promises = [scope, ...scope.parts]
       .flatMap(awaitedPromises)
-      .filter((finding) => this.#excuses.allowedBecause(finding.tracked.resource) === undefined)
+      .filter((finding) => this.#excuses.pendingAllowed(finding.tracked.resource) === undefined)
       .map((finding) => this.named(finding))
     return [...this.handles(scope), ...promises]
   }

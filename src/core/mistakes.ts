@@ -4,7 +4,7 @@ import { creationSite, frameOrigin, framesOf, locationOf, userFrames } from './f
 import { matches, type Settings } from './options.js'
 import type { Ownership } from './ownership.js'
 import { observeProcess } from './process-events.js'
-import { watchChaining } from './promises/record.js'
+import { watchChaining } from './promises/track.js'
 import { callName } from './promises/verdict.js'
 import type { Finding, Mistake, MistakeKind, Scope } from './scope.js'
 import { type Site, siteStacks } from './site.js'
@@ -51,7 +51,7 @@ export class Mistakes {
       uncaught: (error) => {
         const owner = ownership.current()
         // Thrown by a callback that disposing of its scope's leaks ran (a child's exit handler).
-        if (owner?.disposed) return false
+        if (owner?.state === 'disposed') return false
         this.charge(owner, 'uncaught', error)
         return true
       },
@@ -59,7 +59,7 @@ export class Mistakes {
         const owner = ownership.ownerOf(promise)
         // A test whose leaks were disposed of fails for them already; a rejection its code meets
         // later (a fetch whose socket was closed) is what disposing caused, not a second mistake.
-        if (owner?.disposed) return false
+        if (owner?.state === 'disposed') return false
         const mistake = this.charge(owner, 'unhandled-rejection', reason)
         if (mistake) this.#unhandled.set(promise, mistake)
         return true

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util'
 import { defaultFailOn, type FailKind, failKinds } from './fail-on.js'
-import { type ResourceType, resourceTypes } from './resource-kinds.js'
+import { type ResourceType, resourceTypeNames } from './resource-types.js'
 
 /**
  * A substring of, or a pattern for, a creation stack. A string written as a RegExp literal,
@@ -216,7 +216,7 @@ export function resolveOptions(options: unknown, where = 'asyncDebug', env: Reco
   const i = ignore as Record<string, unknown>
   unknownKey(i, ignoreKeys, `${where}.ignore.`)
   const types = list(i.types, `${where}.ignore.types`, (t, key) =>
-    resourceTypes.includes(t as ResourceType) ? (t as ResourceType) : fail(key, `one of ${resourceTypes.join(', ')}`, t),
+    resourceTypeNames.includes(t as ResourceType) ? (t as ResourceType) : fail(key, `one of ${resourceTypeNames.join(', ')}`, t),
   )
   const stacks = list(i.stacks, `${where}.ignore.stacks`, (item, key) => pattern(item, key, json))
   const ignoredWarnings = list(i.warnings, `${where}.ignore.warnings`, (item, key) => pattern(item, key, json))

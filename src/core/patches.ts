@@ -19,7 +19,7 @@ export const REQUEST_SITE = Symbol('async-debug.requestSite')
 /** Where a socket was asked to connect, `host:port` or a pipe's path: until it has, it has no address to tell. */
 export const CONNECT_TARGET = Symbol('async-debug.connectTarget')
 
-type Record = (type: string, resource: object, site: Site) => void
+type Track = (type: string, resource: object, site: Site) => void
 
 type Request = (...args: unknown[]) => object
 
@@ -54,7 +54,7 @@ export function batched<R>(fn: () => R): R {
  * context at all, so `fs.promises.open()` records it in the caller's scope. Returns a function
  * that restores them.
  */
-export function installPatches(capture: Capture, record: Record): () => void {
+export function installPatches(capture: Capture, track: Track): () => void {
   const { listen } = net.Server.prototype
   const { connect } = net.Socket.prototype
   const { open } = fs.promises
@@ -69,7 +69,7 @@ export function installPatches(capture: Capture, record: Record): () => void {
   fs.promises.open = function openRecordingHandle(...args: Parameters<typeof open>) {
     const site = capture(openRecordingHandle)
     return cutOwnFrames(() => open(...args)).then((handle) => {
-      record('FileHandle', handle, site)
+      track('FileHandle', handle, site)
       return handle
     })
   }

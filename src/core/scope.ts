@@ -1,5 +1,6 @@
 import { PromiseLedger } from './promises/ledger.js'
-import type { ResourceType } from './resource-kinds.js'
+import type { ResourceFacts } from './resource-facts.js'
+import type { ResourceType } from './resource-types.js'
 import type { Site } from './site.js'
 
 /**
@@ -8,6 +9,14 @@ import type { Site } from './site.js'
  * hook sends) are parts of their test, judged with it.
  */
 export type ScopeKind = 'worker' | 'file' | 'suite' | 'test' | 'hook' | 'handler' | 'fixture'
+
+/**
+ * A scope's life: `open` while its code runs; `judging` once it closed, as what it left is waited
+ * for (the promises its code still creates are no longer recorded, only its handles); `judged` once
+ * its findings and errors were handed to the runner; `disposed`, judged and what it left alive
+ * disposed of (errors that this causes in its code are not reported).
+ */
+export type ScopeState = 'open' | 'judging' | 'judged' | 'disposed'
 
 /**
  * A unit of the test run that owns the async resources created while its code runs.
@@ -21,22 +30,18 @@ export class Scope {
   readonly mustAwait = new Map<Promise<unknown>, Error>()
   /** Async mistakes of its own code or, once they are judged, of its children's; reported when it is judged. */
   readonly mistakes: Mistake[] = []
-  /** Being judged: the promises its code still creates are no longer recorded, only its handles. */
-  closed = false
-  /** Judged: its findings and errors were handed to the runner; later errors go to its parent. */
-  judged = false
-  /** Judged, and what it left alive was disposed of: errors that this causes in its code are not reported. */
-  disposed = false
+  /** Where it is in its life; see {@link ScopeState}. */
+  state: ScopeState = 'open'
   /** What `allowPending()` or an `ignore` rule let pass when it was judged, for the run's summary. */
   readonly excused: Excused[] = []
-  /** Resources that its tests left for it to close (see resource-types.ts, `passive`): judged with it, failing the test. */
+  /** Resources that its tests left for it to close (see async-types.ts, `passive`): judged with it, failing the test. */
   readonly held = new Set<Tracked>()
   /** Floating calls it left pending with nothing live under them: printed as warnings, not failed. */
   readonly warnings: Finding[] = []
   /** Its callbacks that blocked the event loop, printed, not failed: kept for the run's records. */
   readonly slow: SlowCallback[] = []
   /** Why what it leaves alive does not fail it (`allowTests`, `allowLeaks()`); it is still reported. */
-  allowed: string | undefined = undefined
+  leaksAllowed: string | undefined = undefined
   /** Scopes judged with it, as its own: its beforeEach and afterEach runs and its requests' handler, so that reports name them. */
   readonly parts: Scope[] = []
   /** Where its function was defined (a test's, when the runner tells): a slow synchronous part is reported there. */
@@ -49,6 +54,11 @@ export class Scope {
     /** Said after its name in reports, e.g. `scope: file` for a fixture. */
     readonly detail?: string,
   ) {}
+
+  /** Judged (or disposed of): its findings and errors were handed to the runner; later errors go to its parent. */
+  get judged(): boolean {
+    return this.state === 'judged' || this.state === 'disposed'
+  }
 
   /** Judged with its parent, as a part of it: a hook run, or a request handler. */
   get part(): boolean {
@@ -102,8 +112,8 @@ export interface Tracked {
 export interface Finding {
   readonly tracked: Tracked
   readonly type: ResourceType
-  /** What leaked, e.g. `setInterval every 1000 ms`. */
-  readonly description: string
+  /** What leaked, as report/descriptions.ts words it (`setInterval every 1000 ms`). */
+  readonly facts: ResourceFacts
   /** Said instead of the creation site, when the stack cannot tell it. */
   readonly where?: string
   /** For the promise of an async function: the function's name (undefined for an anonymous one). */
@@ -131,11 +141,26 @@ export interface Mistake {
   readonly reportOnly: boolean
 }
 
-/** A callback, or a test's or hook's synchronous part, that blocked the event loop longer than `slowCallbackMs`. */
+/** What ran that was slow, as report/slow-callback.ts words it. */
+export type SlowRan =
+  | { readonly is: 'timer'; readonly api: 'setTimeout' | 'setInterval' | 'setImmediate' }
+  | { readonly is: 'callback-of'; readonly facts: ResourceFacts }
+  /** The synchronous part of a test's, hook's or fixture's function: the scope's title. */
+  | { readonly is: 'sync-part'; readonly scope: string }
+  /** Code that ran once a promise settled. */
+  | { readonly is: 'continuation' }
+
+/**
+ * A callback, or a test's or hook's synchronous part, that blocked the event loop longer than
+ * `slowCallbackMs`: printed, or the cause of a `slow-callback` mistake.
+ */
 export interface SlowCallback {
   readonly name: 'SlowCallback'
-  /** What ran and for how long, e.g. `a setTimeout callback blocked the event loop for 302 ms (slowCallbackMs: 100)`. */
-  readonly message: string
+  readonly ran: SlowRan
+  /** For how long, in ms of its thread's CPU time. */
+  readonly took: number
+  /** `slowCallbackMs`. */
+  readonly limit: number
   /** The scope whose code created the callback, or ran. */
   readonly owner: Scope
   /** Where the callback's timer was created; none for the synchronous part of a scope's own function. */

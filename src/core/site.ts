@@ -6,7 +6,7 @@ export interface Site {
   cause: Site | undefined
   /** `performance.now()` when it was recorded; kept for promises, which have no Tracked. */
   time?: number
-  /** For a promise: where the function that created it starts, once asked (see promises/record.ts). */
+  /** For a promise: where the function that created it starts, once asked (see promises/track.ts). */
   enclosing?: string
 }
 

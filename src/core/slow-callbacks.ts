@@ -2,33 +2,32 @@ import { type AsyncHook, createHook, executionAsyncResource } from 'node:async_h
 import { types } from 'node:util'
 import { now } from './real-timers.js'
 import { threadCpuMs } from './thread-cpu.js'
-import { framesOf, withoutOwnFrames } from './frames.js'
-import { hide } from './mistakes.js'
-import { describe } from './resource-types.js'
-import type { MistakeKind, Scope, SlowCallback, Tracked } from './scope.js'
+import { withoutOwnFrames } from './frames.js'
+import { factsOf } from './async-types.js'
+import type { MistakeKind, Scope, SlowCallback, SlowRan, Tracked } from './scope.js'
 import type { Site } from './site.js'
 
 /** How a slow callback is reported: the scope it belongs to, what ran, for how long, and where it was made. */
-export type ReportSlow = (owner: Scope, what: string, took: number, site: Site | undefined) => void
+export type ReportSlow = (owner: Scope, ran: SlowRan, took: number, site: Site | undefined) => void
 
 /**
  * What becomes of a slow callback: with `fails` ('slow-callbacks' in failOn) a mistake charged to
  * its scope; else a report kept on its scope, for the run's records, and handed to `onSlow`.
  */
-export function slowCallbackOutcome(limit: number, fails: boolean, charge: (owner: Scope, kind: MistakeKind, cause: Error) => void, onSlow: ((slow: SlowCallback) => void) | undefined): ReportSlow {
-  return (owner, what, took, site) => {
-    const message = `${what} blocked the event loop for ${Math.round(took)} ms (slowCallbackMs: ${limit})`
-    // A failure's cause is an error of its message and stack only: runners serialize all it holds.
-    if (fails) return charge(owner, 'slow-callback', hide(new Error(message), { name: 'SlowCallback', stack: [`SlowCallback: ${message}`, ...framesOf(site?.stack)].join('\n') }))
+export function slowCallbackOutcome(limit: number, fails: boolean, charge: (owner: Scope, kind: MistakeKind, cause: SlowCallback) => void, onSlow: ((slow: SlowCallback) => void) | undefined): ReportSlow {
+  return (owner, ran, took, site) => {
     const slow: SlowCallback = {
       name: 'SlowCallback',
-      message,
+      ran,
+      took,
+      limit,
       owner,
       site,
       get stack() {
         return site?.stack
       },
     }
+    if (fails) return charge(owner, 'slow-callback', slow)
     if (!owner.judged) owner.slow.push(slow)
     onSlow?.(slow)
   }
@@ -36,9 +35,9 @@ export function slowCallbackOutcome(limit: number, fails: boolean, charge: (owne
 
 // Where Node keeps the callback of each kind of timer; it calls it as a method of the timer.
 const callbackKey: Record<string, '_onTimeout' | '_onImmediate' | undefined> = { Timeout: '_onTimeout', Immediate: '_onImmediate' }
-const whatRan: Record<string, (resource: { _repeat?: unknown }) => string> = {
-  Timeout: (timer) => (timer._repeat ? 'a setInterval callback' : 'a setTimeout callback'),
-  Immediate: () => 'a setImmediate callback',
+const whatRan: Record<string, (resource: { _repeat?: unknown }) => SlowRan> = {
+  Timeout: (timer) => ({ is: 'timer', api: timer._repeat ? 'setInterval' : 'setTimeout' }),
+  Immediate: () => ({ is: 'timer', api: 'setImmediate' }),
 }
 // How many promise creation sites are kept by key, newest first.
 const SITES_BY_KEY = 4096
@@ -133,7 +132,7 @@ export class SlowCallbacks {
   ran(scope: Scope, start: Start): void {
     if (this.#limit === 0) return
     const took = blocked(this.#limit, start)
-    if (took > this.#limit) this.#report(scope, `the synchronous part of ${scope.title}`, took, scope.site)
+    if (took > this.#limit) this.#report(scope, { is: 'sync-part', scope: scope.title }, took, scope.site)
   }
 
   /** A tracked resource was just created: a timer's callback is timed from now on. */
@@ -161,7 +160,7 @@ export class SlowCallbacks {
   }
 
   /**
-   * With `timeAllCallbacks`, a promise was recorded (see PromiseRecorder): the site of a new chain is
+   * With `timeAllCallbacks`, a promise was recorded (see PromiseTracker): the site of a new chain is
    * kept by its key, and a continuation of it is linked to that site, to locate it if it is slow.
    */
   promise(promise: Promise<unknown>, key: number, parentKey: number | undefined, site: Site | undefined): void {
@@ -181,12 +180,12 @@ export class SlowCallbacks {
   #blame(resource: object, took: number): void {
     if (this.#wrapped.has(resource)) return
     const tracked = this.#tracked?.get(resource)
-    if (tracked) return this.#report(tracked.owner, `a callback of ${describe(tracked.asyncType, tracked.resource)}`, took, tracked.site)
+    if (tracked) return this.#report(tracked.owner, { is: 'callback-of', facts: factsOf(tracked.asyncType, tracked.resource) }, took, tracked.site)
     const scope = this.#current()
     // At import time, continuations are mostly the runner loading modules, as with run()'s timing.
     // A test's realm may not be ours (Jest's vm): its promises are not our Promise's instances.
     if (scope === undefined || scope.outer || !types.isPromise(resource)) return
     const after = this.#after?.get(resource)
-    if (after !== undefined) this.#report(scope, 'code that ran once a promise settled (after an await, or in a then() callback)', took, after)
+    if (after !== undefined) this.#report(scope, { is: 'continuation' }, took, after)
   }
 }

@@ -7,7 +7,7 @@ import { trackDescriptors } from './sources/fs-descriptors.js'
 import { trackRequests } from './sources/http-requests.js'
 import { type Listeners, trackListeners } from './sources/listeners.js'
 
-type Record = (type: string, resource: object, site: Site) => Scope | undefined
+type Track = (type: string, resource: object, site: Site) => Scope | undefined
 
 /**
  * The sources of what async_hooks does not tell: patches of Node's APIs for where servers listen
@@ -16,16 +16,16 @@ type Record = (type: string, resource: object, site: Site) => Scope | undefined
  */
 export class Sources {
   readonly #ownership: Ownership
-  readonly #record: Record
+  readonly #track: Track
   readonly #requestSites = requestSites(capture)
   readonly #stops: (() => void)[] = []
   // Who sent each request in flight: the work a server of the process does for it is theirs.
   readonly #requestOwners = new WeakMap<object, Scope>()
   #listeners: Listeners | undefined
 
-  constructor(ownership: Ownership, record: Record) {
+  constructor(ownership: Ownership, track: Track) {
     this.#ownership = ownership
-    this.#record = record
+    this.#track = track
   }
 
   /** Whose listeners each emitter has, while started. */
@@ -36,14 +36,14 @@ export class Sources {
   /** Starts every source; `global` is the test code's global object, whose fetch() is watched (see fetchSites). */
   start(global: { fetch?: unknown }): void {
     const stops = this.#stops
-    const record = this.#record
+    const track = this.#track
     const ownership = this.#ownership
     const requestOwners = this.#requestOwners
     batched(() => {
-      stops.push(installPatches(capture, record))
+      stops.push(installPatches(capture, track))
       this.#requestSites.update()
       stops.push(() => this.#requestSites.restore())
-      stops.push(trackDescriptors(capture, record))
+      stops.push(trackDescriptors(capture, track))
     })
     const listeners = (this.#listeners = trackListeners(() => ownership.current(), capture))
     stops.push(() => {
@@ -54,7 +54,7 @@ export class Sources {
     stops.push(trackRequests({
       sent: function sent(this: void, request) {
         // A judged scope's code owns no new resource, but the server's work for its request is still not the server's.
-        const owner = record('HTTP_REQUEST', request, capture(sent)) ?? ownership.current()
+        const owner = track('HTTP_REQUEST', request, capture(sent)) ?? ownership.current()
         if (owner) requestOwners.set(request, owner)
       },
       ownerOf: (request) => requestOwners.get(request),

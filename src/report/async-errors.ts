@@ -1,6 +1,6 @@
 import { frameOrigin, framesOf, userFrames } from '../core/frames.js'
-import type { Mistake, MistakeKind } from '../core/scope.js'
-import { slowCallbackHint } from './slow-callback.js'
+import type { Mistake, MistakeKind, SlowCallback } from '../core/scope.js'
+import { slowCallbackHint, slowCallbackMessage } from './slow-callback.js'
 import { dependencyAt } from './stack.js'
 
 const what: Record<MistakeKind, (owner: string, cause: string, message: string, raw: unknown) => string> = {
@@ -16,7 +16,7 @@ const what: Record<MistakeKind, (owner: string, cause: string, message: string, 
     return `${owner} left listeners attached to an emitter that outlives it${where}, and with those added after it they went over its limit: ${cause}`
   },
   'unawaited-assertion': (owner, cause) => `${owner} did not await an assertion: ${cause}`,
-  'slow-callback': (owner, cause) => `${owner} blocked the event loop: ${cause}`,
+  'slow-callback': (owner, _, __, slow) => `${owner} blocked the event loop: SlowCallback: ${slowCallbackMessage(slow as SlowCallback)}`,
 }
 
 const hints: Record<MistakeKind, string | ((cause: unknown) => string)> = {

@@ -1,4 +1,4 @@
-import type { ResourceType } from '../core/resource-kinds.js'
+import type { ResourceType } from '../core/resource-types.js'
 
 /** What to do about each type of leak, as Deno's sanitizers say it. */
 export const hints: Record<ResourceType, string> = {

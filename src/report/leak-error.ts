@@ -1,9 +1,10 @@
 import { creationSite, locationOf, userFrames } from '../core/frames.js'
 import { callName } from '../core/promises/verdict.js'
-import { canDispose } from '../core/resource-types.js'
+import { canDispose } from '../core/async-types.js'
 import type { Finding, Scope } from '../core/scope.js'
 import { hints } from './hints.js'
 import { createdWhere, dependencyFrame } from './stack.js'
+import { describe } from './descriptions.js'
 
 const after: Record<Scope['kind'], string> = {
   test: 'when it ended (after its afterEach hooks)',
@@ -41,7 +42,7 @@ export function listFindings(findings: readonly Finding[], { hint = true } = {})
   for (const finding of findings) {
     const by = finding.awaitedBy
     const awaited = by ? `\n     Awaited by ${callName(by.asyncFunction)}, ${whereFrom(by)}, which nothing awaits.` : ''
-    const text = `${finding.name === undefined ? '' : `"${finding.name}": `}${finding.description}, ${whereFrom(finding)}${awaited}`
+    const text = `${finding.name === undefined ? '' : `"${finding.name}": `}${describe(finding)}, ${whereFrom(finding)}${awaited}`
     const entry = entries.get(text)
     if (entry) entry.count++
     else entries.set(text, { finding, count: 1 })

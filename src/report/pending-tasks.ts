@@ -1,7 +1,8 @@
-import { type ResourceFamily, type ResourceType, resourceKinds } from '../core/resource-kinds.js'
+import { type ResourceFamily, type ResourceType, resourceTypes } from '../core/resource-types.js'
 import type { Finding, Scope } from '../core/scope.js'
 import { siteStacks } from '../core/site.js'
 import { creationSite, userFrames } from '../core/frames.js'
+import { describe } from './descriptions.js'
 
 /** One thing a scope has pending, as `getPendingTasks()` describes it. */
 export interface PendingTask {
@@ -47,10 +48,10 @@ export function pendingTasks(waitingOn: readonly Finding[], now: number): Pendin
 function pendingTask(finding: Finding, now: number): PendingTask {
   const { tracked, type } = finding
   return {
-    kind: resourceKinds[type].family,
+    kind: resourceTypes[type].family,
     type,
     name: finding.name,
-    detail: finding.description,
+    detail: describe(finding),
     owner: tracked.owner.title,
     ageMs: Number.isNaN(tracked.createdAt) ? undefined : Math.round(now - tracked.createdAt),
     createdAt: creationSite(tracked.site),

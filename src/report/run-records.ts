@@ -1,6 +1,7 @@
 import type { FailKind } from '../core/fail-on.js'
 import { creationSite } from '../core/frames.js'
 import type { Finding } from '../core/scope.js'
+import { describe } from './descriptions.js'
 
 /**
  * What became of a finding: it failed its scope, was reported only (`failOn`), or was allowed; or,
@@ -38,7 +39,9 @@ export interface RunRecord {
 
 /** `findings` as records keep them. */
 export const recorded = (findings: readonly Finding[]): RecordedFinding[] =>
-  findings.map(({ type, description, tracked }) => {
+  findings.map((finding) => {
+    const { type, tracked } = finding
+    const description = describe(finding)
     const site = creationSite(tracked.site)
     return site === undefined ? { type, description } : { type, description, site }
   })

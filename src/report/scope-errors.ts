@@ -3,7 +3,9 @@ import { creationSite } from '../core/frames.js'
 import { type Finding, type Mistake, type Scope, testScope } from '../core/scope.js'
 import { AsyncTaskError } from './async-errors.js'
 import { AsyncHangError } from './hang-error.js'
+import { describe } from './descriptions.js'
 import { floatingWarning } from './floating-warnings.js'
+import { slowCallbackMessage } from './slow-callback.js'
 import { noteImported } from './imported-note.js'
 import { leakError, listFindings } from './leak-error.js'
 import type { FileBaseline } from './baseline.js'
@@ -90,7 +92,7 @@ export function scopeErrors(
   const byReason = new Map<string, Finding[]>()
   for (const { reason, finding, imported } of scope.excused) {
     byReason.set(reason, [...(byReason.get(reason) ?? []), finding])
-    if (imported) noteImported(finding.description, imported)
+    if (imported) noteImported(describe(finding), imported)
   }
   for (const [reason, group] of byReason) record(scope, 'allowed', group, reason)
   // Printed next to the scope as they happened; recorded once it is judged.
@@ -100,8 +102,8 @@ export function scopeErrors(
       kind: 'slow-callbacks',
       outcome: 'reported',
       reason: 'reported only: failOn leaves out slow-callbacks',
-      findings: [{ type: 'slow-callback', description: slow.message, ...(site === undefined ? {} : { site }) }],
-      text: `    ${slow.message}${site === undefined ? '' : `, created at ${site}`}`,
+      findings: [{ type: 'slow-callback', description: slowCallbackMessage(slow), ...(site === undefined ? {} : { site }) }],
+      text: `    ${slowCallbackMessage(slow)}${site === undefined ? '' : `, created at ${site}`}`,
     })
   }
   const warning = floatingWarning(scope, warned)
@@ -111,10 +113,10 @@ export function scopeErrors(
   }
   const own = findings.filter((finding) => !finding.held)
   const reported = own.filter((finding) => !fails(finding))
-  const failing = scope.allowed === undefined ? beyondBaseline(scope, own.filter(fails)) : own.filter(fails)
-  if (scope.allowed !== undefined && own.length > 0) {
-    print(`async-debug: allowed (${scope.allowed}), not failed: ${leakError(scope, own, disposed).message}`)
-    record(scope, 'allowed', own, `allowed: ${scope.allowed}`)
+  const failing = scope.leaksAllowed === undefined ? beyondBaseline(scope, own.filter(fails)) : own.filter(fails)
+  if (scope.leaksAllowed !== undefined && own.length > 0) {
+    print(`async-debug: allowed (${scope.leaksAllowed}), not failed: ${leakError(scope, own, disposed).message}`)
+    record(scope, 'allowed', own, `allowed: ${scope.leaksAllowed}`)
   } else {
     if (waitingOn === undefined && failing.length > 0) {
       errors.unshift(leakError(scope, failing, disposed))

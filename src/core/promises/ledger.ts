@@ -73,7 +73,7 @@ const ROOTS_PER_LOOK = 32
  * awaited in a test file) wrap it in a new promise whose parent is the awaiting async function's
  * own promise, and then chains on the wrapper at once: seen from the hook, the function awaiting
  * something of its own looks like something chaining on its promise. Only a continuation chained on
- * at once is looked at closer, with a stack (see record.ts); any other promise settles it.
+ * at once is looked at closer, with a stack (see track.ts); any other promise settles it.
  */
 export interface Suspect {
   /** The key of the recorded promise continued. */
@@ -85,7 +85,7 @@ export interface Suspect {
 }
 
 /**
- * What a scope's code made that the promise rule looks at (record.ts writes it, verdict.ts reads
+ * What a scope's code made that the promise rule looks at (track.ts writes it, verdict.ts reads
  * it): the roots of chains that got a creation stack, and which of them nothing chained on yet.
  * A stack costs microseconds, far more than the promise, so a scope gets a few up front and earns
  * more as it lives: promise-heavy code pays a bounded share of its time, while code that waits on

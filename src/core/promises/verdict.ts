@@ -2,7 +2,7 @@ import { creationFrames, frameOrigin, framesOf, functionFrame } from '../frames.
 import type { Finding, Scope } from '../scope.js'
 import { type Site, siteStacks } from '../site.js'
 import { isPending } from './candidates.js'
-import { madeByNodeOrBuiltin, settleSuspect } from './record.js'
+import { madeByNodeOrBuiltin, settleSuspect } from './track.js'
 
 /**
  * The promise rule, at the end of a scope: a pending promise matters only if the user's code can
@@ -68,7 +68,7 @@ export function callsAmong(scope: Scope, promises: Iterable<Promise<unknown>>): 
     const call = userAsyncCall(recorded)
     if (call === undefined) continue
     const tracked = { asyncType: 'PROMISE', resource: promise, owner: scope, createdAt: recorded?.time ?? Number.NaN, site: call.site }
-    calls.push({ tracked, type: 'promise', description: `${callName(call.name)} was never awaited and is still pending`, asyncFunction: call.name })
+    calls.push({ tracked, type: 'promise', facts: { is: 'floating-call', fn: call.name }, asyncFunction: call.name })
   }
   return calls
 }
@@ -85,8 +85,8 @@ export function awaitedPromises(scope: Scope): Finding[] {
     const recorded = sites.get(promise)
     const call = userAsyncCall(recorded)
     const site = call?.site ?? recorded ?? { cause: undefined }
-    const description = call ? `promise of ${callName(call.name)} still pending` : newPromise(recorded) ? 'new Promise() still pending' : 'promise still pending'
-    findings.unshift({ tracked: { asyncType: 'PROMISE', resource: promise, owner: scope, createdAt: recorded?.time ?? Number.NaN, site }, type: 'promise', description })
+    const facts = { is: 'pending-promise', fn: call?.name, made: call ? 'call' : newPromise(recorded) ? 'new Promise()' : 'other' } as const
+    findings.unshift({ tracked: { asyncType: 'PROMISE', resource: promise, owner: scope, createdAt: recorded?.time ?? Number.NaN, site }, type: 'promise', facts })
   }
   return findings
 }

@@ -11,16 +11,16 @@ export interface Descriptor {
   closed: boolean
 }
 
-type Record = (type: string, resource: object, site: Site) => unknown
+type Track = (type: string, resource: object, site: Site) => unknown
 type Callback = (error: NodeJS.ErrnoException | null, fd: number) => void
 
 /**
- * Records each file descriptor that fs.open() or fs.openSync() opens (fs.createReadStream() and
+ * Tracks each file descriptor that fs.open() or fs.openSync() opens (fs.createReadStream() and
  * fs.createWriteStream() open theirs through fs.open(), located where the stream was made), as a
  * resource of the code that asked for it, closed once fs.close() or fs.closeSync() closes it.
  * Returns a function that stops it.
  */
-export function trackDescriptors(capture: Capture, record: Record): () => void {
+export function trackDescriptors(capture: Capture, track: Track): () => void {
   const byFd = new Map<number, Descriptor>()
   const opened = (fd: number, path: unknown, flags: unknown, site: Site): void => {
     // A number open again was closed some way we do not see.
@@ -28,7 +28,7 @@ export function trackDescriptors(capture: Capture, record: Record): () => void {
     if (before) before.closed = true
     const descriptor: Descriptor = { fd, path: String(path), flags: typeof flags === 'string' ? flags : 'r', closed: false }
     byFd.set(fd, descriptor)
-    record('FILE_DESCRIPTOR', descriptor, site)
+    track('FILE_DESCRIPTOR', descriptor, site)
   }
   const closed = (fd: unknown): void => {
     const descriptor = typeof fd === 'number' ? byFd.get(fd) : undefined

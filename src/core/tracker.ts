@@ -1,9 +1,9 @@
 import { type AsyncHook, createHook, executionAsyncId, executionAsyncResource } from 'node:async_hooks'
 import { makingOwn } from './own-work.js'
 import type { Ownership } from './ownership.js'
-import { type PromiseRecorder, promiseRecorder, trackPromises } from './promises/record.js'
+import { type PromiseTracker, promiseTracker, trackPromises } from './promises/track.js'
 import { now } from './real-timers.js'
-import { isAlive, isTrackedType } from './resource-types.js'
+import { isAlive, isTrackedType } from './async-types.js'
 import type { Scope, Tracked } from './scope.js'
 import { type Site, capture } from './site.js'
 import type { SlowCallbacks } from './slow-callbacks.js'
@@ -15,14 +15,14 @@ const PRUNE_EVERY = 2048
 export type JudgedCode = (scope: Scope, below: Function) => void
 
 /**
- * Records each async resource that scopes' code creates, with where, in the scope that owns it:
+ * Tracks each async resource that scopes' code creates, with where, in the scope that owns it:
  * an async_hooks hook that every resource of the process passes (one store lookup, a stack only
  * for the tracked), and v8.promiseHooks for promises on Node lines whose async_hooks leave them out.
  */
-export class Recorder {
+export class Tracker {
   readonly #asyncHook: AsyncHook
   readonly #ownership: Ownership
-  readonly #recordPromise: PromiseRecorder
+  readonly #trackPromise: PromiseTracker
   readonly #judgedCode: JudgedCode
   #stopPromises: (() => void) | undefined
 
@@ -39,21 +39,21 @@ export class Recorder {
       slowCallbacks.created(tracked)
       if (scope.resources.size % PRUNE_EVERY === 0) prune(scope)
     }
-    this.record = (type, resource, site) => {
+    this.track = (type, resource, site) => {
       // Until judged: a handle can be created a tick after the code that asked for it (listen on a host).
       const scope = ownership.current()
       if (scope === undefined || scope.judged) return undefined
       add(scope, type, resource, site)
       return scope
     }
-    const recordOnly = promiseRecorder(capture, tracePromises)
+    const trackOnly = promiseTracker(capture, tracePromises)
     // Kept off the path of every promise unless timeAllCallbacks needs it.
-    const recordPromise: PromiseRecorder = (this.#recordPromise = !locateContinuations
-      ? recordOnly
+    const trackPromise: PromiseTracker = (this.#trackPromise = !locateContinuations
+      ? trackOnly
       : (scope, promise, key, parentKey, below) => {
-          const recorded = recordOnly(scope, promise, key, parentKey, below)
+          const tracked = trackOnly(scope, promise, key, parentKey, below)
           slowCallbacks.promise(promise, key, parentKey, scope.promises.sites.get(promise))
-          return recorded
+          return tracked
         })
     function init(id: number, type: string, trigger: number, resource: object): void {
       if (type === 'PROMISE') {
@@ -62,7 +62,7 @@ export class Recorder {
         if (scope.judged) return judgedCode(scope, init)
         // A new chain's trigger is the code running now; a continuation's is its parent.
         const parent = trigger === executionAsyncId() ? undefined : trigger
-        recordPromise(scope, resource as Promise<unknown>, id, parent, init)
+        trackPromise(scope, resource as Promise<unknown>, id, parent, init)
         return
       }
       // An untracked resource (a tick, a dns lookup) matters only as a carrier of an adopted scope.
@@ -80,12 +80,12 @@ export class Recorder {
     this.#asyncHook = createHook({ init, trackPromises: false } as Parameters<typeof createHook>[0])
   }
 
-  /** Records `resource` as created by the code running now, at `site`; returns the scope that owns it. */
-  readonly record: (type: string, resource: object, site: Site) => Scope | undefined
+  /** Tracks `resource` as created by the code running now, at `site`; returns the scope that owns it. */
+  readonly track: (type: string, resource: object, site: Site) => Scope | undefined
 
   enable(): void {
     this.#asyncHook.enable()
-    if (this.#stopPromises === undefined && !asyncHooksSeePromises()) this.#stopPromises = trackPromises(() => this.#ownership.current(), this.#recordPromise, this.#judgedCode)
+    if (this.#stopPromises === undefined && !asyncHooksSeePromises()) this.#stopPromises = trackPromises(() => this.#ownership.current(), this.#trackPromise, this.#judgedCode)
   }
 
   disable(): void {
@@ -104,7 +104,7 @@ let hooksSeePromises: boolean | undefined
 /**
  * Whether Node reports promises to an async_hooks hook that asks to be spared them: every line
  * without createHook's `trackPromises` option. Asked once, of a hook of its own, so that the
- * recorder's hook, which every promise passes, does no bookkeeping for the question.
+ * tracker's hook, which every promise passes, does no bookkeeping for the question.
  */
 function asyncHooksSeePromises(): boolean {
   if (hooksSeePromises !== undefined) return hooksSeePromises

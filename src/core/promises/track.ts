@@ -8,7 +8,7 @@ import type { Capture, Site } from '../site.js'
  * that get a creation stack, and which of them something has chained on since. A root without a
  * stack is not recorded at all: nothing could be said of it (see verdict.ts). Node lines without
  * createHook's `trackPromises: false` report every promise to any async_hooks init hook anyway:
- * there the engine records them from its own hook, cheaper than a second one.
+ * there the tracker takes them from its own hook, cheaper than a second one.
  */
 
 const STACK_DEPTH = 10
@@ -21,13 +21,13 @@ type Keyed = Promise<unknown> & { [KEY]?: number }
  * Records, in `scope`, a promise created by its code. `key` names the promise to its children and
  * `parentKey` the promise it continues, if any: their async ids where async_hooks reports them, a
  * counter where v8.promiseHooks does; keys grow with time. A promise chained on stops being a
- * candidate. Returns whether the promise must keep its key (a v8.promiseHooks recorder sets it):
+ * candidate. Returns whether the promise must keep its key (a v8.promiseHooks tracker sets it):
  * a recorded root, or a continuation whose own children are to be seen.
  */
-export type PromiseRecorder = (scope: Scope, promise: Promise<unknown>, key: number, parentKey: number | undefined, below: Function) => boolean
+export type PromiseTracker = (scope: Scope, promise: Promise<unknown>, key: number, parentKey: number | undefined, below: Function) => boolean
 
 /** `traceAll`: every root gets a creation stack, however many the scope has had. */
-export function promiseRecorder(capture: Capture, traceAll: boolean): PromiseRecorder {
+export function promiseTracker(capture: Capture, traceAll: boolean): PromiseTracker {
   return (scope, promise, key, parentKey, below) => {
     const ledger = scope.promises
     const { suspect } = ledger
@@ -43,7 +43,7 @@ export function promiseRecorder(capture: Capture, traceAll: boolean): PromiseRec
       ledger.suspect = { parentKey, childKey: key, site: ledger.sites.get(parent) }
       return true
     }
-    if (scope.closed || !(traceAll || ledger.takeStack())) return false
+    if (scope.state !== 'open' || !(traceAll || ledger.takeStack())) return false
     const site = capture(below, STACK_DEPTH)
     site.time = now()
     ledger.add(key, promise, site)
@@ -142,7 +142,7 @@ function formatLater(site: Site, callSites: NodeJS.CallSite[]): void {
  * can leave promises out; returns a function that stops it. `judged`: told of a promise that code
  * of an already judged scope creates.
  */
-export function trackPromises(current: () => Scope | undefined, record: PromiseRecorder, judged: (scope: Scope, below: Function) => void): () => void {
+export function trackPromises(current: () => Scope | undefined, track: PromiseTracker, judged: (scope: Scope, below: Function) => void): () => void {
   let last = 0
   const stop = promiseHooks.onInit(function init(promise, parent) {
     const scope = current()
@@ -151,7 +151,7 @@ export function trackPromises(current: () => Scope | undefined, record: PromiseR
     const key = ++last
     // 0: a continuation of a promise that was not recorded, which no key names.
     const parentKey = parent === undefined ? undefined : ((parent as Keyed)[KEY] ?? 0)
-    if (record(scope, promise, key, parentKey, init)) (promise as Keyed)[KEY] = key
+    if (track(scope, promise, key, parentKey, init)) (promise as Keyed)[KEY] = key
   })
   return () => stop()
 }
