@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { SlowCallbacks, started, threadCpuMs } from './helpers/core.mjs'
+import { connect, createServer } from 'node:net'
+import { creationSite, Engine, resolveOptions, SlowCallbacks, started, threadCpuMs } from './helpers/core.mjs'
 
 // This thread's CPU time, as async-debug counts it: a process-wide count would include the time
 // other threads used meanwhile, and a wall-time loop barely runs on a loaded machine. On Node 20
@@ -106,3 +107,27 @@ test('threadCpuMs counts the thread that reads it, in a worker thread too', asyn
   assert.ok(threadCpuMs() - main < 40, `this thread counted ${threadCpuMs() - main} ms`)
 })
 
+// A server listening on a host name gets its handle once the name is looked up, on Node's stack
+// alone: its slow callback is placed at the line that called listen(), as its leak is, not
+// "created by Node or a dependency".
+test("with timeAllCallbacks, a server's slow callback is placed at the user's listen() line", async () => {
+  const reports = []
+  const engine = new Engine(resolveOptions({ slowCallbackMs: 50, timeAllCallbacks: true }), { onSlowCallback: (slow) => reports.push({ ran: slow.ran, at: creationSite(slow.site) }) }).enable()
+  try {
+    const scope = engine.open('test', 't')
+    await engine.run(scope, async () => {
+      const server = createServer((socket) => (busy(80), socket.end()))
+      await new Promise((resolve) => server.listen(0, 'localhost', resolve))
+      const client = connect(server.address().port, server.address().address)
+      await new Promise((resolve) => client.on('close', resolve).resume())
+      await new Promise((resolve) => server.close(resolve))
+    })
+    await engine.close(scope)
+  } finally {
+    engine.disable()
+  }
+  // As it is printed: when it happens.
+  const server = reports.find(({ ran }) => ran.is === 'callback-of' && ran.facts.is === 'server')
+  assert.ok(server, JSON.stringify(reports))
+  assert.match(server.at ?? '', /core-slow-callbacks\.test\.mjs:120:45$/)
+})

@@ -3,7 +3,7 @@ import { types } from 'node:util'
 import { now } from './real-timers.js'
 import { threadCpuMs } from './thread-cpu.js'
 import { withoutOwnFrames } from './frames.js'
-import { factsOf } from './async-types.js'
+import { factsOf, origin } from './async-types.js'
 import type { MistakeKind, Scope, SlowCallback, SlowRan, Tracked } from './scope.js'
 import type { Site } from './site.js'
 
@@ -180,7 +180,11 @@ export class SlowCallbacks {
   #blame(resource: object, took: number): void {
     if (this.#wrapped.has(resource)) return
     const tracked = this.#tracked?.get(resource)
-    if (tracked) return this.#report(tracked.owner, { is: 'callback-of', facts: factsOf(tracked.asyncType, tracked.resource) }, took, tracked.site)
+    if (tracked) {
+      // A server's handle is made inside listen(), its stack Node's: placed at the line that called it, as its leak is.
+      tracked.site.cause ??= origin(tracked.asyncType, tracked.resource)
+      return this.#report(tracked.owner, { is: 'callback-of', facts: factsOf(tracked.asyncType, tracked.resource) }, took, tracked.site)
+    }
     const scope = this.#current()
     // At import time, continuations are mostly the runner loading modules, as with run()'s timing.
     // A test's realm may not be ours (Jest's vm): its promises are not our Promise's instances.
