@@ -1,5 +1,7 @@
-// The layers of src/: core imports no runner, nor report; no module imports itself back, type
-// imports included (a cycle of types is a layering that went wrong even when load order survives it).
+// The layers of src/, lowest first: core (the engine), report (errors and records of what it
+// finds), session (a test file's judging, for both runners), then the runner adapters. A layer
+// imports only those below it; no module imports itself back, type imports included (a cycle of
+// types is a layering that went wrong even when load order survives it).
 import assert from 'node:assert/strict'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, normalize, relative } from 'node:path'
@@ -17,8 +19,14 @@ const imports = new Map(
 )
 const name = (file) => relative(src, file)
 
-test('core imports neither the runners adapters nor report', () => {
-  const wrong = modules.filter((file) => name(file).startsWith('core')).flatMap((file) => imports.get(file).filter((to) => !name(to).startsWith('core')).map((to) => `${name(file)} -> ${name(to)}`))
+// What each layer may import besides itself.
+const below = { core: [], report: ['core'], session: ['core', 'report'] }
+const layer = (file) => name(file).split(/[/\\]/)[0]
+
+test('core, report and session import only the layers below them: core neither report nor session, none of them the runner adapters', () => {
+  const wrong = modules
+    .filter((file) => layer(file) in below)
+    .flatMap((file) => imports.get(file).filter((to) => layer(to) !== layer(file) && !below[layer(file)].includes(layer(to))).map((to) => `${name(file)} -> ${name(to)}`))
   assert.deepEqual(wrong, [])
 })
 

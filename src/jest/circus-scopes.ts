@@ -1,11 +1,9 @@
 import type { Circus } from '@jest/types'
 import type { Engine } from '../core/engine.js'
 import { cutOwnFrames, formattingWithoutOwnFrames } from '../core/frames.js'
-import { type Finding, type Mistake, type Scope, testScope } from '../core/scope.js'
-import { fileBaseline } from '../report/baseline.js'
+import type { Mistake, Scope } from '../core/scope.js'
 import type { RunRecord } from '../report/run-records.js'
-import { AsyncTaskError } from '../report/async-errors.js'
-import { type Reporting, mistakeRecord, scopeErrors } from '../report/scope-errors.js'
+import { fileSession } from '../session/file-session.js'
 import { expectAwaitingAssertions } from './unawaited-assertions.js'
 import { warnFromTick } from './warn.js'
 
@@ -62,15 +60,6 @@ const thrown = (mistake: Mistake): boolean => mistake.kind === 'uncaught' || mis
 export function circusScopes(engine: Engine, file: string, global: Record<string, unknown>): CircusScopes {
   const fileScope = engine.open('file', file)
   const scopes = new Map<Circus.TestEntry | Circus.DescribeBlock, Scope>()
-  // jest-circus builds the file's results from its tests' errors when the run finishes.
-  const testOf = new WeakMap<Scope, Circus.TestEntry>()
-  let finished = false
-  function failEnded(scope: Scope, errors: Error[]): boolean {
-    const test = testOf.get(scope)
-    if (finished || !test) return false
-    test.errors.push(...errors)
-    return true
-  }
   // Uncaught errors and unhandled rejections, by the test whose code raised them: jest-circus 30.5
   // charges them to that test, earlier versions to the test running then, or to the file (see 'error').
   // Those that outlive their test, failing it already, by their test; the test scopes not judged yet.
@@ -103,24 +92,26 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
   }
 
   const records: RunRecord[] = []
-  const baseline = engine.settings.baseline === undefined ? undefined : fileBaseline(engine.settings.baseline, file)
-  const reporting: Reporting = {
-    disposed: engine.settings.dispose,
+  const keep = (record: RunRecord): void => void records.push(record)
+  const session = fileSession<Circus.TestEntry>(engine, file, {
     // Jest reports what was thrown while the test ran, unless it blamed another test or the file.
     reportedByRunner: (mistake) => !mistake.late && thrown(mistake) && !misplaced.has(mistake),
     print: (message) => warnFromTick(global.console as Console, message),
-    onRecord: (scope, record) => records.push({ file, scope: scope.title, ...record }),
-    warned: new Set(),
-    failEnded,
-    failOn: engine.settings.failOn,
-    baseline,
-  }
+    // jest-circus builds the file's results from its tests' errors when the run finishes.
+    failEnded(test, errors, failed) {
+      test.errors.push(...errors)
+      records.push(...failed)
+      return true
+    },
+  })
+  // An unreadable baseline fails the file as the environment is made, not at its first test.
+  session.readBaseline()
   function testScopeOf(test: Circus.TestEntry): Scope {
     let scope = scopes.get(test)
     if (!scope) {
       scope = engine.open('test', nameOf(test), scopes.get(test.parent))
       scopes.set(test, scope)
-      testOf.set(scope, test)
+      session.own(scope, test)
       unjudged.add(scope)
     }
     return scope
@@ -134,8 +125,6 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
     }
     return undefined
   }
-
-  const judge = async (scope: Scope, waitingOn?: Finding[], awaitsDone?: boolean): Promise<Error[]> => scopeErrors(scope, await engine.close(scope), reporting, waitingOn, awaitsDone)
 
   function react(event: Circus.Event): void | Promise<void> {
     switch (event.name) {
@@ -200,17 +189,16 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
         const late = thrownLate.get(error)
         thrownLate.delete(error)
         const mistake = late ? undefined : chargedFor(error)
-        const owner = late ?? (mistake && testOf.get(testScope(mistake.owner)))
+        const owner = late ?? (mistake && session.testOf(mistake.owner))
         if (!owner || !state || owner.errors.includes(error)) return
         const running = state.currentlyRunningTest
         if ((running && running !== owner && remove(running.errors, error)) || remove(state.unhandledErrors, error)) if (mistake) misplaced.add(mistake)
         return
       }
       case 'run_finish':
-        finished = true
         thrownLate.clear()
         // The file is judged: what its baseline lists and the run did not find is fixed.
-        if (baseline) records.push(...baseline.left())
+        records.push(...session.end())
         return
       case 'test_fn_start': {
         const { test } = event
@@ -229,9 +217,8 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
         const scope = scopes.get(test)
         if (!scope) return
         scopes.delete(test)
-        // What it waits on is gone once judged (and disposed of): ask first.
         // Jest waits for a done callback when the test function declares one.
-        return judge(scope, test.errors.some(timedOut) ? engine.waitingOn(scope) : undefined, typeof test.fn === 'function' && test.fn.length > 0).then((errors) => {
+        return session.judge(scope, keep, { timedOut: test.errors.some(timedOut), awaitsDone: typeof test.fn === 'function' && test.fn.length > 0 }).then((errors) => {
           unjudged.delete(scope)
           test.errors.push(...errors)
         })
@@ -241,7 +228,7 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
         if (!scope) return
         scopes.delete(event.describeBlock)
         // Errors of a describe block or of the file fail the file, as Jest's own hook errors do.
-        return judge(scope).then((errors) => void state?.unhandledErrors.push(...errors))
+        return session.judge(scope, keep).then((errors) => void state?.unhandledErrors.push(...errors))
       }
     }
   }
@@ -254,11 +241,8 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
   return {
     records,
     late(mistake) {
-      const scope = testScope(mistake.owner)
-      const error = new AsyncTaskError(mistake)
-      if (!failEnded(scope, [error])) return false
-      records.push({ file, scope: scope.title, ...mistakeRecord(mistake, error), outcome: 'failed' })
-      if (thrown(mistake)) thrownLate.set(mistake.cause, testOf.get(scope)!)
+      if (!session.late(mistake)) return false
+      if (thrown(mistake)) thrownLate.set(mistake.cause, session.testOf(mistake.owner)!)
       return true
     },
     loading() {

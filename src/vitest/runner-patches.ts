@@ -174,8 +174,7 @@ export function patchRunner(vitest: VitestRuntime, engine: Engine): () => Promis
   }
 
   function judgeTest(test: RunnerTestCase, scope: Scope): Promise<Error[]> {
-    // What it waits on is gone once judged (and disposed of): ask first.
-    return judge(scope, test, test.result?.errors?.some((error) => TIMED_OUT.test(error.message)) ? engine.waitingOn(scope) : undefined)
+    return judge(scope, test, { timedOut: test.result?.errors?.some((error) => TIMED_OUT.test(error.message)) ?? false })
   }
 
   function patch<K extends keyof Patched>(key: K, make: (original: Patched[K]) => NonNullable<Patched[K]>): void {

@@ -1,10 +1,9 @@
 import type { RunnerTask, RunnerTestCase, RunnerTestFile } from 'vitest'
 import type { Engine } from '../core/engine.js'
-import { type Finding, type Scope, testScope } from '../core/scope.js'
-import { AsyncTaskError } from '../report/async-errors.js'
-import { type FileBaseline, fileBaseline } from '../report/baseline.js'
+import { type Scope, testScope } from '../core/scope.js'
 import type { RunRecord } from '../report/run-records.js'
-import { type Reporting, mistakeRecord, scopeErrors } from '../report/scope-errors.js'
+import { type Reporting, scopeErrors } from '../report/scope-errors.js'
+import { type FileSession, type Keep, fileSession } from '../session/file-session.js'
 import { type Annotating, annotate } from './annotations.js'
 
 /** The runner, as far as results go: it sends a task's result again, and annotates tests. */
@@ -16,8 +15,8 @@ export interface TaskResults {
   useRunner(runner: ResultsRunner): void
   /** Notes that `scope` is `test`'s: what its code does later can still fail it, until its file ends. */
   own(scope: Scope, test: RunnerTestCase): void
-  /** Judges `scope`; the errors to fail `task` with. What did not fail it is recorded on `task`. */
-  judge(scope: Scope, task?: RunnerTask, waitingOn?: Finding[]): Promise<Error[]>
+  /** Judges `scope`; the errors to fail `task` with. What did not fail it is recorded on `task`. `verdict`: see FileSession.judge. */
+  judge(scope: Scope, task?: RunnerTask, verdict?: { timedOut: boolean }): Promise<Error[]>
   /** How many records `task` carries, to tell whether judging added any. */
   recordCount(task: RunnerTask): number
   /** Sends `task`'s result, meta included, again: Vitest may have sent it before it was judged. */
@@ -44,41 +43,30 @@ export function fail(result: NonNullable<RunnerTask['result']>, errors: readonly
 
 /**
  * Turns what the engine finds into Vitest task results: errors of the scope's task, records on the
- * task's meta for the summary reporter and annotations, a file's baseline, and a test that its
- * code fails after it ended (see Engine.onLate).
+ * task's meta for the summary reporter and annotations, and a test that its code fails after it
+ * ended (see Engine.onLate). A worker runs many files: each has its session while it runs.
  */
 export function taskResults(engine: Engine): TaskResults {
   let runner: ResultsRunner | undefined
-  // A test's scope outlives its result: what its code does later can still fail it, until its file ends.
-  const testOf = new WeakMap<Scope, RunnerTestCase>()
-  const finishedFiles = new WeakSet<RunnerTask>()
   // What was found travels with its task's result, to the summary reporter.
   type Meta = { asyncDebug?: { records: RunRecord[] } }
   const recordsOf = (task: RunnerTask): RunRecord[] => ((task.meta as Meta).asyncDebug ??= { records: [] }).records
   const fileOf = (task: RunnerTask): string => task.file?.name ?? task.name
-  // Each file's baseline, as its findings take from it; see report/baseline.ts.
-  const baselines = new Map<string, FileBaseline>()
-  function baselineOf(task: RunnerTask): FileBaseline | undefined {
-    const path = engine.settings.baseline
-    if (path === undefined) return undefined
+  // Through the console of the moment, which Vitest shows next to the running test.
+  const print = (message: string): void => console.warn(message)
+  const warned = new Set<string>()
+  const sessions = new Map<string, FileSession<RunnerTestCase>>()
+  // The session of each test, which a late mistake fails while its file runs.
+  const sessionOfTest = new WeakMap<Scope, FileSession<RunnerTestCase>>()
+  function sessionOf(task: RunnerTask): FileSession<RunnerTestCase> {
     const file = fileOf(task)
-    let baseline = baselines.get(file)
-    if (!baseline) baselines.set(file, (baseline = fileBaseline(path, file)))
-    return baseline
+    let session = sessions.get(file)
+    if (!session) sessions.set(file, (session = fileSession(engine, file, { print, warned, failEnded })))
+    return session
   }
-  const recordOn =
-    (task: RunnerTask): NonNullable<Reporting['onRecord']> =>
-    (scope, record) => {
-      const entry = { file: fileOf(task), scope: scope.title, ...record }
-      recordsOf(task).push(entry)
-      // What did not fail a test is noted on it too, where reporters show it.
-      const test = testOf.get(testScope(scope))
-      if (record.outcome !== 'failed' && test) annotate(runner, test, entry)
-    }
-  function failEnded(scope: Scope, errors: Error[], records: Omit<RunRecord, 'file' | 'scope'>[] = []): boolean {
-    const test = testOf.get(scope)
-    if (!test?.result || !test.file || finishedFiles.has(test.file)) return false
-    for (const record of records) recordOn(test)(scope, record)
+  function failEnded(test: RunnerTestCase, errors: Error[], records: RunRecord[]): boolean {
+    if (!test.result || !test.file) return false
+    recordsOf(test).push(...records)
     fail(test.result, errors)
     // Its suites' and file's results may be computed already; all were sent: send them again, as
     // @vitest/runner's updateTask does.
@@ -88,25 +76,36 @@ export function taskResults(engine: Engine): TaskResults {
     void runner?.onTaskUpdate?.([test, ...above].map((task) => [task.id, task.result, task.meta]), [])
     return true
   }
-  engine.onLate((mistake) => {
-    const error = new AsyncTaskError(mistake)
-    return failEnded(testScope(mistake.owner), [error], [{ ...mistakeRecord(mistake, error), outcome: 'failed' }])
-  })
-  // Through the console of the moment, which Vitest shows next to the running test.
-  const reporting: Reporting = { disposed: engine.settings.dispose, print: (message) => console.warn(message), warned: new Set(), failEnded, failOn: engine.settings.failOn }
+  engine.onLate((mistake) => sessionOfTest.get(testScope(mistake.owner))?.late(mistake) ?? false)
+  // Records go on the task judged; what did not fail a test is noted on it too, where reporters show it.
+  const keepOn =
+    (task: RunnerTask, session: FileSession<RunnerTestCase>): Keep =>
+    (record, scope) => {
+      recordsOf(task).push(record)
+      const test = session.testOf(scope)
+      if (record.outcome !== 'failed' && test) annotate(runner, test, record)
+    }
+  // Worker fixtures are no file's: nothing of theirs is recorded or in a baseline.
+  const alone: Reporting = { disposed: engine.settings.dispose, print, warned, failOn: engine.settings.failOn }
   return {
     useRunner: (current) => void (runner = current),
-    own: (scope, test) => void testOf.set(scope, test),
-    judge: async (scope, task, waitingOn) =>
-      scopeErrors(scope, await engine.close(scope), task ? { ...reporting, onRecord: recordOn(task), baseline: baselineOf(task) } : reporting, waitingOn),
+    own(scope, test) {
+      const session = sessionOf(test)
+      session.own(scope, test)
+      sessionOfTest.set(scope, session)
+    },
+    async judge(scope, task, verdict) {
+      if (!task) return scopeErrors(scope, await engine.close(scope), alone)
+      const session = sessionOf(task)
+      return session.judge(scope, keepOn(task, session), verdict)
+    },
     recordCount: (task) => (task.meta as Meta).asyncDebug?.records.length ?? 0,
     resend(task) {
       if (task.result) void runner?.onTaskUpdate?.([[task.id, task.result, task.meta]], [])
     },
     fileEnded(file) {
-      recordsOf(file).push(...(baselineOf(file)?.left() ?? []))
-      baselines.delete(fileOf(file))
-      finishedFiles.add(file)
+      recordsOf(file).push(...sessionOf(file).end())
+      sessions.delete(fileOf(file))
     },
   }
 }
