@@ -87,7 +87,7 @@ test('a floating call with no line of the user\'s, warned of again, says who mad
 })
 
 test('the run summary counts by kind and outcome, names the files with most, and reports baseline entries fixed', () => {
-  const record = (file, outcome, kind, n, reason) => ({ file, scope: 'test "t"', kind, outcome, ...(reason ? { reason } : {}), findings: Array.from({ length: n }, () => ({ type: 'interval', description: 'setInterval every 1000 ms' })), text: '    1. setInterval every 1000 ms' })
+  const record = (file, outcome, kind, n, reason) => ({ file, scope: 'test "t"', scopeKind: 'test', kind, outcome, ...(reason ? { reason } : {}), findings: Array.from({ length: n }, () => ({ type: 'interval', description: 'setInterval every 1000 ms' })), text: '    1. setInterval every 1000 ms' })
   const summary = runSummary([
     record('a.test.js', 'failed', 'leaks', 2),
     record('b.test.js', 'failed', 'rejections', 1),
@@ -102,9 +102,10 @@ test('the run summary counts by kind and outcome, names the files with most, and
   assert.match(summary, /in 1 place:\n\n {2}c\.test\.js: test "t"\n {2}warning: never awaited, still pending\n/)
   assert.equal(runSummary([]), 'async-debug: nothing found')
   assert.equal(runSummary([record('a.test.js', 'fixed', 'leaks', 1, 'fixed')]).split('\n')[0], 'async-debug: 0 failed, 0 reported only, 0 allowed')
-  // A hook's finding fails its test; a describe block's and a file's are counted as such.
-  const scoped = (scope, file = 'a.test.js') => ({ ...record(file, 'failed', 'leaks', 1), scope })
-  assert.match(runSummary([scoped('beforeEach hook of test "t"'), scoped('test "t"'), scoped('suite "s"'), scoped('file a.test.js'), scoped('test "t"', 'b.test.js')]), /^async-debug: 5 findings failed 2 tests, 1 describe block, 1 file \(leaks 5\)/)
+  // A hook's finding fails its test; a describe block's and a file's are counted as such, by the record's scopeKind, not its title.
+  const scoped = (scope, scopeKind, file = 'a.test.js') => ({ ...record(file, 'failed', 'leaks', 1), scope, scopeKind })
+  const hook = { ...scoped('beforeEach hook of test "t"', 'hook'), test: 'test "t"' }
+  assert.match(runSummary([hook, scoped('test "t"', 'test'), scoped('suite "s"', 'suite'), scoped('file a.test.js', 'file'), scoped('test "t"', 'test', 'b.test.js')]), /^async-debug: 5 findings failed 2 tests, 1 describe block, 1 file \(leaks 5\)/)
 })
 
 test('a baseline knows a finding by file, scope, kind, type and the file of its site, not its line; each entry lets one pass', async () => {
@@ -115,7 +116,7 @@ test('a baseline knows a finding by file, scope, kind, type and the file of its 
   try {
     const path = join(dir, 'baseline.json')
     const finding = { type: 'interval', description: 'setInterval every 1000 ms', site: join(dir, 'src', 'a.test.js:5:3') }
-    writeFileSync(path, JSON.stringify({ asyncDebug: 1, records: [{ file: 'a.test.js', scope: 'test "t"', kind: 'leaks', outcome: 'failed', findings: [finding], text: '' }] }))
+    writeFileSync(path, JSON.stringify({ asyncDebug: 1, records: [{ file: 'a.test.js', scope: 'test "t"', scopeKind: 'test', kind: 'leaks', outcome: 'failed', findings: [finding], text: '' }] }))
     const baseline = fileBaseline(path, 'a.test.js', dir, {})
     const moved = { ...finding, site: join(dir, 'src', 'a.test.js:9:7') }
     assert.equal(baseline.take('test "other"', 'leaks', moved), false, 'another test')
@@ -123,7 +124,8 @@ test('a baseline knows a finding by file, scope, kind, type and the file of its 
     assert.equal(baseline.take('test "t"', 'leaks', moved), true, 'the same finding, on another line')
     assert.equal(baseline.take('test "t"', 'leaks', moved), false, 'one entry, one finding')
     assert.deepEqual(baseline.left(), [])
-    assert.equal(fileBaseline(path, 'a.test.js', dir, {}).left()[0].outcome, 'fixed')
+    const [fixed] = fileBaseline(path, 'a.test.js', dir, {}).left()
+    assert.deepEqual([fixed.outcome, fixed.scopeKind], ['fixed', 'test'])
     assert.equal(fileBaseline(join(dir, 'missing.json'), 'a.test.js', dir, {}).take('test "t"', 'leaks', finding), false)
     assert.equal(fileBaseline(path, 'a.test.js', dir, { ASYNC_DEBUG_BASELINE: 'update' }).take('test "x"', 'leaks', finding), true)
     // Recorded in another checkout: its sites are read relative to the folder its run ran in.
@@ -135,6 +137,7 @@ test('a baseline knows a finding by file, scope, kind, type and the file of its 
     writeFileSync(entries, JSON.stringify({ asyncDebug: 1, records: [{ file: 'src/a.test.js', scope: 'test "t"', kind: 'leaks', findings: [{ ...finding, site: 'src/a.test.js:5:3' }], text: '' }] }))
     const absolute = fileBaseline(entries, join(dir, 'src', 'a.test.js'), dir, {})
     assert.equal(absolute.take('test "t"', 'leaks', moved), true, 'the same finding, named by full paths')
+    assert.equal('scopeKind' in fileBaseline(entries, join(dir, 'src', 'a.test.js'), dir, {}).left()[0], false, 'an entry written before records had scopeKind')
     assert.equal(fileBaseline(entries, join(dir, 'b.test.js'), dir, {}).take('test "t"', 'leaks', moved), false, 'another file')
   } finally {
     rmSync(dir, { recursive: true, force: true })

@@ -22,7 +22,12 @@ function reportWith(outputFile, run) {
 
 // The shape README's "In CI" documents: every record has these fields, of these types.
 function assertRecord(record) {
-  assert.deepEqual(Object.keys(record).filter((key) => !['reason'].includes(key)).sort(), ['file', 'findings', 'kind', 'outcome', 'scope', 'text'])
+  assert.deepEqual(Object.keys(record).filter((key) => !['reason', 'test'].includes(key)).sort(), ['file', 'findings', 'kind', 'outcome', 'scope', 'scopeKind', 'text'])
+  // The facts of the scope agree with its title; a hook's or a request handler's name its test.
+  assert.ok(['worker', 'file', 'suite', 'test', 'hook', 'handler', 'fixture'].includes(record.scopeKind))
+  const title = { file: 'file ', hook: '', handler: 'the request handler of ' }[record.scopeKind] ?? `${record.scopeKind} "`
+  assert.ok(record.scope.startsWith(title), `${record.scopeKind}: ${record.scope}`)
+  if (record.test !== undefined) assert.ok(['hook', 'handler'].includes(record.scopeKind) && record.scope.endsWith(`of ${record.test}`), JSON.stringify(record))
   assert.ok(['failed', 'reported', 'allowed'].includes(record.outcome))
   assert.ok(['leaks', 'promises', 'rejections', 'assertions', 'warnings', 'fake-timers', 'slow-callbacks'].includes(record.kind))
   for (const finding of record.findings) {
@@ -45,6 +50,7 @@ for (const runner of runners) {
     assert.ok(scopes.some((scope) => /^test "/.test(scope)), scopes.join('\n'))
     assert.ok(scopes.some((scope) => /^suite "/.test(scope)), scopes.join('\n'))
     assert.ok(scopes.some((scope) => /^file /.test(scope)), scopes.join('\n'))
+    assert.deepEqual(new Set(report.records.map((record) => record.scopeKind)), new Set(['test', 'suite', 'file']))
     const leak = report.records.find((record) => record.file.endsWith('module-level.test.js'))
     assert.deepEqual(leak.findings, [{ type: 'interval', description: 'setInterval every 1000 ms', site: leak.findings[0].site }])
     assert.match(leak.findings[0].site, /module-level\.test\.js:2:16$/)

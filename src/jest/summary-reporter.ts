@@ -36,7 +36,7 @@ export default class AsyncDebugSummaryReporter {
     const records = readRecords(this.#dir)
     process.stderr.write(`\n${runSummary(records)}\n\n`)
     // Jest's github-actions reporter annotates failed tests only: a describe block's or a file's failure is ours to annotate.
-    for (const line of githubAnnotations(records, (record) => record.outcome === 'failed' && !/^(?:suite|file) /.test(record.scope))) process.stdout.write(`${line}\n`)
+    for (const line of githubAnnotations(records, (record) => record.outcome === 'failed' && record.scopeKind !== 'suite' && record.scopeKind !== 'file')) process.stdout.write(`${line}\n`)
     if (this.#options.outputFile !== undefined) writeJsonReport(records, this.#options.outputFile, this.#root)
     updateBaseline(records, this.#environmentOptions, (line) => process.stderr.write(`${line}\n`))
   }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { isAbsolute, relative, resolve, sep } from 'node:path'
 import type { FailKind } from '../core/fail-on.js'
-import type { RecordedFinding, RunRecord } from './run-records.js'
+import { type RecordedFinding, type RunRecord, scopeFacts } from './run-records.js'
 
 /** Set to `update` to record a new baseline: nothing fails, and the summary reporter writes the run's findings. */
 export const BASELINE_VARIABLE = 'ASYNC_DEBUG_BASELINE'
@@ -66,6 +66,7 @@ export function fileBaseline(path: string, file: string, root = process.cwd(), e
         .map(({ record, finding, count }) => ({
           file,
           scope: record.scope,
+          ...scopeFacts(record),
           kind: record.kind,
           outcome: 'fixed' as const,
           reason: `fixed: listed in ${path}, not found`,

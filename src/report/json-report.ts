@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, isAbsolute, resolve, sep } from 'node:path'
 import { BASELINE_VARIABLE, type BaselineEntry, fromRoot } from './baseline.js'
-import type { RunRecord } from './run-records.js'
+import { type RunRecord, scopeFacts } from './run-records.js'
 
 /** The JSON report's format; raised when a field changes meaning or goes. */
 export const JSON_REPORT_VERSION = 1
@@ -61,11 +61,13 @@ export function updateBaseline(records: readonly RunRecord[], environmentOptions
 }
 
 // A record as a baseline lists it: without what became of it in the update run, paths relative to `root`.
-function baselineEntry({ file, scope, kind, findings, text }: RunRecord, root: string): BaselineEntry {
+function baselineEntry(record: RunRecord, root: string): BaselineEntry {
+  const { file, scope, kind, findings, text } = record
   const prefix = `${root}${sep}`
   return {
     file: fromRoot(file, root),
     scope,
+    ...scopeFacts(record),
     kind,
     findings: findings.map((finding) => (finding.site === undefined ? finding : { ...finding, site: fromRoot(finding.site, root) })),
     text: text.split(prefix).join(''),

@@ -1,6 +1,6 @@
 import type { FailKind } from '../core/fail-on.js'
 import { creationSite } from '../core/frames.js'
-import type { Finding } from '../core/scope.js'
+import type { Finding, ScopeKind } from '../core/scope.js'
 import { describe } from './descriptions.js'
 
 /**
@@ -28,6 +28,14 @@ export interface RunRecord {
   file: string
   /** The scope, as reports name it, e.g. `test "vendor SDK > connects"`. */
   scope: string
+  /**
+   * What the scope is: `test`, `hook` (a run of beforeEach or afterEach), `handler` (a server's
+   * handling of a test's requests), `suite`, `file`, `fixture` or `worker`. Absent only on a fixed
+   * entry of a baseline written before records had it.
+   */
+  scopeKind?: ScopeKind
+  /** For a hook or a request handler: the test it is a part of, as reports name it. */
+  test?: string
   kind: FailKind
   outcome: Outcome
   /** Why it did not fail, e.g. `allowed: vendor issue #123`, `ignore.types: file-handle`. */
@@ -36,6 +44,15 @@ export interface RunRecord {
   /** The numbered list of what was found, as printed, each with where it was created. */
   text: string
 }
+
+/** A record as judging a scope makes it: the file and the facts of the scope are added where it is kept. */
+export type ScopeRecord = Omit<RunRecord, 'file' | 'scope' | 'scopeKind' | 'test'>
+
+/** What `record` says of its scope besides its title, for a record made from it (a baseline's entry, a fixed record). */
+export const scopeFacts = ({ scopeKind, test }: Pick<RunRecord, 'scopeKind' | 'test'>): Pick<RunRecord, 'scopeKind' | 'test'> => ({
+  ...(scopeKind === undefined ? {} : { scopeKind }),
+  ...(test === undefined ? {} : { test }),
+})
 
 /** `findings` as records keep them. */
 export const recorded = (findings: readonly Finding[]): RecordedFinding[] =>

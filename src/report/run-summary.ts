@@ -5,10 +5,10 @@ import type { Outcome, RunRecord } from './run-records.js'
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
 
 // The test, describe block, file or fixture that a record's scope is, or belongs to (a hook's test).
+// Only a fixed record, never counted here, may lack its scope's kind (see RunRecord).
 function scopeOfRecord(record: RunRecord): { key: string; word: string } {
-  const scope = /^\w+ hook of (test "[\s\S]*)$/.exec(record.scope)?.[1] ?? record.scope
-  const word = scope.split(' ')[0]!
-  return { key: `${record.file}\n${scope}`, word: word === 'suite' ? 'describe block' : word }
+  const word = record.test !== undefined ? 'test' : record.scopeKind === 'suite' ? 'describe block' : (record.scopeKind ?? 'scope')
+  return { key: `${record.file}\n${record.test ?? record.scope}`, word }
 }
 
 /** Whether a record is of a test, or of one of its hooks. */

@@ -9,7 +9,7 @@ import { slowCallbackMessage } from './slow-callback.js'
 import { noteImported } from './imported-note.js'
 import { leakError, listFindings } from './leak-error.js'
 import type { FileBaseline } from './baseline.js'
-import { type Outcome, type RecordedFinding, type RunRecord, recorded } from './run-records.js'
+import { type Outcome, type RecordedFinding, type ScopeRecord, recorded } from './run-records.js'
 
 /** How an adapter wants a judged scope reported. */
 export interface Reporting {
@@ -20,7 +20,7 @@ export interface Reporting {
   /** Prints a report next to the scope's results: what an allowed test left alive. */
   print: (message: string) => void
   /** Told of everything found, failed or not, for the run's summary and JSON report. */
-  onRecord?: (scope: Scope, record: Omit<RunRecord, 'file' | 'scope'>) => void
+  onRecord?: (scope: Scope, record: ScopeRecord) => void
   /** The creation lines of the floating calls warned of so far (see floating-warnings.ts). */
   warned: Set<string>
   /** Fails a test that has ended with `errors`, where the runner can still change its result. */

@@ -2,7 +2,7 @@ import type { Engine } from '../core/engine.js'
 import { type Mistake, type Scope, testScope } from '../core/scope.js'
 import { AsyncTaskError } from '../report/async-errors.js'
 import { type FileBaseline, fileBaseline } from '../report/baseline.js'
-import type { RunRecord } from '../report/run-records.js'
+import type { RunRecord, ScopeRecord } from '../report/run-records.js'
 import { type Reporting, mistakeRecord, scopeErrors } from '../report/scope-errors.js'
 
 /** What a file's session asks of its runner's adapter. */
@@ -48,12 +48,16 @@ export function fileSession<Test>(engine: Engine, file: string, runner: SessionR
   // A test's scope outlives its result: what its code does later can still fail it, until its file ends.
   const tests = new WeakMap<Scope, Test>()
   let finished = false
-  // Read when first needed, once: see report/baseline.ts.
+  // Read once, when first needed (Jest asks for it early: see readBaseline).
   let baseline: FileBaseline | undefined
   const readBaseline = (): FileBaseline | undefined => (engine.settings.baseline === undefined ? undefined : (baseline ??= fileBaseline(engine.settings.baseline, file)))
-  const recordOf = (scope: Scope, record: Omit<RunRecord, 'file' | 'scope'>): RunRecord => ({ file, scope: scope.title, ...record })
+  // A record with the facts of its scope, so that no reader parses its title: a hook's or a request handler's test.
+  function recordOf(scope: Scope, record: ScopeRecord): RunRecord {
+    const test = testScope(scope)
+    return { file, scope: scope.title, scopeKind: scope.kind, ...(test !== scope && test.kind === 'test' ? { test: test.title } : {}), ...record }
+  }
 
-  function failEnded(scope: Scope, errors: Error[], records: Omit<RunRecord, 'file' | 'scope'>[] = []): boolean {
+  function failEnded(scope: Scope, errors: Error[], records: ScopeRecord[] = []): boolean {
     const test = tests.get(scope)
     if (finished || test === undefined) return false
     return runner.failEnded(test, errors, records.map((record) => recordOf(scope, record)))
