@@ -30,6 +30,15 @@ test('core, report and session import only the layers below them: core neither r
   assert.deepEqual(wrong, [])
 })
 
+// The model that every part of the engine and the reports speak of: the leaves import nothing of
+// src; the scope, only them and the ledger of its promises.
+const model = { 'core/site.ts': [], 'core/resource-types.ts': [], 'core/resource-facts.ts': [], 'core/scope.ts': ['core/site.ts', 'core/resource-types.ts', 'core/resource-facts.ts', 'core/promises/ledger.ts'] }
+
+test('the model imports nothing but the model', () => {
+  const wrong = Object.entries(model).flatMap(([file, allowed]) => imports.get(join(src, file)).map(name).filter((to) => !allowed.includes(to)).map((to) => `${file} -> ${to}`))
+  assert.deepEqual(wrong, [])
+})
+
 test('no import cycle in src, type imports included', () => {
   // Depth-first, with the path kept: the first edge back onto the path is a cycle.
   const done = new Set()
