@@ -29,13 +29,10 @@ export interface RunRecord {
   /** The scope, as reports name it, e.g. `test "vendor SDK > connects"`. */
   scope: string
   /**
-   * What the scope is: `test`, `hook` (a run of beforeEach or afterEach), `handler` (a server's
-   * handling of a test's requests), `suite`, `file`, `fixture` or `worker`. Absent only on a fixed
-   * entry of a baseline written before records had it.
+   * What the scope is: `test` (its beforeEach and afterEach runs included), `suite`, `file`,
+   * `fixture` or `worker`. Absent only on a fixed entry of a baseline written before records had it.
    */
   scopeKind?: ScopeKind
-  /** For a hook or a request handler: the test it is a part of, as reports name it. */
-  test?: string
   kind: FailKind
   outcome: Outcome
   /** Why it did not fail, e.g. `allowed: vendor issue #123`, `ignore.types: file-handle`. */
@@ -46,13 +43,10 @@ export interface RunRecord {
 }
 
 /** A record as judging a scope makes it: the file and the facts of the scope are added where it is kept. */
-export type ScopeRecord = Omit<RunRecord, 'file' | 'scope' | 'scopeKind' | 'test'>
+export type ScopeRecord = Omit<RunRecord, 'file' | 'scope' | 'scopeKind'>
 
 /** What `record` says of its scope besides its title, for a record made from it (a baseline's entry, a fixed record). */
-export const scopeFacts = ({ scopeKind, test }: Pick<RunRecord, 'scopeKind' | 'test'>): Pick<RunRecord, 'scopeKind' | 'test'> => ({
-  ...(scopeKind === undefined ? {} : { scopeKind }),
-  ...(test === undefined ? {} : { test }),
-})
+export const scopeFacts = ({ scopeKind }: Pick<RunRecord, 'scopeKind'>): Pick<RunRecord, 'scopeKind'> => (scopeKind === undefined ? {} : { scopeKind })
 
 /** `findings` as records keep them. */
 export const recorded = (findings: readonly Finding[]): RecordedFinding[] =>

@@ -4,14 +4,14 @@ import type { Outcome, RunRecord } from './run-records.js'
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
 
-// The test, describe block, file or fixture that a record's scope is, or belongs to (a hook's test).
-// Only a fixed record, never counted here, may lack its scope's kind (see RunRecord).
+// The test, describe block, file or fixture that a record is of. Only a fixed record, never
+// counted here, may lack its scope's kind (see RunRecord).
 function scopeOfRecord(record: RunRecord): { key: string; word: string } {
-  const word = record.test !== undefined ? 'test' : record.scopeKind === 'suite' ? 'describe block' : (record.scopeKind ?? 'scope')
-  return { key: `${record.file}\n${record.test ?? record.scope}`, word }
+  const word = record.scopeKind === 'suite' ? 'describe block' : (record.scopeKind ?? 'scope')
+  return { key: `${record.file}\n${record.scope}`, word }
 }
 
-/** Whether a record is of a test, or of one of its hooks. */
+/** Whether a record is of a test. */
 export const ofTest = (record: RunRecord): boolean => scopeOfRecord(record).word === 'test'
 
 /**

@@ -51,11 +51,9 @@ export function fileSession<Test>(engine: Engine, file: string, runner: SessionR
   // Read once, when first needed (Jest asks for it early: see readBaseline).
   let baseline: FileBaseline | undefined
   const readBaseline = (): FileBaseline | undefined => (engine.settings.baseline === undefined ? undefined : (baseline ??= fileBaseline(engine.settings.baseline, file)))
-  // A record with the facts of its scope, so that no reader parses its title: a hook's or a request handler's test.
-  function recordOf(scope: Scope, record: ScopeRecord): RunRecord {
-    const test = testScope(scope)
-    return { file, scope: scope.title, scopeKind: scope.kind, ...(test !== scope && test.kind === 'test' ? { test: test.title } : {}), ...record }
-  }
+  // A record with the kind of its scope, so that no reader parses its title. Records are of the
+  // scope judged (a test, its hooks' runs included) or of the test that left what it held.
+  const recordOf = (scope: Scope, record: ScopeRecord): RunRecord => ({ file, scope: scope.title, scopeKind: scope.kind, ...record })
 
   function failEnded(scope: Scope, errors: Error[], records: ScopeRecord[] = []): boolean {
     const test = tests.get(scope)
