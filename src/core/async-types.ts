@@ -229,10 +229,7 @@ const rules: Record<string, Rules & { type: ResourceType | ((r: Handle) => Resou
     type: 'fake-timers',
     forTests: true,
     alive: (h) => addedPending(asPendingUnder(h)) > 0,
-    facts: (h) => {
-      const under = asPendingUnder(h)
-      return { is: 'fake-timers-under', api: under.clock.api, pending: addedPending(under), installer: under.installer }
-    },
+    facts: (h) => ({ is: 'fake-timers-under', api: asPendingUnder(h).clock.api, pending: addedPending(asPendingUnder(h)), installer: asPendingUnder(h).installer }),
     // No dispose: the clock is its installer's to restore, and the test's own fake timers cannot be told apart to drop.
   },
   // Recorded when a test or hook installs fake timers again over those of the file, a suite or the
@@ -241,10 +238,7 @@ const rules: Record<string, Rules & { type: ResourceType | ((r: Handle) => Resou
     type: 'fake-timers',
     forTests: true,
     alive: (h) => addedPending(asReinstalled(h)) > 0,
-    facts: (h) => {
-      const again = asReinstalled(h)
-      return { is: 'fake-timers-again', api: again.clock.api, pending: addedPending(again) }
-    },
+    facts: (h) => ({ is: 'fake-timers-again', api: asReinstalled(h).clock.api, pending: addedPending(asReinstalled(h)) }),
     dispose: (h) => asReinstalled(h).clock.clear(),
   },
   MESSAGEPORT: {
