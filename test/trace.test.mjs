@@ -124,6 +124,16 @@ for (const runner of runners) {
     const next = span('test', 'test "timeline > runs while the ticker ticks"')
     assert.ok(callback.ts >= next.ts && end(callback) <= end(next))
     assert.ok(flows.some((flow) => flow.name === callback.name), 'a flow starts at the test that made the ticker')
+
+    // The other file, from its worker's part: its own track, its tests (on two tracks where they overlap), its hooks.
+    const other = span('file', /concurrent\.test\.js$/)
+    assert.ok(other, spans.map((event) => event.name).join('\n'))
+    assert.notEqual(`${other.pid}/${other.tid}`, `${fileSpan.pid}/${fileSpan.tid}`)
+    const [first, second] = ['first of two at once', 'second of two at once'].map((name) => span('test', `test "${name}"`))
+    assert.ok(first && second, spans.map((event) => event.name).join('\n'))
+    if (first.ts < end(second) && second.ts < end(first)) assert.notEqual(first.tid, second.tid, 'tests that overlap are on two tracks')
+    // Jest runs no beforeEach hook for a concurrent test.
+    if (runner === 'vitest') assert.ok(spans.some((event) => event.cat === 'hook' && /^beforeEach hook of test "(first|second) of two at once"$/.test(event.name)), spans.map((event) => event.name).join('\n'))
   })
 
   test(`${runner}: a value of ASYNC_DEBUG_TRACE that names no file is one error naming the variable`, () => {
