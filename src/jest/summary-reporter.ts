@@ -44,7 +44,7 @@ export default class AsyncDebugSummaryReporter {
     for (const line of githubAnnotations(records, (record) => record.outcome === 'failed' && record.scopeKind !== 'suite' && record.scopeKind !== 'file')) process.stdout.write(`${line}\n`)
     if (this.#options.outputFile !== undefined) writeJsonReport(records, this.#options.outputFile, this.#root)
     updateBaseline(records, this.#environmentOptions, (line) => process.stderr.write(`${line}\n`))
-    if (this.#traceParts !== undefined) process.stderr.write(`async-debug: trace written to ${finishTrace(this.#traceParts, this.#options.trace!, this.#root)} (open it in ui.perfetto.dev)\n`)
+    if (this.#traceParts !== undefined) process.stderr.write(`${finishTrace(this.#traceParts, this.#options.trace!, this.#root)}\n`)
   }
 
   getLastError(): undefined {

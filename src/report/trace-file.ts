@@ -82,18 +82,23 @@ export function mergeTrace(parts: readonly TracePart[]): { traceEvents: TraceEve
 
 /**
  * Merges the parts that workers left in `dir` into the trace file `outputFile` (resolved from
- * `base`, the runner's root), and removes `dir`. Returns the path written.
+ * `base`, the runner's root), and removes them, and `dir` unless `more` runs will leave parts there
+ * (watch mode). Returns the line that says where it went, or why it could not be written: the
+ * trace is an extra, which must not fail the run.
  */
-export function finishTrace(dir: string, outputFile: string, base: string): string {
+export function finishTrace(dir: string, outputFile: string, base: string, more = false): string {
+  const path = isAbsolute(outputFile) ? outputFile : resolve(base, outputFile)
+  let names: string[] = []
   try {
-    const parts = readdirSync(dir)
-      .sort()
-      .map((name) => JSON.parse(readFileSync(join(dir, name), 'utf8')) as TracePart)
-    const path = isAbsolute(outputFile) ? outputFile : resolve(base, outputFile)
+    names = readdirSync(dir).sort()
+    const parts = names.map((name) => JSON.parse(readFileSync(join(dir, name), 'utf8')) as TracePart)
     mkdirSync(dirname(path), { recursive: true })
     writeFileSync(path, JSON.stringify(mergeTrace(parts)))
-    return path
+    return `async-debug: trace written to ${path} (open it in ui.perfetto.dev)`
+  } catch (error) {
+    return `async-debug: could not write the trace to ${path}: ${String(error)}`
   } finally {
-    rmSync(dir, { recursive: true, force: true })
+    if (more) for (const name of names) rmSync(join(dir, name), { force: true })
+    else rmSync(dir, { recursive: true, force: true })
   }
 }

@@ -50,6 +50,6 @@ export default class AsyncDebugSummaryReporter implements Reporter {
     for (const line of githubAnnotations(records, byRunner)) process.stdout.write(`${line}\n`)
     if (this.#options.outputFile !== undefined) writeJsonReport(records, this.#options.outputFile, root)
     updateBaseline(records, this.#vitest?.config.environmentOptions, (line) => this.#vitest?.logger.error(line))
-    if (this.#traceParts !== undefined) this.#vitest?.logger.error(`async-debug: trace written to ${finishTrace(this.#traceParts, this.#options.trace!, root)} (open it in ui.perfetto.dev)`)
+    if (this.#traceParts !== undefined) this.#vitest?.logger.error(finishTrace(this.#traceParts, this.#options.trace!, root, this.#vitest?.config.watch === true))
   }
 }
