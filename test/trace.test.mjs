@@ -3,20 +3,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
-import { runners, runShared, summaryReporter } from './helpers/runners.mjs'
+import { runners, runShared, summaryReporter, withEnv } from './helpers/runners.mjs'
 
 const work = mkdtempSync(join(tmpdir(), 'async-debug-trace-'))
 after(() => rmSync(work, { recursive: true, force: true }))
 
-// Runs `fixture` with ASYNC_DEBUG_TRACE naming `file`.
-function traced(file, run) {
-  process.env.ASYNC_DEBUG_TRACE = file
-  try {
-    return run()
-  } finally {
-    delete process.env.ASYNC_DEBUG_TRACE
-  }
-}
+// Runs with ASYNC_DEBUG_TRACE naming `file`.
+const traced = (file, run) => withEnv({ ASYNC_DEBUG_TRACE: file }, run)
 
 const PHASES = new Set(['X', 'i', 's', 'f', 'M'])
 const METADATA = new Set(['process_name', 'process_sort_index', 'thread_name', 'thread_sort_index'])
