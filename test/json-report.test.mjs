@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
-import { onlyFor, runners, runShared, summaryReporter } from './helpers/runners.mjs'
+import { onlyFor, runners, runShared, summaryReporter, withEnv } from './helpers/runners.mjs'
 import { runVitest } from './helpers/run-vitest.mjs'
 
 const work = mkdtempSync(join(tmpdir(), 'async-debug-json-report-'))
@@ -11,14 +11,7 @@ after(() => rmSync(work, { recursive: true, force: true }))
 
 // Runs with the JSON report written to `outputFile`.
 const reportOf = (file) => JSON.parse(readFileSync(file, 'utf8'))
-function reportWith(outputFile, run) {
-  process.env.ASYNC_DEBUG_REPORT = outputFile
-  try {
-    return run()
-  } finally {
-    delete process.env.ASYNC_DEBUG_REPORT
-  }
-}
+const reportWith = (outputFile, run) => withEnv({ ASYNC_DEBUG_REPORT: outputFile }, run)
 
 // The shape README's "In CI" documents: every record has these fields, of these types.
 function assertRecord(record) {

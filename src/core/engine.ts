@@ -7,10 +7,12 @@ import { Judge } from './judge.js'
 import { LiveResources } from './live-resources.js'
 import { Mistakes } from './mistakes.js'
 import { matches, type Settings } from './options.js'
+import type { EngineObserver } from './observer.js'
 import { Ownership } from './ownership.js'
 import { batched } from './patches.js'
 import { ensureObserving } from './process-events.js'
 import { Resumptions } from './promises/resumption.js'
+import { now } from './real-timers.js'
 import { Tracker } from './tracker.js'
 import { type Excused, type Finding, type Mistake, type MistakeKind, Scope, type ScopeKind, type SlowCallback } from './scope.js'
 import { capture, type Site } from './site.js'
@@ -37,18 +39,26 @@ export class Engine {
   readonly #slowCallbacks: SlowCallbacks
   readonly #fakeTimers: FakeTimerOwners
   readonly #onStuck: EngineAdapter['onStuck']
+  readonly #observer: EngineObserver | undefined
   // What enable() started: each function stops one source of events.
   readonly #stops: (() => void)[] = []
 
-  constructor(settings: Settings, { runnerCode, onSlowCallback, onStuck, modulesPerFile = false }: EngineAdapter = {}) {
+  constructor(settings: Settings, { runnerCode, onSlowCallback, onStuck, modulesPerFile = false, observer }: EngineAdapter = {}) {
     this.settings = settings
     this.#onStuck = onStuck
+    this.#observer = observer
     const ownership = this.#ownership
     const excuses = (this.#excuses = new Excuses(settings, runnerCode))
     const mistakes = (this.#mistakes = new Mistakes(settings, ownership))
     const live = (this.#live = new LiveResources(settings.countUnref, excuses))
     const { slowCallbackMs, timeAllCallbacks } = settings
-    const slowOutcome = slowCallbackOutcome(slowCallbackMs, settings.failOn.has('slow-callbacks'), (owner, kind, cause) => mistakes.charge(owner, kind, cause), onSlowCallback)
+    const outcome = slowCallbackOutcome(slowCallbackMs, settings.failOn.has('slow-callbacks'), (owner, kind, cause) => mistakes.charge(owner, kind, cause), onSlowCallback)
+    const slowOutcome: typeof outcome = observer
+      ? (owner, ran, took, site) => {
+          observer.slow(owner, ran, took, site, now())
+          outcome(owner, ran, took, site)
+        }
+      : outcome
     const slowCallbacks = (this.#slowCallbacks = new SlowCallbacks(slowCallbackMs, timeAllCallbacks, () => ownership.current(), slowOutcome))
     const resumptions = new Resumptions((scope, fn) => ownership.run(scope, fn), (call, where) => mistakes.resumed(call, where))
     // Code of a judged scope creates a promise: a floating call of its may have resumed.
@@ -56,10 +66,10 @@ export class Engine {
       if (resumptions.watching(scope)) resumptions.check(scope, capture(below, 8))
     }
     // Continuations are located, at a cost to every promise, only for timeAllCallbacks.
-    const tracker = (this.#tracker = new Tracker(ownership, slowCallbacks, { tracePromises: settings.tracePromises, locateContinuations: slowCallbackMs > 0 && timeAllCallbacks }, judgedCode))
+    const tracker = (this.#tracker = new Tracker(ownership, slowCallbacks, { tracePromises: settings.tracePromises, locateContinuations: slowCallbackMs > 0 && timeAllCallbacks }, judgedCode, observer && ((tracked) => observer.tracked(tracked))))
     this.track = tracker.track
     this.#sources = new Sources(ownership, tracker.track)
-    this.#judge = new Judge({ settings, ownership, live, excuses, mistakes, resumptions, modulesPerFile })
+    this.#judge = new Judge({ settings, ownership, live, excuses, mistakes, resumptions, modulesPerFile, observer })
     this.#fakeTimers = new FakeTimerOwners(ownership, tracker.track)
   }
 
@@ -115,6 +125,7 @@ export class Engine {
     }
     if (scope.part) parent?.parts.push(scope)
     else this.#ownership.open.add(scope)
+    this.#observer?.opened(scope, now())
     return scope
   }
 
@@ -125,9 +136,15 @@ export class Engine {
    */
   run<R>(scope: Scope, fn: () => R): R {
     const start = this.settings.slowCallbackMs > 0 && !scope.outer ? started() : undefined
+    const observer = this.#observer
+    const began = observer && now()
+    let ended = observer && ((): void => observer.ran(scope, began!, now()))
     try {
       const result = this.#ownership.run(scope, fn)
       if (!types.isPromise(result)) return result
+      // Told when the promise settles, outside every scope: the handlers are no code of the scope's.
+      if (ended) this.outside(() => result.then(ended, ended))
+      ended = undefined
       // The runner awaits what the function returns: it is no promise left unawaited, nor one to check.
       scope.promises.unawaited.forget(result)
       return this.outside(() => rejectingWithoutOwnFrames(result)) as R
@@ -135,6 +152,7 @@ export class Engine {
       throw withoutOwnFrames(error)
     } finally {
       if (start) this.#slowCallbacks.ran(scope, start)
+      ended?.()
     }
   }
 
@@ -255,4 +273,6 @@ export interface EngineAdapter {
    * and the runner ends its workers itself.
    */
   modulesPerFile?: boolean
+  /** Told of scopes, resources, verdicts and slow callbacks as they happen, for a timeline of the run; only when tracing. */
+  observer?: EngineObserver
 }

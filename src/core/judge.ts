@@ -2,6 +2,7 @@ import type { Excuses } from './excuses.js'
 import { creationSite, madeBy } from './frames.js'
 import type { LiveResources } from './live-resources.js'
 import type { Mistakes } from './mistakes.js'
+import type { EngineObserver } from './observer.js'
 import type { Settings } from './options.js'
 import type { Ownership } from './ownership.js'
 import { callsAmong, candidates, floatingCalls, foldAwaitedBy } from './promises/verdict.js'
@@ -39,6 +40,8 @@ export interface JudgeParts {
   readonly resumptions: Resumptions
   /** See EngineAdapter.modulesPerFile. */
   readonly modulesPerFile: boolean
+  /** See EngineAdapter.observer. */
+  readonly observer?: EngineObserver | undefined
 }
 
 /**
@@ -89,11 +92,12 @@ export class Judge {
   }
 
   async #judge(scope: Scope, hold = true): Promise<Finding[]> {
-    const { settings, ownership, live, mistakes } = this.#parts
+    const { settings, ownership, live, mistakes, observer } = this.#parts
     scope.state = 'judging'
     ownership.open.delete(scope)
     if (scope.kind === 'test') this.#watchdog?.progress()
     const started = now()
+    observer?.judging(scope, started)
     const deadline = started + settings.settleMs
     // The same deadline on the event loop's clock, which timers are due by (see timer-due.ts).
     const loopDeadline = loopNow() + settings.settleMs
@@ -156,6 +160,7 @@ export class Judge {
     scope.excused.push(...excused)
     if (this.#parts.modulesPerFile) for (const { finding, by } of excused) if (by !== 'allowPending') this.#endWithFile.add(finding.tracked)
     await this.#floatingCalls(scope, findings, candidatesAtEnd, turn)
+    const beforeHold = findings
     if (hold) findings = this.#hold(scope, findings)
     mistakes.judging(scope)
     scope.state = 'judged'
@@ -169,6 +174,10 @@ export class Judge {
     if (scope.kind === 'file') {
       if (settings.dispose) for (const { asyncType, resource } of this.#endWithFile) if (isAlive(asyncType, resource, true)) dispose(asyncType, resource)
       this.#endWithFile.clear()
+    }
+    if (observer) {
+      const held = beforeHold.filter((finding) => !findings.includes(finding)).map((finding) => finding.tracked)
+      observer.judged(scope, { findings, held, excused, disposed: scope.state === 'disposed' }, now())
     }
     return findings.filter((finding) => !live.reported(finding))
   }

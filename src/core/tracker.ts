@@ -26,19 +26,29 @@ export class Tracker {
   readonly #judgedCode: JudgedCode
   #stopPromises: (() => void) | undefined
 
-  constructor(ownership: Ownership, slowCallbacks: SlowCallbacks, { tracePromises, locateContinuations }: { tracePromises: boolean; locateContinuations: boolean }, judgedCode: JudgedCode) {
+  /** `onTrack`, given only when tracing (see EngineObserver), is told of each resource tracked. */
+  constructor(
+    ownership: Ownership,
+    slowCallbacks: SlowCallbacks,
+    { tracePromises, locateContinuations }: { tracePromises: boolean; locateContinuations: boolean },
+    judgedCode: JudgedCode,
+    onTrack?: (tracked: Tracked) => void,
+  ) {
     this.#ownership = ownership
     this.#judgedCode = judgedCode
     // Each tracked resource by its object, for what its callbacks make: a timer set again from its
     // callback (jsdom's setInterval) is caused by it, and a handle that Node makes in one is placed by it.
     const byResource = new WeakMap<object, Tracked>()
-    const add = (scope: Scope, type: string, resource: object, site: Site, armedBy?: object, ranIn?: Site): void => {
+    const record = (scope: Scope, type: string, resource: object, site: Site, armedBy?: object, ranIn?: Site): Tracked => {
       const tracked: Tracked = { asyncType: type, resource, owner: scope, createdAt: now(), site, armedBy, ranIn }
       byResource.set(resource, tracked)
       scope.resources.add(tracked)
       slowCallbacks.created(tracked)
       if (scope.resources.size % PRUNE_EVERY === 0) prune(scope)
+      return tracked
     }
+    // Chosen once: without tracing, a tracked resource costs what it did before.
+    const add: (...args: Parameters<typeof record>) => void = onTrack === undefined ? record : (...args) => onTrack(record(...args))
     this.track = (type, resource, site) => {
       // Until judged: a handle can be created a tick after the code that asked for it (listen on a host).
       const scope = ownership.current()

@@ -6,6 +6,8 @@ import { Engine } from '../core/engine.js'
 import { checkingConfig, optionsIn } from '../core/options.js'
 import { stuckReport } from '../report/pending-tasks.js'
 import { printSlowCallback } from '../report/slow-callback.js'
+import { traceRecorder, writeTracePart } from '../report/trace-file.js'
+import type { TraceRecorder } from '../report/trace.js'
 import { writeRecords } from './worker-records.js'
 import { type CircusScopes, circusScopes } from './circus-scopes.js'
 import { watchFakeTimers } from './fake-timers.js'
@@ -22,7 +24,7 @@ const jestCode = new RegExp(String.raw`[/\\]node_modules[/\\](?:@jest[/\\][^/\\]
 /** A Jest test environment class, as `testEnvironment` names one. */
 export type EnvironmentClass = abstract new (config: JestEnvironmentConfig, context: EnvironmentContext) => JestEnvironment
 
-const attached = new WeakMap<JestEnvironment, { engine: Engine; circus: CircusScopes; unwatch?: () => void }>()
+const attached = new WeakMap<JestEnvironment, { engine: Engine; circus: CircusScopes; unwatch?: () => void; trace: TraceRecorder | undefined }>()
 
 /**
  * Adds async-debug's per-test checks to a Jest test environment: timers, sockets, servers,
@@ -44,16 +46,19 @@ export function withAsyncDebug<Base extends EnvironmentClass>(BaseEnvironment: B
     constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
       super(config, context)
       const { projectConfig } = config
+      // Only when the summary reporter asked for a trace: otherwise the engine observes nothing.
+      const trace = traceRecorder()
       const engine = new Engine(checkingConfig(() => optionsIn(projectConfig.testEnvironmentOptions, place)), {
         runnerCode: jestCode,
         modulesPerFile: true,
         onSlowCallback: printSlowCallback,
         // Straight to stderr: a stuck run may never flush what its console buffers.
         onStuck: (idleMs, waiting) => process.stderr.write(stuckReport(idleMs, waiting)),
+        ...(trace ? { observer: trace } : {}),
       })
       const circus = circusScopes(engine, relative(projectConfig.rootDir, context.testPath), this.global as unknown as Record<string, unknown>)
       engine.onLate((mistake) => circus.late(mistake))
-      attached.set(this, { engine, circus })
+      attached.set(this, { engine, circus, trace })
       const own = this.handleTestEvent?.bind(this) as ((event: Circus.Event, state: Circus.State) => unknown) | undefined
       // Awaited by jest-circus for most events; the base environment's handler, if any, goes first.
       this.handleTestEvent = ((event: Circus.Event, state: Circus.State) => {
@@ -65,16 +70,18 @@ export function withAsyncDebug<Base extends EnvironmentClass>(BaseEnvironment: B
     override async setup(): Promise<void> {
       await super.setup()
       const attachment = attached.get(this)!
-      const { engine, circus } = attachment
+      const { engine, circus, trace } = attachment
       engine.enable(this.global)
+      trace?.enable()
       installEngine(this.global, engine)
       attachment.unwatch = watchFakeTimers(this, engine)
       circus.loading()
     }
 
     override async teardown(): Promise<void> {
-      const { engine, circus, unwatch } = attached.get(this)!
+      const { engine, circus, unwatch, trace } = attached.get(this)!
       writeRecords(circus.records)
+      writeTracePart(trace)
       unwatch?.()
       engine.disable()
       if (this.global) uninstallEngine(this.global)

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, isAbsolute, resolve, sep } from 'node:path'
 import { BASELINE_VARIABLE, type BaselineEntry, fromRoot } from './baseline.js'
 import { type RunRecord, scopeFacts } from './run-records.js'
+import { traceFromEnv } from './trace-file.js'
 
 /** The JSON report's format; raised when a field changes meaning or goes. */
 export const JSON_REPORT_VERSION = 1
@@ -13,20 +14,32 @@ export interface SummaryReporterOptions {
    * The environment variable `ASYNC_DEBUG_REPORT=<file>` sets it too, for a CI job's command line.
    */
   outputFile?: string
+  /**
+   * Where to write a timeline of the run in Chrome's trace-event format, from the project's root,
+   * which Perfetto (ui.perfetto.dev) and chrome://tracing open; none by default. The environment
+   * variable `ASYNC_DEBUG_TRACE=<file>` sets it too.
+   */
+  trace?: string
 }
 
 const REPORT_VARIABLE = 'ASYNC_DEBUG_REPORT'
 
 /** Validates the reporter's options; `where` names the reporter for the message. */
 export function reporterOptions(options: unknown, where: string, env: Record<string, string | undefined> = process.env): SummaryReporterOptions {
-  const fromEnv = env[REPORT_VARIABLE]?.trim() ? { outputFile: env[REPORT_VARIABLE]!.trim() } : {}
+  const trace = traceFromEnv(env)
+  const fromEnv = { ...(env[REPORT_VARIABLE]?.trim() ? { outputFile: env[REPORT_VARIABLE]!.trim() } : {}), ...(trace === undefined ? {} : { trace }) }
   if (options === undefined || options === null) return fromEnv
   if (typeof options !== 'object' || Array.isArray(options)) throw new TypeError(`${where}: expected options like { outputFile: 'async-debug.json' }, got ${String(options)}`)
-  const { outputFile, ...rest } = options as Record<string, unknown>
+  const { outputFile, trace: traceOption, ...rest } = options as Record<string, unknown>
   const unknown = Object.keys(rest)
-  if (unknown.length > 0) throw new TypeError(`${where}: unknown option \`${unknown[0]}\`; known: outputFile`)
-  if (outputFile !== undefined && (typeof outputFile !== 'string' || outputFile === '')) throw new TypeError(`${where}: option \`outputFile\` must be a file path, got ${String(outputFile)}`)
-  return outputFile === undefined ? fromEnv : { outputFile }
+  if (unknown.length > 0) throw new TypeError(`${where}: unknown option \`${unknown[0]}\`; known: outputFile, trace`)
+  for (const [name, value] of [['outputFile', outputFile], ['trace', traceOption]] as const)
+    if (value !== undefined && (typeof value !== 'string' || value === '')) throw new TypeError(`${where}: option \`${name}\` must be a file path, got ${String(value)}`)
+  return {
+    ...fromEnv,
+    ...(outputFile === undefined ? {} : { outputFile: outputFile as string }),
+    ...(traceOption === undefined ? {} : { trace: traceOption as string }),
+  }
 }
 
 /**

@@ -9,9 +9,12 @@ const ran: { [K in SlowRan['is']]: (ran: Extract<SlowRan, { is: K }>) => string 
   continuation: () => 'code that ran once a promise settled (after an await, or in a then() callback)',
 }
 
+/** What ran, e.g. `a setTimeout callback`. */
+export const whatRan = (what: SlowRan): string => (ran[what.is] as (r: SlowRan) => string)(what)
+
 /** What ran and for how long, e.g. `a setTimeout callback blocked the event loop for 302 ms (slowCallbackMs: 100)`. */
 export const slowCallbackMessage = (slow: SlowCallback): string =>
-  `${(ran[slow.ran.is] as (r: SlowRan) => string)(slow.ran)} blocked the event loop for ${Math.round(slow.took)} ms (slowCallbackMs: ${slow.limit})`
+  `${whatRan(slow.ran)} blocked the event loop for ${Math.round(slow.took)} ms (slowCallbackMs: ${slow.limit})`
 
 /** What to do about a callback that blocks the event loop. */
 export const slowCallbackHint =

@@ -5,6 +5,7 @@ import { Engine, type EngineAdapter } from '../core/engine.js'
 import { type Settings, asConfigError, pickOptions, resolveOptions } from '../core/options.js'
 import { stuckReport } from '../report/pending-tasks.js'
 import { printSlowCallback } from '../report/slow-callback.js'
+import { traceRecorder, writeTracePart } from '../report/trace-file.js'
 import { BASE, adoptTransformMode, loadInnerEnvironment, splitEnvironmentOption } from './inner-environment.js'
 import { PLUGIN_FLAG } from './plugin.js'
 import { patchRunner } from './runner-patches.js'
@@ -89,13 +90,17 @@ function asyncDebugEnvironment(fixed?: Environment): Environment {
       adoptTransformMode(environment, base)
       const wrapped = await base.setup(global, options)
       // After the wrapped environment, whose own timers and sockets are then no test's.
-      const engine = new Engine(settings, adapter).enable(global)
+      // Observed only when the summary reporter asked for a trace.
+      const trace = traceRecorder()
+      const engine = new Engine(settings, trace ? { ...adapter, observer: trace } : adapter).enable(global)
+      trace?.enable()
       installEngine(global, engine)
       const restore = patchRunner(vitest, engine)
       return {
         async teardown(global) {
           // Worker fixtures are torn down just before; Vitest drops an error thrown here, so it is printed.
           for (const error of await restore()) process.stderr.write(`async-debug: ${error.stack}\n`)
+          writeTracePart(trace)
           engine.disable()
           uninstallEngine(global)
           await wrapped.teardown(global)
@@ -108,11 +113,14 @@ function asyncDebugEnvironment(fixed?: Environment): Environment {
       if (!base.setupVM) throw new Error(`async-debug: the environment '${inner}' has no setupVM(), which the vmThreads and vmForks pools need; run it with \`pool: 'forks'\` or \`pool: 'threads'\``)
       adoptTransformMode(environment, base)
       const vm = await base.setupVM(options)
-      const engine = new Engine(settings, adapter).enable(vm.getVmContext())
+      const trace = traceRecorder()
+      const engine = new Engine(settings, trace ? { ...adapter, observer: trace } : adapter).enable(vm.getVmContext())
+      trace?.enable()
       installEngine(vm.getVmContext(), engine)
       return {
         getVmContext: () => vm.getVmContext(),
         async teardown() {
+          writeTracePart(trace)
           engine.disable()
           await vm.teardown()
         },

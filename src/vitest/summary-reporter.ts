@@ -2,13 +2,14 @@ import type { Reporter, TestModule, Vitest } from 'vitest/node'
 import { type SummaryReporterOptions, reporterOptions, updateBaseline, writeJsonReport } from '../report/json-report.js'
 import { githubAnnotations } from '../report/github-annotations.js'
 import type { RunRecord } from '../report/run-records.js'
+import { finishTrace, openTrace } from '../report/trace-file.js'
 import { ofTest, runSummary } from '../report/run-summary.js'
 
 /**
  * A Vitest reporter that ends the run with a summary of what async-debug found: counts by kind,
  * the files with the most, and everything that did not fail, with why (`allowTests`,
  * `allowLeaks()`, `allowPending()`, `ignore`, `failOn`), so that none of it is forgotten. With
- * `outputFile`, it also writes every finding as JSON. Add it beside your reporters.
+ * `outputFile`, it also writes every finding as JSON; with `trace`, a timeline of the run. Add it beside your reporters.
  *
  * @example
  * ```ts
@@ -22,8 +23,12 @@ export default class AsyncDebugSummaryReporter implements Reporter {
   #vitest: Vitest | undefined
   readonly #options: SummaryReporterOptions
 
+  // Where workers leave their parts of the trace, when one is asked for: made before Vitest starts them, which inherit it.
+  readonly #traceParts: string | undefined
+
   constructor(options?: SummaryReporterOptions) {
     this.#options = reporterOptions(options, 'async-debug/vitest/reporter')
+    this.#traceParts = this.#options.trace === undefined ? undefined : openTrace()
   }
 
   onInit(vitest: Vitest): void {
@@ -45,5 +50,6 @@ export default class AsyncDebugSummaryReporter implements Reporter {
     for (const line of githubAnnotations(records, byRunner)) process.stdout.write(`${line}\n`)
     if (this.#options.outputFile !== undefined) writeJsonReport(records, this.#options.outputFile, root)
     updateBaseline(records, this.#vitest?.config.environmentOptions, (line) => this.#vitest?.logger.error(line))
+    if (this.#traceParts !== undefined) this.#vitest?.logger.error(finishTrace(this.#traceParts, this.#options.trace!, root, this.#vitest?.config.watch === true))
   }
 }

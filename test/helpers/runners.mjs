@@ -32,3 +32,13 @@ export function runShared(runner, fixture, { asyncDebug, files = [], args = {} }
   if (runner === 'vitest') return runVitest(fixture, { files, args: more, test: asyncDebug === undefined ? {} : { environmentOptions: { asyncDebug } } })
   return runJest(`shared/${fixture}`, { files, args: more, config: asyncDebug === undefined ? {} : { testEnvironmentOptions: { asyncDebug } } })
 }
+
+/** Runs `run` with the environment variables `variables` set, for the runner it spawns; unsets them after. */
+export function withEnv(variables, run) {
+  Object.assign(process.env, variables)
+  try {
+    return run()
+  } finally {
+    for (const name of Object.keys(variables)) delete process.env[name]
+  }
+}

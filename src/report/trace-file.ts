@@ -1,0 +1,104 @@
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, isAbsolute, join, resolve } from 'node:path'
+import { threadId } from 'node:worker_threads'
+import { type TraceEvent, type TracePart, TraceRecorder } from './trace.js'
+
+/** Names the trace file to write, from the project's root, like the summary reporter's option `trace`. */
+export const TRACE_VARIABLE = 'ASYNC_DEBUG_TRACE'
+// Set by the summary reporter in the main process, before it starts workers, which inherit it: where they leave their parts.
+const PARTS_VARIABLE = 'ASYNC_DEBUG_TRACE_PARTS'
+let written = 0
+
+/** The trace file that `ASYNC_DEBUG_TRACE` names, if any; a value that is no file's name is an error naming the variable. */
+export function traceFromEnv(env: Record<string, string | undefined> = process.env): string | undefined {
+  const value = env[TRACE_VARIABLE]?.trim()
+  if (!value) return undefined
+  if (/^(?:1|true|yes|on|0|false|no|off)$/i.test(value)) throw new TypeError(`async-debug: ${TRACE_VARIABLE} names the trace file to write, e.g. ${TRACE_VARIABLE}=trace.json; got '${value}'`)
+  return value
+}
+
+/** Makes the directory where workers leave their parts of the trace, for this process and its workers. */
+export function openTrace(env: Record<string, string | undefined> = process.env): string {
+  const dir = mkdtempSync(join(tmpdir(), 'async-debug-trace-'))
+  env[PARTS_VARIABLE] = dir
+  return dir
+}
+
+/**
+ * A recorder for an engine of this worker, when the run is traced (the summary reporter asked for
+ * a trace); none otherwise, so that an untraced run does no work for it.
+ */
+export const traceRecorder = (): TraceRecorder | undefined => (process.env[PARTS_VARIABLE] === undefined ? undefined : new TraceRecorder())
+
+/** Leaves what `recorder` recorded for the summary reporter, and stops it. Never throws: the trace is an extra. */
+export function writeTracePart(recorder: TraceRecorder | undefined): void {
+  const dir = process.env[PARTS_VARIABLE]
+  if (recorder === undefined || dir === undefined) return
+  try {
+    recorder.disable()
+    writeFileSync(join(dir, `${process.pid}-${threadId}-${++written}.json`), JSON.stringify(recorder.part()))
+  } catch (error) {
+    process.stderr.write(`async-debug: could not leave this worker's part of the trace: ${String(error)}\n`)
+  }
+}
+
+/** The parts' events in one trace: a process per worker, its tracks numbered anew, flow ids made unique, time from the first event. */
+export function mergeTrace(parts: readonly TracePart[]): { traceEvents: TraceEvent[]; displayTimeUnit: 'ms' } {
+  const pids = new Map<string, number>()
+  const tids = new Map<number, number>()
+  const events: TraceEvent[] = []
+  let flows = 0
+  for (const { worker, events: own } of parts) {
+    let pid = pids.get(worker)
+    if (pid === undefined) {
+      pids.set(worker, (pid = pids.size + 1))
+      events.push({ name: 'process_name', ph: 'M', ts: 0, pid, tid: 0, args: { name: worker } })
+      events.push({ name: 'process_sort_index', ph: 'M', ts: 0, pid, tid: 0, args: { sort_index: pid } })
+    }
+    const tidOf = new Map<number, number>()
+    const idOf = new Map<number, number>()
+    for (const event of own) {
+      let tid = tidOf.get(event.tid)
+      if (tid === undefined) {
+        tid = (tids.get(pid) ?? 0) + 1
+        tids.set(pid, tid)
+        tidOf.set(event.tid, tid)
+      }
+      const merged: TraceEvent = { ...event, pid, tid }
+      if (event.id !== undefined) {
+        let id = idOf.get(event.id)
+        if (id === undefined) idOf.set(event.id, (id = ++flows))
+        merged.id = id
+      }
+      if (event.ph === 'M' && event.name === 'thread_sort_index') merged.args = { sort_index: tid }
+      events.push(merged)
+    }
+  }
+  const first = Math.min(...events.filter((event) => event.ph !== 'M').map((event) => event.ts))
+  if (Number.isFinite(first)) for (const event of events) if (event.ph !== 'M') event.ts -= first
+  return { traceEvents: events, displayTimeUnit: 'ms' }
+}
+
+/**
+ * Merges the parts that workers left in `dir` into the trace file `outputFile` (resolved from
+ * `base`, the runner's root), and removes them, and `dir` unless `more` runs will leave parts there
+ * (watch mode). Returns the line that says where it went, or why it could not be written: the
+ * trace is an extra, which must not fail the run.
+ */
+export function finishTrace(dir: string, outputFile: string, base: string, more = false): string {
+  const path = isAbsolute(outputFile) ? outputFile : resolve(base, outputFile)
+  let names: string[] = []
+  try {
+    names = readdirSync(dir).sort()
+    const parts = names.map((name) => JSON.parse(readFileSync(join(dir, name), 'utf8')) as TracePart)
+    mkdirSync(dirname(path), { recursive: true })
+    writeFileSync(path, JSON.stringify(mergeTrace(parts)))
+    return `async-debug: trace written to ${path} (open it in ui.perfetto.dev)`
+  } catch (error) {
+    return `async-debug: could not write the trace to ${path}: ${String(error)}`
+  } finally {
+    if (more) for (const name of names) rmSync(join(dir, name), { force: true })
+    else rmSync(dir, { recursive: true, force: true })
+  }
+}
