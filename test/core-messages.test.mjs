@@ -713,3 +713,18 @@ for (const row of resourceRows)
         await row.teardown?.(made, fixture)
       }
     }))
+
+test('every failure ends with the command that reruns its test in the debugger, stopped at the creation line, for the runner in use', async () => {
+  await withEngine({}, async (engine) => {
+    const scope = engine.open('test', "queue > polls for 'work'")
+    engine.run(scope, () => setInterval(() => {}, 60_000))
+    const findings = await engine.close(scope)
+    const at = `${join('test', 'core-messages.test.mjs')}:${new Error().stack.split('\n')[1].match(/:(\d+):\d+\)?$/)[1] - 2}`
+    const test = "^queue polls for 'work'$"
+    const last = (rerun) => leakError(scope, findings, true, undefined, rerun).message.split('\n').at(-1)
+    compare(last({ runner: 'vitest', file: 'test/queue.test.js', test }), `Debug it: ASYNC_DEBUG_BREAK=${at} npx vitest run --inspect-brk --no-file-parallelism test/queue.test.js -t '^queue polls for '\\''work'\\''$'`, 'rerun (vitest)')
+    compare(last({ runner: 'jest', file: 'test/queue.test.js', test }), `Debug it: ASYNC_DEBUG_BREAK=${at} node --inspect-brk node_modules/.bin/jest -i test/queue.test.js -t '^queue polls for '\\''work'\\''$'`, 'rerun (jest)')
+    // A scope that is no test's (a file's): the file alone.
+    compare(last({ runner: 'jest', file: 'test/queue.test.js', test: undefined }), `Debug it: ASYNC_DEBUG_BREAK=${at} node --inspect-brk node_modules/.bin/jest -i test/queue.test.js`, 'rerun (file)')
+  })
+})

@@ -18,6 +18,7 @@ test('defaults', () => {
     watchdogSeconds: 0,
     allowTests: [],
     baseline: undefined,
+    breakAt: [],
     warnings: new Map([['Warning', 'warn'], ['DeprecationWarning', 'warn'], ['ExperimentalWarning', 'warn']]),
   })
 })
@@ -90,4 +91,11 @@ test('a RegExp that arrives empty (a runner sent the config as JSON) gets the st
     name: 'TypeError',
     message: "async-debug: option `where.ignore.stacks[0]` must be a string or a RegExp; a RegExp that arrives empty, as here, was emptied on its way to the worker: write it as a string such as '/pino/i', got {}",
   })
+})
+
+test('ASYNC_DEBUG_BREAK: file:line sites, comma-separated, a failure\'s file:line:column too; anything else is one error naming the variable', () => {
+  assert.deepEqual(resolveOptions({}, 'asyncDebug', { ASYNC_DEBUG_BREAK: 'src/queue.js:8, test/a.test.js:12:5' }).breakAt, [{ file: 'src/queue.js', line: 8 }, { file: 'test/a.test.js', line: 12 }])
+  assert.deepEqual(resolveOptions({}, 'asyncDebug', { ASYNC_DEBUG_BREAK: ' ' }).breakAt, [])
+  for (const bad of ['src/queue.js', 'src/queue.js:0', ':8'])
+    assert.throws(() => resolveOptions({}, 'asyncDebug', { ASYNC_DEBUG_BREAK: bad }), { name: 'TypeError', message: `async-debug: environment variable ASYNC_DEBUG_BREAK must be file:line of a creation site, as a failure prints it (e.g. ASYNC_DEBUG_BREAK=src/queue.js:8), got ${JSON.stringify(bad)}` })
 })

@@ -1,4 +1,5 @@
 import { types } from 'node:util'
+import { breakAt, noInspector } from './break-at.js'
 import type { FakeClock } from './fake-timers.js'
 import { FakeTimerOwners } from './fake-timer-owners.js'
 import { rejectingWithoutOwnFrames, withoutOwnFrames } from './frames.js'
@@ -42,6 +43,9 @@ export class Engine {
   readonly #observer: EngineObserver | undefined
   // What enable() started: each function stops one source of events.
   readonly #stops: (() => void)[] = []
+  // The test code's global object, once enabled; whether ASYNC_DEBUG_BREAK's breakpoints are set.
+  #global: object | undefined
+  #breaking = false
 
   constructor(settings: Settings, { runnerCode, onSlowCallback, onStuck, modulesPerFile = false, observer }: EngineAdapter = {}) {
     this.settings = settings
@@ -85,6 +89,7 @@ export class Engine {
     this.#stops.push(() => this.#sources.stop())
     if (this.settings.watchdogSeconds > 0) this.#stops.push(this.#judge.watch((idleMs, waiting) => this.#onStuck?.(idleMs, waiting)))
     this.#stops.push(this.#mistakes.observe(() => this.#sources.listeners))
+    this.#global = global
     return this
   }
 
@@ -93,6 +98,7 @@ export class Engine {
     this.#tracker.disable()
     this.#slowCallbacks.disable()
     this.#ownership.disable()
+    this.#global = undefined
     // What enable() started, stopped in reverse.
     batched(() => {
       for (const stop of this.#stops.splice(0).reverse()) stop()
@@ -116,6 +122,7 @@ export class Engine {
    */
   open(kind: ScopeKind, name: string, parent?: Scope, detail?: string): Scope {
     const scope = new Scope(kind, name, parent, detail)
+    if (this.settings.breakAt.length > 0 && !this.#breaking) this.#breakAt(kind)
     if (kind === 'test') {
       this.#sources.testOpened()
       // Something may have put back a process.emit of before ours (see process-events.ts).
@@ -154,6 +161,27 @@ export class Engine {
       if (start) this.#slowCallbacks.ran(scope, start)
       ended?.()
     }
+  }
+
+  /**
+   * Sets ASYNC_DEBUG_BREAK's breakpoints as a scope opens, once an inspector is open: a runner opens
+   * its worker's (Vitest's --inspect-brk) after the environment is set up, before its tests.
+   */
+  #breakAt(kind: ScopeKind): void {
+    const global = this.#global
+    if (global === undefined) return
+    const ownership = this.#ownership
+    const inScope = (): boolean => {
+      const scope = ownership.current()
+      return scope !== undefined && !scope.judged
+    }
+    const stop = breakAt(this.settings.breakAt, inScope, global === globalThis ? [globalThis] : [globalThis, global])
+    if (stop === undefined) return kind === 'test' ? noInspector() : undefined
+    this.#breaking = true
+    this.#stops.push(() => {
+      stop()
+      this.#breaking = false
+    })
   }
 
   /** Runs `fn` outside every scope: the runner's own code that a user function calls back into. */

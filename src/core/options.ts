@@ -1,5 +1,6 @@
 import { inspect } from 'node:util'
 import { defaultFailOn, type FailKind, failKinds } from './fail-on.js'
+import { type BreakSite, BREAK_VARIABLE, breakSites } from './break-at.js'
 import { type ResourceType, resourceTypeNames } from './resource-types.js'
 
 /**
@@ -139,6 +140,8 @@ export interface Settings {
   readonly allowTests: readonly { readonly name: StackPattern; readonly reason: string }[]
   /** The baseline file, if any. */
   readonly baseline: string | undefined
+  /** The creation lines to stop at in the debugger: the environment variable `ASYNC_DEBUG_BREAK`. */
+  readonly breakAt: readonly BreakSite[]
 }
 
 const keys = ['ignore', 'countUnref', 'dispose', 'settleMs', 'warnings', 'tracePromises', 'slowCallbackMs', 'failOnSlowCallback', 'failOn', 'timeAllCallbacks', 'watchdogSeconds', 'allowTests', 'baseline'] as const
@@ -203,7 +206,7 @@ const WATCHDOG_VARIABLE = 'ASYNC_DEBUG_WATCHDOG'
 /**
  * Validates user options and applies defaults.
  * @param where how the user wrote the options' place, for error messages.
- * @param env where `ASYNC_DEBUG_WATCHDOG` is read.
+ * @param env where `ASYNC_DEBUG_WATCHDOG` and `ASYNC_DEBUG_BREAK` are read.
  * @param json whether the options reached this process as JSON (Jest's workers): RegExps must be strings.
  */
 export function resolveOptions(options: unknown, where = 'asyncDebug', env: Record<string, string | undefined> = process.env, json = false): Settings {
@@ -261,6 +264,7 @@ export function resolveOptions(options: unknown, where = 'asyncDebug', env: Reco
     timeAllCallbacks,
     watchdogSeconds,
     allowTests,
+    breakAt: breakSites(env[BREAK_VARIABLE]),
     baseline: o.baseline === undefined ? undefined : typeof o.baseline === 'string' && o.baseline.trim() !== '' ? o.baseline : fail(`${where}.baseline`, "a file path, such as 'async-debug.baseline.json'", o.baseline),
   }
 }

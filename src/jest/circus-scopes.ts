@@ -2,6 +2,7 @@ import type { Circus } from '@jest/types'
 import type { Engine } from '../core/engine.js'
 import { cutOwnFrames, formattingWithoutOwnFrames } from '../core/frames.js'
 import type { Mistake, Scope } from '../core/scope.js'
+import { escapeRegExp } from '../report/rerun.js'
 import type { RunRecord } from '../report/run-records.js'
 import { fileSession } from '../session/file-session.js'
 import { expectAwaitingAssertions } from './unawaited-assertions.js'
@@ -42,11 +43,14 @@ function concurrentTests(block: Circus.DescribeBlock): Circus.TestEntry[] {
 
 const isGenerator = (fn: Function): boolean => Object.prototype.toString.call(fn) === '[object GeneratorFunction]'
 
-function nameOf(item: Circus.TestEntry | Circus.DescribeBlock): string {
+// Its describe blocks' names and its own, the root block's left out.
+function namesOf(item: Circus.TestEntry | Circus.DescribeBlock): string[] {
   const names: string[] = []
   for (let at: Circus.TestEntry | Circus.DescribeBlock | undefined = item; at?.parent; at = at.parent) names.unshift(at.name)
-  return names.join(' > ')
+  return names
 }
+
+const nameOf = (item: Circus.TestEntry | Circus.DescribeBlock): string => namesOf(item).join(' > ')
 
 const thrown = (mistake: Mistake): boolean => mistake.kind === 'uncaught' || mistake.kind === 'unhandled-rejection'
 
@@ -97,6 +101,9 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
     // Jest reports what was thrown while the test ran, unless it blamed another test or the file.
     reportedByRunner: (mistake) => !mistake.late && thrown(mistake) && !misplaced.has(mistake),
     print: (message) => warnFromTick(global.console as Console, message),
+    runner: 'jest',
+    // jest-circus matches -t against its test ID: the names of its describe blocks and its own, by spaces.
+    testPattern: (test) => `^${escapeRegExp(namesOf(test).join(' '))}$`,
     // jest-circus builds the file's results from its tests' errors when the run finishes.
     failEnded(test, errors, failed) {
       test.errors.push(...errors)

@@ -2,6 +2,7 @@ import { frameOrigin, framesOf, userFrames } from '../core/frames.js'
 import type { Mistake, MistakeKind, SlowCallback } from '../core/scope.js'
 import { slowCallbackHint, slowCallbackMessage } from './slow-callback.js'
 import { dependencyAt } from './stack.js'
+import { type Rerun, rerunLine } from './rerun.js'
 
 const what: Record<MistakeKind, (owner: string, cause: string, message: string, raw: unknown) => string> = {
   uncaught: (owner, cause) => `a callback that ${owner} scheduled threw: ${cause}`,
@@ -84,10 +85,13 @@ function shownFrames(stack: unknown): string[] {
 export class AsyncTaskError extends Error {
   override name = 'AsyncTaskError'
 
-  constructor({ kind, owner, cause, late }: Mistake) {
+  /** `rerun`: how to rerun its test in the debugger, said last, stopping at the user's line of what was thrown. */
+  constructor({ kind, owner, cause, late }: Mistake, rerun?: Rerun) {
     const hint = hints[kind]
     const instead = late ? `\n\n${owner.title} had already finished, so this is reported here instead.` : ''
-    super(`${what[kind](owner.title, summary(cause), String((cause as Error | undefined)?.message), cause)}${instead}\n\nHint: ${typeof hint === 'function' ? hint(cause) : hint}.`)
+    const stack = (cause as Error | undefined)?.stack
+    const debug = rerunLine(rerun, typeof stack === 'string' ? { stack, cause: undefined } : undefined)
+    super(`${what[kind](owner.title, summary(cause), String((cause as Error | undefined)?.message), cause)}${instead}\n\nHint: ${typeof hint === 'function' ? hint(cause) : hint}.${debug}`)
     // The runner's code frame goes to the user's line in the cause's own stack.
     this.stack = `${this.name}: ${this.message}\n${shownFrames((cause as Error | undefined)?.stack).join('\n')}`
   }

@@ -5,6 +5,7 @@ import type { Finding, Scope } from '../core/scope.js'
 import { hints } from './hints.js'
 import { createdWhere, dependencyFrame } from './stack.js'
 import { describe } from './descriptions.js'
+import { type Rerun, rerunLine } from './rerun.js'
 
 const after: Record<Scope['kind'], string> = {
   test: 'when it ended (after its afterEach hooks)',
@@ -86,9 +87,10 @@ function calledFrom(site: Finding['tracked']['site']): string {
 
 /**
  * The failure for what `scope` left alive when it was judged; `when` says when that was, for what
- * an enclosing scope judged (see Finding.held).
+ * an enclosing scope judged (see Finding.held). `rerun`: how to rerun its test in the debugger,
+ * said last, stopping where the first finding was created.
  */
-export function leakError(scope: Scope, findings: readonly Finding[], disposed: boolean, when = after[scope.kind]): AsyncLeakError {
+export function leakError(scope: Scope, findings: readonly Finding[], disposed: boolean, when = after[scope.kind], rerun?: Rerun): AsyncLeakError {
   const lines = [
     `${scope.title} left ${plural(findings.length, 'async resource')} alive ${when}:`,
     '',
@@ -97,5 +99,5 @@ export function leakError(scope: Scope, findings: readonly Finding[], disposed: 
   // Fake timers of a clock that an enclosing scope installed are not the scope's to restore.
   const stopped = findings.filter(({ tracked }) => canDispose(tracked.asyncType)).length
   if (disposed && stopped > 0) lines.push('', `async-debug disposed of ${stopped === findings.length ? (stopped === 1 ? 'it' : 'them') : `the ${plural(stopped, 'resource')} it could stop`} so that later tests are not affected.`)
-  return new AsyncLeakError(lines.join('\n'), findings)
+  return new AsyncLeakError(`${lines.join('\n')}${rerunLine(rerun, findings[0]?.tracked.site)}`, findings)
 }

@@ -8,6 +8,7 @@ import { floatingWarning } from './floating-warnings.js'
 import { slowCallbackMessage } from './slow-callback.js'
 import { noteImported } from './imported-note.js'
 import { leakError, listFindings } from './leak-error.js'
+import type { Rerun } from './rerun.js'
 import type { FileBaseline } from './baseline.js'
 import { type Outcome, type RecordedFinding, type ScopeRecord, recorded } from './run-records.js'
 
@@ -29,6 +30,8 @@ export interface Reporting {
   failOn: ReadonlySet<FailKind>
   /** What the baseline of the scope's file lets pass (the option `baseline`). */
   baseline?: FileBaseline | undefined
+  /** How to rerun the test of a scope in the debugger, which each failure says last. */
+  rerun?: (scope: Scope) => Rerun | undefined
 }
 
 /** A mistake as the run's records keep it, of its kind, outcome aside: `error` is what reports it. */
@@ -46,7 +49,7 @@ export function mistakeRecord(mistake: Mistake, error: Error): { kind: FailKind;
 export function scopeErrors(
   scope: Scope,
   findings: readonly Finding[],
-  { disposed, reportedByRunner = () => false, print, onRecord, warned, failEnded, failOn, baseline }: Reporting,
+  { disposed, reportedByRunner = () => false, print, onRecord, warned, failEnded, failOn, baseline, rerun = () => undefined }: Reporting,
   waitingOn?: readonly Finding[],
   awaitsDone = false,
 ): Error[] {
@@ -63,7 +66,7 @@ export function scopeErrors(
   }
   const errors: Error[] = []
   for (const mistake of scope.mistakes) {
-    const error = new AsyncTaskError(mistake)
+    const error = new AsyncTaskError(mistake, rerun(scope))
     const entry = mistakeRecord(mistake, error)
     const { kind } = entry
     if (reportedByRunner(mistake)) {
@@ -119,7 +122,7 @@ export function scopeErrors(
     record(scope, 'allowed', own, `allowed: ${scope.leaksAllowed}`)
   } else {
     if (waitingOn === undefined && failing.length > 0) {
-      errors.unshift(leakError(scope, failing, disposed))
+      errors.unshift(leakError(scope, failing, disposed, undefined, rerun(scope)))
       record(scope, 'failed', failing)
     }
     if (reported.length > 0) reportOnly(scope, reported)
@@ -131,11 +134,11 @@ export function scopeErrors(
     if (quiet.length > 0) reportOnly(test, quiet, why)
     const loud = beyondBaseline(test, left.filter(fails))
     if (loud.length === 0) continue
-    const error = leakError(test, loud, disposed, why)
+    const error = leakError(test, loud, disposed, why, rerun(test))
     record(test, 'failed', loud)
     if (!failEnded?.(test, [error])) errors.push(error)
   }
-  if (waitingOn !== undefined) errors.unshift(new AsyncHangError(scope, waitingOn, awaitsDone))
+  if (waitingOn !== undefined) errors.unshift(new AsyncHangError(scope, waitingOn, awaitsDone, rerun(scope)))
   return errors
 }
 

@@ -2,6 +2,7 @@ import type { Engine } from '../core/engine.js'
 import { type Mistake, type Scope, testScope } from '../core/scope.js'
 import { AsyncTaskError } from '../report/async-errors.js'
 import { type FileBaseline, fileBaseline } from '../report/baseline.js'
+import type { Rerun } from '../report/rerun.js'
 import type { RunRecord, ScopeRecord } from '../report/run-records.js'
 import { type Reporting, mistakeRecord, scopeErrors } from '../report/scope-errors.js'
 
@@ -15,6 +16,10 @@ export interface SessionRunner<Test> {
   failEnded(test: Test, errors: Error[], records: RunRecord[]): boolean
   /** The floating calls warned of so far (see floating-warnings.ts): a worker that runs many files shares them. */
   warned?: Set<string>
+  /** The runner in use, for the command that reruns a failed test in the debugger. */
+  runner: Rerun['runner']
+  /** A pattern that the runner's `-t` matches against `test`'s full name, and no other test's of its file. */
+  testPattern(test: Test): string
 }
 
 /** Keeps the record of `scope` that judging made: Vitest on the judged task, Jest in the file's list. */
@@ -60,7 +65,13 @@ export function fileSession<Test>(engine: Engine, file: string, runner: SessionR
     if (finished || test === undefined) return false
     return runner.failEnded(test, errors, records.map((record) => recordOf(scope, record)))
   }
+  // The command that each failure ends with reruns its test (or, for a file's or suite's scope, its file).
+  function rerun(scope: Scope): Rerun {
+    const test = testScope(scope).kind === 'test' ? tests.get(testScope(scope)) : undefined
+    return { runner: runner.runner, file, test: test === undefined ? undefined : runner.testPattern(test) }
+  }
   const reporting: Reporting = {
+    rerun,
     disposed: engine.settings.dispose,
     ...(runner.reportedByRunner ? { reportedByRunner: runner.reportedByRunner } : {}),
     print: runner.print,
@@ -80,7 +91,7 @@ export function fileSession<Test>(engine: Engine, file: string, runner: SessionR
       return scopeErrors(scope, findings, { ...reporting, onRecord: (owner, record) => keep(recordOf(owner, record), owner), baseline: readBaseline() }, waitingOn, awaitsDone)
     },
     late(mistake) {
-      const error = new AsyncTaskError(mistake)
+      const error = new AsyncTaskError(mistake, rerun(testScope(mistake.owner)))
       return failEnded(testScope(mistake.owner), [error], [{ ...mistakeRecord(mistake, error), outcome: 'failed' }])
     },
     end() {

@@ -1,6 +1,7 @@
 import type { RunnerTask, RunnerTestCase, RunnerTestFile } from 'vitest'
 import type { Engine } from '../core/engine.js'
 import { type Scope, testScope } from '../core/scope.js'
+import { escapeRegExp } from '../report/rerun.js'
 import type { RunRecord } from '../report/run-records.js'
 import { type Reporting, scopeErrors } from '../report/scope-errors.js'
 import { type FileSession, type Keep, fileSession } from '../session/file-session.js'
@@ -61,8 +62,14 @@ export function taskResults(engine: Engine): TaskResults {
   function sessionOf(task: RunnerTask): FileSession<RunnerTestCase> {
     const file = fileOf(task)
     let session = sessions.get(file)
-    if (!session) sessions.set(file, (session = fileSession(engine, file, { print, warned, failEnded })))
+    if (!session) sessions.set(file, (session = fileSession(engine, file, { print, warned, failEnded, runner: 'vitest', testPattern })))
     return session
+  }
+  // @vitest/runner matches -t against a test's full name: its own and its suites' (the file's too), by spaces.
+  function testPattern(test: RunnerTestCase): string {
+    const names: string[] = []
+    for (let task: RunnerTask | undefined = test; task; task = task.suite) names.unshift(task.name)
+    return `^${escapeRegExp(names.join(' '))}$`
   }
   function failEnded(test: RunnerTestCase, errors: Error[], records: RunRecord[]): boolean {
     if (!test.result || !test.file) return false
