@@ -39,7 +39,7 @@ export class Tracker {
     // Each tracked resource by its object, for what its callbacks make: a timer set again from its
     // callback (jsdom's setInterval) is caused by it, and a handle that Node makes in one is placed by it.
     const byResource = new WeakMap<object, Tracked>()
-    const record = (scope: Scope, type: string, resource: object, site: Site, armedBy?: object, ranIn?: Site): Tracked => {
+    const make = (scope: Scope, type: string, resource: object, site: Site, armedBy?: object, ranIn?: Site): Tracked => {
       const tracked: Tracked = { asyncType: type, resource, owner: scope, createdAt: now(), site, armedBy, ranIn }
       byResource.set(resource, tracked)
       scope.resources.add(tracked)
@@ -48,7 +48,7 @@ export class Tracker {
       return tracked
     }
     // Chosen once: without tracing, a tracked resource costs what it did before.
-    const add: (...args: Parameters<typeof record>) => void = onTrack === undefined ? record : (...args) => onTrack(record(...args))
+    const add: (...args: Parameters<typeof make>) => void = onTrack === undefined ? make : (...args) => onTrack(make(...args))
     this.track = (type, resource, site) => {
       // Until judged: a handle can be created a tick after the code that asked for it (listen on a host).
       const scope = ownership.current()
