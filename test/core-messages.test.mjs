@@ -726,5 +726,14 @@ test('every failure ends with the command that reruns its test in the debugger, 
     compare(last({ runner: 'jest', file: 'test/queue.test.js', test }), `Debug it: ASYNC_DEBUG_BREAK=${at} node --inspect-brk node_modules/.bin/jest -i test/queue.test.js -t '^queue polls for '\\''work'\\''$'`, 'rerun (jest)')
     // A scope that is no test's (a file's): the file alone.
     compare(last({ runner: 'jest', file: 'test/queue.test.js', test: undefined }), `Debug it: ASYNC_DEBUG_BREAK=${at} node --inspect-brk node_modules/.bin/jest -i test/queue.test.js`, 'rerun (file)')
+    // Jest runs ES modules with Node's vm modules, turned on in NODE_OPTIONS: the rerun keeps them.
+    const options = process.env.NODE_OPTIONS
+    process.env.NODE_OPTIONS = '--max-old-space-size=4096 --experimental-vm-modules'
+    try {
+      compare(last({ runner: 'jest', file: 'test/queue.test.js', test: undefined }), `Debug it: ASYNC_DEBUG_BREAK=${at} node --experimental-vm-modules --inspect-brk node_modules/.bin/jest -i test/queue.test.js`, 'rerun (jest, ESM)')
+    } finally {
+      if (options === undefined) delete process.env.NODE_OPTIONS
+      else process.env.NODE_OPTIONS = options
+    }
   })
 })

@@ -15,6 +15,12 @@ export interface Rerun {
 /** `text` escaped for a RegExp: a test's name as a `-t` pattern. */
 export const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
+// Jest runs ES modules only with Node's vm modules, which its users turn on in NODE_OPTIONS: the rerun needs them too.
+const esmFlag = (): string[] => {
+  const flag = '--experimental-vm-modules'
+  return process.execArgv.includes(flag) || (process.env.NODE_OPTIONS ?? '').split(/\s+/).includes(flag) ? [flag] : []
+}
+
 // One word for a POSIX shell: quoted unless it is plain.
 const quote = (word: string): string => (/^[\w./:=@-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`)
 
@@ -39,6 +45,6 @@ export function rerunLine(rerun: Rerun | undefined, site: Site | undefined): str
   const command =
     rerun.runner === 'vitest'
       ? ['npx', 'vitest', 'run', '--inspect-brk', '--no-file-parallelism', quote(rerun.file), ...filter]
-      : ['node', '--inspect-brk', 'node_modules/.bin/jest', '-i', quote(rerun.file), ...filter]
+      : ['node', ...esmFlag(), '--inspect-brk', 'node_modules/.bin/jest', '-i', quote(rerun.file), ...filter]
   return `\n\nDebug it: ${[...variable, ...command].join(' ')}`
 }
