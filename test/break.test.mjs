@@ -17,9 +17,10 @@ const work = mkdtempSync(join(tmpdir(), 'async-debug-break-'))
 after(() => rmSync(work, { recursive: true, force: true }))
 const driver = fileURLToPath(new URL('./helpers/inspect-run.mjs', import.meta.url))
 
+// Vitest 5 names a test by its suites' names and its own, joined by ' > '; the Jest projects run ES modules.
 const commands = {
-  vitest: "npx vitest run --inspect-brk --no-file-parallelism break.test.js -t '^queue polls for work$'",
-  jest: "node --inspect-brk node_modules/.bin/jest -i break.test.js -t '^queue polls for work$'",
+  vitest: `npx vitest run --inspect-brk --no-file-parallelism break.test.js -t '^queue${runnerHome('vitest').root.endsWith('vitest@5') ? ' > ' : ' '}polls for work$'`,
+  jest: "node --experimental-vm-modules --inspect-brk node_modules/.bin/jest -i break.test.js -t '^queue polls for work$'",
 }
 
 // A port free now, for the inspector: Vitest takes port 0 for its default, 9229.

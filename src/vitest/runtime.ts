@@ -95,6 +95,12 @@ function installedVitestMajor(): number {
  */
 export const vitest3Fields: { transformMode?: 'ssr' } = installedVitestMajor() === 3 ? { transformMode: 'ssr' } : {}
 
+/**
+ * How `-t` names a test: Vitest 5 by its fullTestName (its suites' names and its own, by ' > ');
+ * 3.2 and 4 by its full name (its own and its suites', the file's too, by spaces), though 4.1 has a fullTestName.
+ */
+export const testNameSeparator = installedVitestMajor() >= 5 ? ' > ' : ' '
+
 /** The resolved config's parts that decide whether Vitest 3.2 can run this environment. */
 export interface PoolConfig {
   root: string

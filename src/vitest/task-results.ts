@@ -2,6 +2,7 @@ import type { RunnerTask, RunnerTestCase, RunnerTestFile } from 'vitest'
 import type { Engine } from '../core/engine.js'
 import { type Scope, testScope } from '../core/scope.js'
 import { escapeRegExp } from '../report/rerun.js'
+import { testNameSeparator } from './runtime.js'
 import type { RunRecord } from '../report/run-records.js'
 import { type Reporting, scopeErrors } from '../report/scope-errors.js'
 import { type FileSession, type Keep, fileSession } from '../session/file-session.js'
@@ -65,11 +66,11 @@ export function taskResults(engine: Engine): TaskResults {
     if (!session) sessions.set(file, (session = fileSession(engine, file, { print, warned, failEnded, runner: 'vitest', testPattern })))
     return session
   }
-  // @vitest/runner matches -t against a test's full name: its own and its suites' (the file's too), by spaces.
+  // The test's name as -t matches it (see testNameSeparator); the file's name is empty, and left out.
   function testPattern(test: RunnerTestCase): string {
     const names: string[] = []
-    for (let task: RunnerTask | undefined = test; task; task = task.suite) names.unshift(task.name)
-    return `^${escapeRegExp(names.join(' '))}$`
+    for (let task: RunnerTask | undefined = test; task; task = task.suite) if (task.name) names.unshift(task.name)
+    return `^${escapeRegExp(names.join(testNameSeparator))}$`
   }
   function failEnded(test: RunnerTestCase, errors: Error[], records: RunRecord[]): boolean {
     if (!test.result || !test.file) return false
