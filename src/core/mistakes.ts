@@ -5,8 +5,7 @@ import { matches, type Settings } from './options.js'
 import type { Ownership } from './ownership.js'
 import { observeProcess } from './process-events.js'
 import { watchChaining } from './promises/track.js'
-import { callName } from './promises/verdict.js'
-import type { Finding, Mistake, MistakeKind, Scope } from './scope.js'
+import type { Finding, Mistake, MistakeKind, Resumed, Scope } from './scope.js'
 import { type Site, siteStacks } from './site.js'
 import type { Listeners } from './sources/listeners.js'
 
@@ -174,10 +173,15 @@ export class Mistakes {
   resumed(call: Finding, where: Site | undefined): void {
     const during = this.#ownership.running()
     const owner = call.tracked.owner
-    const at = creationSite(where)
-    const message = `${callName(call.asyncFunction)}, which ran again${at ? ` at ${at}` : ''}${during && during !== owner ? ` during ${during.title}` : ''}, after the ${owner.kind} had ended`
-    const frames = siteStacks(call.tracked.site)[0]?.split('\n').slice(1) ?? []
-    this.charge(owner, 'resumed', hide(new Error(message), { name: 'FloatingCallResumed', stack: [`FloatingCallResumed: ${message}`, ...frames].join('\n') }))
+    const resumed: Resumed = {
+      name: 'FloatingCallResumed',
+      fn: call.asyncFunction,
+      at: creationSite(where),
+      during: during && during !== owner ? during.title : undefined,
+      ownerKind: owner.kind,
+      stack: siteStacks(call.tracked.site)[0] ?? '',
+    }
+    this.charge(owner, 'resumed', resumed)
   }
 }
 

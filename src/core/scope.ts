@@ -169,6 +169,20 @@ export interface SlowCallback {
   readonly stack: string | undefined
 }
 
+/** A floating call of a judged scope that ran again: the cause of a `resumed` mistake, as report/async-errors.ts words it. */
+export interface Resumed {
+  readonly name: 'FloatingCallResumed'
+  /** The async function's name; none for an anonymous one. */
+  readonly fn: string | undefined
+  /** Where it ran again, when known. */
+  readonly at: string | undefined
+  /** The title of the test or hook that was running then, if another scope's. */
+  readonly during: string | undefined
+  readonly ownerKind: ScopeKind
+  /** Where the call was made: a failure points at that line. */
+  readonly stack: string
+}
+
 /**
  * A finding let pass by `allowPending()`, an `ignore` rule, or because a dependency made it as it
  * was imported, with which and why: kept for the run's summary.

@@ -1,5 +1,6 @@
 import { frameOrigin, framesOf, userFrames } from '../core/frames.js'
-import type { Mistake, MistakeKind, SlowCallback } from '../core/scope.js'
+import { callName } from './descriptions.js'
+import type { Mistake, MistakeKind, Resumed, SlowCallback } from '../core/scope.js'
 import { slowCallbackHint, slowCallbackMessage } from './slow-callback.js'
 import { dependencyAt } from './stack.js'
 import { type Rerun, rerunLine } from './rerun.js'
@@ -10,7 +11,10 @@ const what: Record<MistakeKind, (owner: string, cause: string, message: string, 
   'late-handled-rejection': (owner, cause) =>
     `${owner} handled a promise rejection too late, after Node had reported it as unhandled: ${cause}`,
   warning: (owner, cause) => `${owner} emitted ${cause}`,
-  resumed: (owner, _, message) => `${owner} did not await ${message}`,
+  resumed: (owner, _, __, cause) => {
+    const { fn, at, during, ownerKind } = cause as Resumed
+    return `${owner} did not await ${callName(fn)}, which ran again${at ? ` at ${at}` : ''}${during ? ` during ${during}` : ''}, after the ${ownerKind} had ended`
+  },
   listeners: (owner, cause, _, raw) => {
     const { added } = raw as { added?: { at: string; byOthers: boolean } }
     const where = added === undefined ? '' : added.byOthers ? ` (the other tests added theirs at ${added.at})` : ` (its first added at ${added.at})`

@@ -1,8 +1,10 @@
-import { callName } from '../core/promises/verdict.js'
 import type { ResourceFacts } from '../core/resource-facts.js'
 
 type Is = ResourceFacts['is']
 type Wording = { [K in Is]: (facts: Extract<ResourceFacts, { is: K }>) => string }
+
+/** How reports name an async function's call: `async call poll()`, or an anonymous one. */
+export const callName = (name: string | undefined): string => (name === undefined ? 'an anonymous async function' : `async call ${name}()`)
 
 const fakeTimers = (n: number): string => `${n} fake timer${n === 1 ? '' : 's'}`
 

@@ -1,5 +1,5 @@
 import { creationSite } from '../core/frames.js'
-import { callName } from '../core/promises/verdict.js'
+import { callName } from './descriptions.js'
 import type { Scope } from '../core/scope.js'
 import { listFindings } from './leak-error.js'
 import { createdWhere } from './stack.js'

@@ -1,5 +1,5 @@
 import { creationSite, locationOf, userFrames } from '../core/frames.js'
-import { callName } from '../core/promises/verdict.js'
+import { callName } from './descriptions.js'
 import { canDispose } from '../core/async-types.js'
 import type { Finding, Scope } from '../core/scope.js'
 import { hints } from './hints.js'

@@ -41,9 +41,6 @@ export function userAsyncCall(site: Site | undefined): Call | undefined {
   return { name: name?.includes('<anonymous>') ? undefined : name, site: { stack: [site.stack.split('\n', 1)[0], ...frames.slice(1)].join('\n'), cause: site.cause } }
 }
 
-/** What reports call a floating call. */
-export const callName = (name: string | undefined): string => (name === undefined ? 'an anonymous async function' : `async call ${name}()`)
-
 /**
  * The floating calls of `scope`: its user async functions that nothing awaited and that are still
  * pending. Forgets its settled candidates.
