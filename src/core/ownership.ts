@@ -8,9 +8,8 @@ import { Scope, testScope } from './scope.js'
  */
 export class Ownership {
   readonly #context = new AsyncLocalStorage<Scope | undefined>()
-  #ambient: Scope | undefined
-  // Whether a scope was ever adopted: only then can a callback be an adopted resource's.
-  #adopting = false
+  // The adopted scope, and whether a scope was ever adopted: only then can a callback be an adopted resource's.
+  readonly #adoption: { ambient: Scope | undefined; adopting: boolean } = { ambient: undefined, adopting: false }
   // Async resources that code outside every scope made while a scope was adopted (a module body's
   // process.nextTick, a dns lookup of listen({ host })): their callbacks are still that scope's.
   readonly #adopted = new WeakMap<object, Scope>()
@@ -25,22 +24,30 @@ export class Ownership {
   readonly open = new Set<Scope>()
 
   constructor() {
+    const context = this.#context
     // Where AsyncLocalStorage puts the store on a promise, if it does (before Node 24): found on a probe.
     const probe = new Scope('worker', 'probe')
-    const probed = this.#context.run(probe, () => Promise.resolve())
-    this.#storeKey = Object.getOwnPropertySymbols(probed).find((key) => (probed as unknown as Record<symbol, unknown>)[key] === probe)
+    const probed = context.run(probe, () => Promise.resolve())
+    const storeKey = (this.#storeKey = Object.getOwnPropertySymbols(probed).find((key) => (probed as unknown as Record<symbol, unknown>)[key] === probe))
+    // Closures over locals: the tracker's hook, which every promise of the process passes, asks these.
+    const adoption = this.#adoption
+    const adopted = this.#adopted
+    const ambientScope = (): Scope | undefined => adoption.ambient ?? (adoption.adopting ? adopted.get(executionAsyncResource()) : undefined)
+    const current = (this.current = (): Scope | undefined => context.getStore() ?? ambientScope())
+    this.creating = (promise) => {
+      const store = storeKey && (promise as Record<symbol, Scope | undefined>)[storeKey]
+      return store === undefined ? current() : store
+    }
+    this.#ambientScope = ambientScope
   }
 
   /** The scope that owns the code running now. */
-  current(): Scope | undefined {
-    return this.#context.getStore() ?? this.#ambientScope()
-  }
+  readonly current: () => Scope | undefined
 
   /** The scope that owns a promise being created now: the store AsyncLocalStorage's own hook put on it, if it ran first. */
-  creating(promise: object): Scope | undefined {
-    const store = this.#storeKey && (promise as Record<symbol, Scope | undefined>)[this.#storeKey]
-    return store === undefined ? this.current() : store
-  }
+  readonly creating: (promise: object) => Scope | undefined
+
+  readonly #ambientScope: () => Scope | undefined
 
   /** The scope whose code made `promise`, or else the one running now. */
   ownerOf(promise: Promise<unknown>): Scope | undefined {
@@ -62,11 +69,7 @@ export class Ownership {
 
   /** Whether a scope was ever adopted: then any async resource may carry one (see creatingResource). */
   get adopting(): boolean {
-    return this.#adopting
-  }
-
-  #ambientScope(): Scope | undefined {
-    return this.#ambient ?? (this.#adopting ? this.#adopted.get(executionAsyncResource()) : undefined)
+    return this.#adoption.adopting
   }
 
   /** Runs `fn` as code of `scope`. */
@@ -87,8 +90,8 @@ export class Ownership {
 
   /** See Engine.adopt. */
   adopt(scope: Scope | undefined): void {
-    this.#ambient = scope
-    if (scope) this.#adopting = true
+    this.#adoption.ambient = scope
+    if (scope) this.#adoption.adopting = true
   }
 
   /** The newest test not judged yet, else the newest other scope that is not the file's or worker's. */

@@ -65,9 +65,10 @@ export class Tracker {
           slowCallbacks.promise(promise, key, parentKey, scope.promises.sites.get(promise))
           return tracked
         })
+    const { creating } = ownership
     function init(id: number, type: string, trigger: number, resource: object): void {
       if (type === 'PROMISE') {
-        const scope = ownership.creating(resource)
+        const scope = creating(resource)
         if (scope === undefined) return
         if (scope.judged) return judgedCode(scope, init)
         // A new chain's trigger is the code running now; a continuation's is its parent.
