@@ -13,8 +13,6 @@ export class Ownership {
   // Async resources that code outside every scope made while a scope was adopted (a module body's
   // process.nextTick, a dns lookup of listen({ host })): their callbacks are still that scope's.
   readonly #adopted = new WeakMap<object, Scope>()
-  // AsyncLocalStorage (Node < 24) keeps the store on each promise under a private symbol.
-  readonly #storeKey: symbol | undefined
   // Each test's request handler scope, made on its first request that a server of the process serves.
   readonly #handlers = new WeakMap<Scope, Scope>()
   /**
@@ -28,7 +26,8 @@ export class Ownership {
     // Where AsyncLocalStorage puts the store on a promise, if it does (before Node 24): found on a probe.
     const probe = new Scope('worker', 'probe')
     const probed = context.run(probe, () => Promise.resolve())
-    const storeKey = (this.#storeKey = Object.getOwnPropertySymbols(probed).find((key) => (probed as unknown as Record<symbol, unknown>)[key] === probe))
+    // AsyncLocalStorage (Node < 24) keeps the store on each promise under a private symbol.
+    const storeKey = Object.getOwnPropertySymbols(probed).find((key) => (probed as unknown as Record<symbol, unknown>)[key] === probe)
     // Closures over locals: the tracker's hook, which every promise of the process passes, asks these.
     const adoption = this.#adoption
     const adopted = this.#adopted
@@ -51,8 +50,7 @@ export class Ownership {
 
   /** The scope whose code made `promise`, or else the one running now. */
   ownerOf(promise: Promise<unknown>): Scope | undefined {
-    const store = this.#storeKey && (promise as unknown as Record<symbol, unknown>)[this.#storeKey]
-    return store instanceof Scope ? store : this.current()
+    return this.creating(promise)
   }
 
   /**
