@@ -142,3 +142,14 @@ test('a baseline knows a finding by file, scope, kind, type and the file of its 
     rmSync(dir, { recursive: true, force: true })
   }
 })
+
+// A long run's trace has more events than a function call takes arguments.
+test("a trace of many events merges, its time counted from its first event", async () => {
+  const { mergeTrace } = await import('./helpers/core.mjs')
+  const events = Array.from({ length: 300_000 }, (_, i) => ({ name: 'mark', ph: 'i', s: 't', ts: 1000 + i, pid: 1, tid: 1 }))
+  const { traceEvents } = mergeTrace([{ worker: 'w', events }])
+  const marks = traceEvents.filter((event) => event.ph === 'i')
+  assert.equal(marks.length, 300_000)
+  assert.equal(marks[0].ts, 0)
+  assert.equal(marks.at(-1).ts, 299_999)
+})
