@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { pbkdf2 } from 'node:crypto'
 import fs from 'node:fs'
-import { connect, createServer } from 'node:net'
+import { connect, createServer, createServer as createNetServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, test } from 'node:test'
@@ -602,3 +602,41 @@ test('a floating call is named with the timer it waited on, though a held loop l
   assert.equal(findings[0].awaitedBy?.asyncFunction, 'slowThing')
   assert.deepEqual(scope.warnings, [])
 })
+
+// zoo l26 under load: the test was judged, and its fetch() disposed of (its socket destroyed), before
+// the server read the request; the handler's timer then went to the scope that owned the server.
+for (const client of ['fetch', 'http']) {
+  test(`a server's work for a request disposed of before the server read it is not the server owner's (${client})`, async () => {
+    const http = await import('node:http')
+    start()
+    const file = engine.open('file', 'f.test.js')
+    let handled
+    const handling = new Promise((resolve) => (handled = resolve))
+    const server = http.createServer((req, res) => handled(setTimeout(() => res.end(), 1500)))
+    // What a loaded machine is slow to do: a connection accepted, and read only later.
+    let accepted
+    const accepting = new Promise((resolve) => (accepted = resolve))
+    const front = engine.run(file, () => createNetServer({ pauseOnConnect: true }, accepted).listen(0, '127.0.0.1'))
+    await new Promise((resolve) => front.once('listening', resolve))
+    try {
+      const scope = engine.open('test', 'a', file)
+      const url = `http://127.0.0.1:${front.address().port}/`
+      const sent = engine.run(scope, () => (client === 'fetch' ? fetch(url).catch(() => 'closed') : closedOnce(http.get(url))))
+      const socket = await accepting
+      assert.deepEqual(types(await engine.close(scope)), ['request'])
+      await sent
+      engine.run(file, () => {
+        server.emit('connection', socket)
+        socket.resume()
+      })
+      const timer = await handling
+      const live = types(engine.liveHandles(file))
+      clearTimeout(timer)
+      assert.deepEqual(live, ['server'])
+    } finally {
+      front.close()
+    }
+  })
+}
+
+const closedOnce = (request) => new Promise((resolve) => request.on('error', () => {}).once('close', resolve))

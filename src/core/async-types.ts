@@ -2,7 +2,7 @@ import type { FakeClock, PendingUnder, Reinstalled } from './fake-timers.js'
 import type { ResourceFacts } from './resource-facts.js'
 import type { ResourceType } from './resource-types.js'
 import { type Descriptor, closeDescriptor } from './sources/fs-descriptors.js'
-import { type InFlight, settled } from './sources/http-requests.js'
+import { clientEnd, type InFlight, settled } from './sources/http-requests.js'
 import { CONNECT_TARGET, LISTEN_SITE, REQUEST_SITE } from './patches.js'
 import { clearImmediate, clearTimeout } from './real-timers.js'
 import type { Site } from './site.js'
@@ -139,6 +139,8 @@ const rules: Record<string, Rules & { type: ResourceType | ((r: Handle) => Resou
     },
     dispose: (h) => {
       const { client, request, socket } = asRequest(h)
+      // A server of the process may read it after this: its work for it is still the sender's.
+      clientEnd(asRequest(h))
       if (client === 'http') request.destroy?.()
       else if (socket) socket.destroy?.()
       // Not sent yet (still connecting, or queued: a loaded machine is slow to): undici's request
