@@ -19,6 +19,7 @@ import { type Excused, type Finding, type Mistake, type MistakeKind, Scope, type
 import { capture, type Site } from './site.js'
 import { SlowCallbacks, slowCallbackOutcome, started } from './slow-callbacks.js'
 import { Sources } from './sources.js'
+import { Strays } from './strays.js'
 
 /**
  * The ownership engine: scopes own the async resources created while their code runs,
@@ -39,6 +40,7 @@ export class Engine {
   readonly #judge: Judge
   readonly #slowCallbacks: SlowCallbacks
   readonly #fakeTimers: FakeTimerOwners
+  readonly #strays: Strays
   readonly #onStuck: EngineAdapter['onStuck']
   readonly #observer: EngineObserver | undefined
   // What enable() started: each function stops one source of events.
@@ -65,15 +67,18 @@ export class Engine {
       : outcome
     const slowCallbacks = (this.#slowCallbacks = new SlowCallbacks(slowCallbackMs, timeAllCallbacks, () => ownership.current(), slowOutcome))
     const resumptions = new Resumptions((scope, fn) => ownership.run(scope, fn), (call, where) => mistakes.resumed(call, where))
-    // Code of a judged scope creates a promise: a floating call of its may have resumed.
-    const judgedCode = (scope: Scope, below: Function): void => {
+    const strays = (this.#strays = new Strays(ownership))
+    // Code of a judged scope goes on: a floating call of its may have resumed, a test open may be failing for it.
+    const judgedCode = (scope: Scope, below: Function, resource: object, asyncType: string): void => {
+      if (asyncType !== 'PROMISE') return strays.made(asyncType, resource)
       if (resumptions.watching(scope)) resumptions.check(scope, capture(below, 8))
+      strays.continued(scope, () => capture(below, 8))
     }
     // Continuations are located, at a cost to every promise, only for timeAllCallbacks.
     const tracker = (this.#tracker = new Tracker(ownership, slowCallbacks, { tracePromises: settings.tracePromises, locateContinuations: slowCallbackMs > 0 && timeAllCallbacks }, judgedCode, observer && ((tracked) => observer.tracked(tracked))))
     this.track = tracker.track
     this.#sources = new Sources(ownership, tracker.track)
-    this.#judge = new Judge({ settings, ownership, live, excuses, mistakes, resumptions, modulesPerFile, observer })
+    this.#judge = new Judge({ settings, ownership, live, excuses, mistakes, resumptions, strays, modulesPerFile, observer })
     this.#fakeTimers = new FakeTimerOwners(ownership, tracker.track)
   }
 
@@ -97,6 +102,7 @@ export class Engine {
   disable(): void {
     this.#tracker.disable()
     this.#slowCallbacks.disable()
+    this.#strays.stop()
     this.#ownership.disable()
     this.#global = undefined
     // What enable() started, stopped in reverse.
@@ -122,6 +128,7 @@ export class Engine {
    */
   open(kind: ScopeKind, name: string, parent?: Scope, detail?: string): Scope {
     const scope = new Scope(kind, name, parent, detail)
+    scope.openedAt = now()
     if (this.settings.breakAt.length > 0 && !this.#breaking) this.#breakAt(kind)
     if (kind === 'test') {
       this.#sources.testOpened()
@@ -129,6 +136,7 @@ export class Engine {
       if (this.#stops.length > 0) ensureObserving()
       scope.leaksAllowed = this.settings.allowTests.find((allow) => matches(allow.name, name))?.reason
       this.#fakeTimers.testOpened(scope)
+      this.#strays.testOpened()
     }
     if (scope.part) parent?.parts.push(scope)
     else this.#ownership.open.add(scope)

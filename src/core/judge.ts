@@ -7,6 +7,7 @@ import type { Settings } from './options.js'
 import type { Ownership } from './ownership.js'
 import { callsAmong, candidates, floatingCalls, foldAwaitedBy } from './promises/verdict.js'
 import type { Resumptions } from './promises/resumption.js'
+import type { Strays } from './strays.js'
 import { now, setImmediate, setTimeout } from './real-timers.js'
 import { dispose, isAlive, isClosing, isPassive } from './async-types.js'
 import { type Excused, type Finding, type Scope, testScope, type Tracked } from './scope.js'
@@ -38,6 +39,7 @@ export interface JudgeParts {
   readonly excuses: Excuses
   readonly mistakes: Mistakes
   readonly resumptions: Resumptions
+  readonly strays: Strays
   /** See EngineAdapter.modulesPerFile. */
   readonly modulesPerFile: boolean
   /** See EngineAdapter.observer. */
@@ -92,7 +94,7 @@ export class Judge {
   }
 
   async #judge(scope: Scope, hold = true): Promise<Finding[]> {
-    const { settings, ownership, live, mistakes, observer } = this.#parts
+    const { settings, ownership, live, mistakes, strays, observer } = this.#parts
     scope.state = 'judging'
     ownership.open.delete(scope)
     if (scope.kind === 'test') this.#watchdog?.progress()
@@ -155,6 +157,8 @@ export class Judge {
       await turn(n < 1 ? setImmediate : (resolve) => setTimeout(resolve, 1))
       findings = look()
     }
+    // What is let live on: a timer that ends on its own, and what is excused, held, or not disposed of.
+    const alive = findings
     findings = findings.filter((finding) => !ends(finding))
     for (const [timer, finding] of later) if (fired(timer)) findings.push(finding)
     scope.excused.push(...excused)
@@ -170,6 +174,12 @@ export class Judge {
     if (settings.dispose && findings.length > 0) {
       for (const { tracked } of findings) dispose(tracked.asyncType, tracked.resource)
       scope.state = 'disposed'
+    }
+    const test = testScope(scope)
+    if (test.kind === 'test') {
+      const disposed = scope.state === 'disposed' ? new Set(findings) : undefined
+      const left = [...alive, ...excused.filter(({ by }) => by !== 'import').map(({ finding }) => finding)]
+      strays.ended(test, disposed === undefined ? left.map(({ tracked }) => tracked) : left.filter((finding) => !disposed.has(finding)).map(({ tracked }) => tracked))
     }
     if (scope.kind === 'file') {
       if (settings.dispose) for (const { asyncType, resource } of this.#endWithFile) if (isAlive(asyncType, resource, true)) dispose(asyncType, resource)

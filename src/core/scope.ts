@@ -46,6 +46,14 @@ export class Scope {
   readonly parts: Scope[] = []
   /** Where its function was defined (a test's, when the runner tells): a slow synchronous part is reported there. */
   site: Site | undefined = undefined
+  /** `performance.now()` when it opened, and, for a test, when it was judged. */
+  openedAt = 0
+  endedAt: number | undefined = undefined
+  /**
+   * For a test: code of tests that had ended, run while it was open (see core/strays.ts), by the
+   * resource whose callbacks ran, or the test whose async functions went on.
+   */
+  strays: Map<object, Stray> | undefined = undefined
 
   constructor(
     readonly kind: ScopeKind,
@@ -106,6 +114,17 @@ export interface Tracked {
   readonly armedBy?: object | undefined
   /** Where the tracked resource was made in whose callback this one was (a timer's in a timer's: see `armedBy`). */
   readonly ranIn?: Site | undefined
+}
+
+/** Code of an ended test that ran while another test was open: a resource's callbacks, or its async functions going on. */
+export interface Stray {
+  /** The test that had ended. */
+  readonly from: Scope
+  /** The resource whose callbacks ran (`runs` of them), as it was when the first ran; none for async functions going on. */
+  readonly finding: Finding | undefined
+  /** Where the resource was made, or where the async function went on. */
+  readonly site: Site
+  runs: number
 }
 
 /** A resource its owner left alive when the owner's scope was judged. */

@@ -11,8 +11,11 @@ import type { SlowCallbacks } from './slow-callbacks.js'
 // A scope that creates many short-lived resources is pruned of the finished ones this often.
 const PRUNE_EVERY = 2048
 
-/** Told of code of a judged scope that creates a promise: a floating call of its may have resumed. */
-export type JudgedCode = (scope: Scope, below: Function) => void
+/**
+ * Told of code of a judged scope that creates `resource`, of a tracked async_hooks type or a
+ * promise (a floating call of its may have resumed); `below` is where a stack of it starts.
+ */
+export type JudgedCode = (scope: Scope, below: Function, resource: object, asyncType: string) => void
 
 /**
  * Tracks each async resource that scopes' code creates, with where, in the scope that owns it:
@@ -70,7 +73,7 @@ export class Tracker {
       if (type === 'PROMISE') {
         const scope = creating(resource)
         if (scope === undefined) return
-        if (scope.judged) return judgedCode(scope, init)
+        if (scope.judged) return judgedCode(scope, init, resource, type)
         // A new chain's trigger is the code running now; a continuation's is its parent.
         const parent = trigger === executionAsyncId() ? undefined : trigger
         trackPromise(scope, resource as Promise<unknown>, id, parent, init)
@@ -79,7 +82,8 @@ export class Tracker {
       // An untracked resource (a tick, a dns lookup) matters only as a carrier of an adopted scope.
       if (makingOwn || (!ownership.adopting && !isTrackedType(type))) return
       const scope = ownership.creatingResource(resource)
-      if (scope === undefined || scope.judged || !isTrackedType(type)) return
+      if (scope === undefined || !isTrackedType(type)) return
+      if (scope.judged) return judgedCode(scope, init, resource, type)
       const site = capture(init)
       const parent = byResource.get(executionAsyncResource())
       if (type !== 'Timeout' || parent?.asyncType !== 'Timeout') return add(scope, type, resource, site, undefined, parent?.site)

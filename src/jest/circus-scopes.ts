@@ -225,7 +225,7 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
         if (!scope) return
         scopes.delete(test)
         // Jest waits for a done callback when the test function declares one.
-        return session.judge(scope, keep, { timedOut: test.errors.some(timedOut), awaitsDone: typeof test.fn === 'function' && test.fn.length > 0 }).then((errors) => {
+        return session.judge(scope, keep, { failed: test.errors.length > 0, timedOut: test.errors.some(timedOut), awaitsDone: typeof test.fn === 'function' && test.fn.length > 0 }).then((errors) => {
           unjudged.delete(scope)
           test.errors.push(...errors)
         })

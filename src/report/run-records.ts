@@ -5,9 +5,10 @@ import { describe } from './descriptions.js'
 
 /**
  * What became of a finding: it failed its scope, was reported only (`failOn`), or was allowed; or,
- * for an entry of the baseline that this run did not find, fixed.
+ * for an entry of the baseline that this run did not find, fixed; or, for code of an ended test
+ * that ran while a test that failed ran (kind `interference`), noted on that failure.
  */
-export type Outcome = 'failed' | 'reported' | 'allowed' | 'fixed'
+export type Outcome = 'failed' | 'reported' | 'allowed' | 'fixed' | 'noted'
 
 /** One thing found, as the run's records keep it: plain data, for the summary and the JSON report. */
 export interface RecordedFinding {
@@ -33,7 +34,8 @@ export interface RunRecord {
    * `fixture` or `worker`. Absent only on a fixed entry of a baseline written before records had it.
    */
   scopeKind?: ScopeKind
-  kind: FailKind
+  /** What `failOn` calls it; `interference` for a note on a failed test (see report/interference.ts), which fails nothing. */
+  kind: FailKind | 'interference'
   outcome: Outcome
   /** Why it did not fail, e.g. `allowed: vendor issue #123`, `ignore.types: file-handle`. */
   reason?: string

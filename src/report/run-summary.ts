@@ -1,4 +1,3 @@
-import type { FailKind } from '../core/fail-on.js'
 import { BASELINE_VARIABLE } from './baseline.js'
 import type { Outcome, RunRecord } from './run-records.js'
 
@@ -22,11 +21,12 @@ export const ofTest = (record: RunRecord): boolean => scopeOfRecord(record).word
 export function runSummary(records: readonly RunRecord[]): string {
   if (records.length === 0) return 'async-debug: nothing found'
   const count = (outcome: Outcome): number => records.filter((r) => r.outcome === outcome).reduce((n, r) => n + r.findings.length, 0)
-  const failedKinds = new Map<FailKind, number>()
+  const failedKinds = new Map<RunRecord['kind'], number>()
   const perFile = new Map<string, number>()
   const failedScopes = new Map<string, Set<string>>()
   for (const r of records) {
-    if (r.outcome === 'fixed') continue
+    // A note on a failed test (kind interference) is not a finding of the file's.
+    if (r.outcome === 'fixed' || r.outcome === 'noted') continue
     perFile.set(r.file, (perFile.get(r.file) ?? 0) + r.findings.length)
     if (r.outcome !== 'failed') continue
     failedKinds.set(r.kind, (failedKinds.get(r.kind) ?? 0) + r.findings.length)

@@ -2,6 +2,7 @@ import type { Engine } from '../core/engine.js'
 import { type Mistake, type Scope, testScope } from '../core/scope.js'
 import { AsyncTaskError } from '../report/async-errors.js'
 import { type FileBaseline, fileBaseline } from '../report/baseline.js'
+import { interference } from '../report/interference.js'
 import type { Rerun } from '../report/rerun.js'
 import type { RunRecord, ScopeRecord } from '../report/run-records.js'
 import { type Reporting, mistakeRecord, scopeErrors } from '../report/scope-errors.js'
@@ -34,10 +35,12 @@ export interface FileSession<Test> {
   /** Reads the file's baseline now rather than when judging first needs it: an unreadable one throws here. */
   readBaseline(): void
   /**
-   * Judges `scope`: the errors to fail it with; its records go to `keep`. `timedOut`: the runner
-   * says it timed out; `awaitsDone`: the runner waits for the done callback of its function.
+   * Judges `scope`: the errors to fail it with; its records go to `keep`. `failed`: the runner
+   * failed it already (an assertion, an error, a timeout); `timedOut`: it timed out;
+   * `awaitsDone`: the runner waits for the done callback of its function. A test that fails is
+   * told what code of tests that had ended ran while it ran (see report/interference.ts).
    */
-  judge(scope: Scope, keep: Keep, verdict?: { timedOut?: boolean; awaitsDone?: boolean }): Promise<Error[]>
+  judge(scope: Scope, keep: Keep, verdict?: { failed?: boolean; timedOut?: boolean; awaitsDone?: boolean }): Promise<Error[]>
   /** Fails the ended test of `mistake`'s owner with it, unless the file has ended; see Engine.onLate. */
   late(mistake: Mistake): boolean
   /** The file has been judged: its tests' results are final. What its baseline lists and the run did not find, as fixed records. */
@@ -84,11 +87,15 @@ export function fileSession<Test>(engine: Engine, file: string, runner: SessionR
     own: (scope, test) => void tests.set(scope, test),
     testOf: (scope) => tests.get(testScope(scope)),
     readBaseline: () => void readBaseline(),
-    async judge(scope, keep, { timedOut = false, awaitsDone = false } = {}) {
+    async judge(scope, keep, { failed = false, timedOut = false, awaitsDone = false } = {}) {
       // What it waits on is gone once judged (and disposed of): ask first.
       const waitingOn = timedOut ? engine.waitingOn(scope) : undefined
       const findings = await engine.close(scope)
-      return scopeErrors(scope, findings, { ...reporting, onRecord: (owner, record) => keep(recordOf(owner, record), owner), baseline: readBaseline() }, waitingOn, awaitsDone)
+      const errors = scopeErrors(scope, findings, { ...reporting, onRecord: (owner, record) => keep(recordOf(owner, record), owner), baseline: readBaseline() }, waitingOn, awaitsDone)
+      const note = failed || timedOut || errors.length > 0 ? interference(scope) : undefined
+      if (note === undefined) return errors
+      for (const record of note.records) keep(recordOf(scope, record), scope)
+      return [...errors, note.error]
     },
     late(mistake) {
       const error = new AsyncTaskError(mistake, rerun(testScope(mistake.owner)))

@@ -174,7 +174,8 @@ export function patchRunner(vitest: VitestRuntime, engine: Engine): () => Promis
   }
 
   function judgeTest(test: RunnerTestCase, scope: Scope): Promise<Error[]> {
-    return judge(scope, test, { timedOut: test.result?.errors?.some((error) => TIMED_OUT.test(error.message)) ?? false })
+    const errors = test.result?.errors ?? []
+    return judge(scope, test, { failed: errors.length > 0 || test.result?.state === 'fail', timedOut: errors.some((error) => TIMED_OUT.test(error.message)) })
   }
 
   function patch<K extends keyof Patched>(key: K, make: (original: Patched[K]) => NonNullable<Patched[K]>): void {

@@ -18,7 +18,7 @@ export interface TaskResults {
   /** Notes that `scope` is `test`'s: what its code does later can still fail it, until its file ends. */
   own(scope: Scope, test: RunnerTestCase): void
   /** Judges `scope`; the errors to fail `task` with. What did not fail it is recorded on `task`. `verdict`: see FileSession.judge. */
-  judge(scope: Scope, task?: RunnerTask, verdict?: { timedOut: boolean }): Promise<Error[]>
+  judge(scope: Scope, task?: RunnerTask, verdict?: { failed: boolean; timedOut: boolean }): Promise<Error[]>
   /** How many records `task` carries, to tell whether judging added any. */
   recordCount(task: RunnerTask): number
   /** Sends `task`'s result, meta included, again: Vitest may have sent it before it was judged. */
@@ -85,13 +85,14 @@ export function taskResults(engine: Engine): TaskResults {
     return true
   }
   engine.onLate((mistake) => sessionOfTest.get(testScope(mistake.owner))?.late(mistake) ?? false)
-  // Records go on the task judged; what did not fail a test is noted on it too, where reporters show it.
+  // Records go on the task judged; what did not fail a test is noted on it too, where reporters show
+  // it: not a note on its failure (interference), which is one of its errors.
   const keepOn =
     (task: RunnerTask, session: FileSession<RunnerTestCase>): Keep =>
     (record, scope) => {
       recordsOf(task).push(record)
       const test = session.testOf(scope)
-      if (record.outcome !== 'failed' && test) annotate(runner, test, record)
+      if (record.outcome !== 'failed' && record.outcome !== 'noted' && test) annotate(runner, test, record)
     }
   // Worker fixtures are no file's: nothing of theirs is recorded or in a baseline.
   const alone: Reporting = { disposed: engine.settings.dispose, print, warned, failOn: engine.settings.failOn }

@@ -140,14 +140,14 @@ function formatLater(site: Site, callSites: NodeJS.CallSite[]): void {
 /**
  * Records the promises created in scopes through v8.promiseHooks, for Node lines whose async_hooks
  * can leave promises out; returns a function that stops it. `judged`: told of a promise that code
- * of an already judged scope creates.
+ * of an already judged scope creates (see JudgedCode).
  */
-export function trackPromises(current: () => Scope | undefined, track: PromiseTracker, judged: (scope: Scope, below: Function) => void): () => void {
+export function trackPromises(current: () => Scope | undefined, track: PromiseTracker, judged: (scope: Scope, below: Function, promise: object, asyncType: 'PROMISE') => void): () => void {
   let last = 0
   const stop = promiseHooks.onInit(function init(promise, parent) {
     const scope = current()
     if (scope === undefined) return
-    if (scope.judged) return judged(scope, init)
+    if (scope.judged) return judged(scope, init, promise, 'PROMISE')
     const key = ++last
     // 0: a continuation of a promise that was not recorded, which no key names.
     const parentKey = parent === undefined ? undefined : ((parent as Keyed)[KEY] ?? 0)
