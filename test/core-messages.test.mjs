@@ -18,7 +18,7 @@ import { after, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { MessageChannel, Worker } from 'node:worker_threads'
 import { ModernFakeTimers } from '@jest/fake-timers'
-import { AsyncHangError, AsyncTaskError, Engine, floatingWarning, leakError, observeProcess, resolveOptions, resourceTypes, watchJestFakeTimers } from './helpers/core.mjs'
+import { AsyncHangError, AsyncTaskError, Engine, floatingWarning, interference, leakError, observeProcess, resolveOptions, resourceTypes, watchJestFakeTimers } from './helpers/core.mjs'
 
 // PRINT_MESSAGES=<file> appends each message as the code words it (a JSON line each), for writing a row.
 const PRINT = process.env.PRINT_MESSAGES
@@ -735,5 +735,45 @@ test('every failure ends with the command that reruns its test in the debugger, 
       if (options === undefined) delete process.env.NODE_OPTIONS
       else process.env.NODE_OPTIONS = options
     }
+  })
+})
+
+test("a failed test is told what code of ended tests ran while it ran: callbacks of what they left, their async functions going on", async () => {
+  await withEngine({}, async (engine) => {
+    const file = engine.open('file', 'cache.test.js')
+    const warms = engine.open('test', 'cache > warms up', file)
+    let resume
+    let ticked
+    let timer
+    engine.run(warms, () => {
+      engine.allowPending((timer = setInterval(() => ticked?.(), 1)), 'polls on purpose')
+      const refresh = async () => {
+        await new Promise((resolve) => (resume = resolve))
+        await Promise.resolve()
+      }
+      engine.allowPending(refresh(), 'refreshes on purpose')
+    })
+    await engine.close(warms)
+    const reads = engine.open('test', 'cache > reads', file)
+    // The interval ticks while this test runs, then the refresh goes on.
+    await new Promise((resolve) => (ticked = resolve))
+    clearInterval(timer)
+    resume()
+    await new Promise((resolve) => setImmediate(resolve))
+    await engine.close(reads)
+    const { error, records } = interference(reads)
+    const ended = Math.round(reads.openedAt - warms.endedAt)
+    const lines = fs.readFileSync(here, 'utf8').split('\n')
+    const line = (text) => lines.findIndex((l) => l.includes(text)) + 1
+    compare(
+      normalize(error.message.replace(/ \d+ callbacks? of/, ' <n> callbacks of'), [[`ended ${ended} ms`, 'ended <n> ms']]),
+      `code of test "cache > warms up" ran while this test ran, which had ended <n> ms before it started:
+  1. <n> callbacks of setInterval every 1 ms, created at <test>:${line('(timer = setInterval(() => ticked')}:36
+  2. its async functions went on, at <test>:${line('        await Promise.resolve()')}:23
+
+Hint: if this test fails only after that one, that code may be why: clear or await what a test starts before it ends (allowPending() and ignore rules let it run on into later tests).`,
+      'interference',
+    )
+    assert.deepEqual(records.map(({ kind, outcome, reason }) => ({ kind, outcome, reason })), [{ kind: 'interference', outcome: 'noted', reason: 'code of test "cache > warms up" ran while it ran' }])
   })
 })

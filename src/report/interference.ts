@@ -42,7 +42,7 @@ export function interference(test: Scope): { error: AsyncInterference; records: 
     records.push({ kind: 'interference', outcome: 'noted', reason: `code of ${from.title} ran while it ran`, findings: strays.map(recorded), text: block })
   }
   const first = [...test.strays.values()][0]!
-  const message = `${blocks.join('\n')}\n\nHint: if this test fails only after ${byTest.size === 1 ? 'that one' : 'those'}, that code is why: clear or await what a test starts before it ends (allowPending() and ignore rules let it run on into later tests).`
+  const message = `${blocks.join('\n')}\n\nHint: if this test fails only after ${byTest.size === 1 ? 'that one' : 'those'}, that code may be why: clear or await what a test starts before it ends (allowPending() and ignore rules let it run on into later tests).`
   return { error: new AsyncInterference(message, first), records }
 }
 

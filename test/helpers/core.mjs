@@ -19,3 +19,4 @@ export { watchFakeTimers as watchJestFakeTimers } from '../.work/src/jest/fake-t
 export { mergeTrace } from '../.work/src/report/trace-file.js'
 export { Strays } from '../.work/src/core/strays.js'
 export { Ownership } from '../.work/src/core/ownership.js'
+export { interference } from '../.work/src/report/interference.js'
