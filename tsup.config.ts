@@ -26,4 +26,6 @@ export default defineConfig([
   },
   // Vitest imports its setup files as ES modules; this one awaits Vitest's modules before the tests load, which CommonJS cannot.
   { ...common, entry: { 'vitest-setup': 'src/vitest/setup-file.ts' }, format: ['esm'] },
+  // The command line, run by Node as an ES module (the package's type).
+  { ...common, entry: { cli: 'src/cli.ts' }, format: ['esm'], dts: false },
 ])

@@ -3,6 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
+import { spawnSync } from 'node:child_process'
+import { runnerHome } from './helpers/projects.mjs'
 import { runners, runShared, summaryReporter, withEnv } from './helpers/runners.mjs'
 
 const work = mkdtempSync(join(tmpdir(), 'async-debug-trace-'))
@@ -127,6 +129,30 @@ for (const runner of runners) {
     if (first.ts < end(second) && second.ts < end(first)) assert.notEqual(first.tid, second.tid, 'tests that overlap are on two tracks')
     // Jest runs no beforeEach hook for a concurrent test.
     if (runner === 'vitest') assert.ok(spans.some((event) => event.cat === 'hook' && /^beforeEach hook of test "(first|second) of two at once"$/.test(event.name)), spans.map((event) => event.name).join('\n'))
+  })
+
+  test(`${runner}: a sharded run's traces, one a shard, are one valid trace by \`async-debug merge-traces\`, each shard's processes apart`, () => {
+    const shards = [1, 2].map((shard) => {
+      const file = join(work, `${runner}-shard-${shard}.json`)
+      const run = traced(file, () => runShared(runner, 'trace', { args: { [runner]: [...summaryReporter[runner], `--shard=${shard}/2`] } }))
+      assert.ok(existsSync(file), run.output)
+      return file
+    })
+    const merged = join(work, `${runner}-merged.json`)
+    const cli = join(runnerHome(runner).asyncDebug, 'dist', 'cli.js')
+    const merging = spawnSync(process.execPath, [cli, 'merge-traces', merged, ...shards], { encoding: 'utf8' })
+    assert.equal(merging.status, 0, merging.stderr)
+    assert.match(merging.stdout, /async-debug: 2 traces merged into .*-merged\.json/)
+    const { spans } = validate(JSON.parse(readFileSync(merged, 'utf8')))
+    const files = spans.filter((event) => event.cat === 'file')
+    assert.deepEqual(files.map((event) => event.name.replace(/^file (.*\/)?/, '')).sort(), ['concurrent.test.js', 'timeline.test.js'])
+    assert.notEqual(files[0].pid, files[1].pid, 'each shard is a process of its own')
+    const processes = JSON.parse(readFileSync(merged, 'utf8')).traceEvents.filter((event) => event.name === 'process_name').map((event) => event.args.name)
+    for (const shard of shards) assert.ok(processes.some((name) => name.startsWith(`${shard.replace(/^.*\//, '')}: `)), processes.join('\n'))
+
+    const usage = spawnSync(process.execPath, [cli, 'merge-traces', merged], { encoding: 'utf8' })
+    assert.equal(usage.status, 2)
+    assert.match(usage.stderr, /usage: async-debug merge-traces <output\.json> <trace\.json>\.\.\./)
   })
 
   test(`${runner}: a value of ASYNC_DEBUG_TRACE that names no file is one error naming the variable`, () => {

@@ -1,6 +1,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, isAbsolute, join, resolve } from 'node:path'
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path'
 import { threadId } from 'node:worker_threads'
 import { type TraceEvent, type TracePart, TraceRecorder } from './trace.js'
 
@@ -79,6 +79,30 @@ export function mergeTrace(parts: readonly TracePart[]): { traceEvents: TraceEve
   const first = events.reduce((min, event) => (event.ph === 'M' ? min : Math.min(min, event.ts)), Number.POSITIVE_INFINITY)
   if (Number.isFinite(first)) for (const event of events) if (event.ph !== 'M') event.ts -= first
   return { traceEvents: events, displayTimeUnit: 'ms' }
+}
+
+/**
+ * Several trace files in one, a sharded run's: each file's processes stay apart, named after the
+ * file, and each file's time starts with the others'.
+ */
+export function mergeTraceFiles(files: readonly string[]): ReturnType<typeof mergeTrace> {
+  const parts: TracePart[] = []
+  for (const file of files) {
+    const { traceEvents } = JSON.parse(readFileSync(file, 'utf8')) as { traceEvents?: TraceEvent[] }
+    if (!Array.isArray(traceEvents)) throw new TypeError(`${file} is no trace file: it has no traceEvents`)
+    const names = new Map<number, string>()
+    const byProcess = new Map<number, TraceEvent[]>()
+    for (const event of traceEvents) {
+      // A process's name and place are given anew to the merged one.
+      if (event.ph === 'M' && event.name === 'process_name') names.set(event.pid, String(event.args?.['name']))
+      if (event.ph === 'M' && (event.name === 'process_name' || event.name === 'process_sort_index')) continue
+      const events = byProcess.get(event.pid)
+      if (events) events.push(event)
+      else byProcess.set(event.pid, [event])
+    }
+    for (const [pid, events] of byProcess) parts.push({ worker: `${basename(file)}: ${names.get(pid) ?? `process ${pid}`}`, events })
+  }
+  return mergeTrace(parts)
 }
 
 /**
