@@ -18,6 +18,8 @@ h1 { font-size: 16px; margin: 0 0 4px; }
 #filters fieldset { border: 0; margin: 0; padding: 0; display: flex; gap: 4px 10px; flex-wrap: wrap; align-items: center; }
 #filters legend { float: left; font-weight: 600; margin-right: 6px; }
 #filters label { white-space: nowrap; }
+.legend { display: flex; flex-wrap: wrap; gap: 2px 14px; color: #4a5560; font-size: 12px; width: 100%; }
+.swatch.striped { background: var(--resource) repeating-linear-gradient(135deg, rgba(255,255,255,.45) 0 3px, transparent 3px 6px); }
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; vertical-align: -1px; margin-right: 3px; }
 main { padding: 8px 16px 40vh; margin-right: 380px; }
 section.file { background: #fff; border: 1px solid #d8dde3; border-radius: 6px; margin: 10px 0; padding: 8px 10px; }
@@ -249,6 +251,12 @@ export const pageScript = String.raw`
     form.appendChild(el('label', null, [all, ' also resources closed in their test']))
     form.appendChild(el('label', null, [bad, ' only files with failures or leaks']))
     form.appendChild(el('label', null, ['Zoom ', zoom]))
+    var legend = el('div', { className: 'legend' })
+    ;[['var(--passed)', 'test passed'], ['var(--failed)', 'failed test, leaked resource'], ['var(--allowed)', 'allowed or held'], ['var(--resource)', 'outlived its test, not a finding'], ['var(--closed)', 'closed']].forEach(function (item) {
+      legend.appendChild(el('span', null, [el('span', { className: 'swatch', style: 'background: ' + item[0] }), item[1]]))
+    })
+    legend.appendChild(el('span', null, [el('span', { className: 'swatch striped' }), 'after its test ended']))
+    form.appendChild(legend)
   }
 
   function summary() {
