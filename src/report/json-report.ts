@@ -16,7 +16,7 @@ export interface SummaryReporterOptions {
   outputFile?: string
   /**
    * Where to write a timeline of the run in Chrome's trace-event format, from the project's root,
-   * which Perfetto (ui.perfetto.dev) and chrome://tracing open; none by default. The environment
+   * which Perfetto (ui.perfetto.dev) opens (and older Chromes' chrome://tracing); none by default. The environment
    * variable `ASYNC_DEBUG_TRACE=<file>` sets it too.
    */
   trace?: string

@@ -11,9 +11,10 @@ import { describe } from './descriptions.js'
 import { whatRan } from './slow-callback.js'
 
 /**
- * A timeline of a run in Chrome's trace-event format, which Perfetto (ui.perfetto.dev) and
- * chrome://tracing open: each worker records its part as its engine observes it (see
- * EngineObserver), and the summary reporter merges the parts into one file (trace-file.ts).
+ * A timeline of a run in Chrome's trace-event format, which Perfetto (ui.perfetto.dev) opens (and
+ * older Chromes' chrome://tracing): each worker records its part as its engine observes it (see
+ * EngineObserver), and the summary reporter merges the parts into one file (trace-file.ts), or
+ * the page of the run drawn from it (html-page.ts).
  */
 
 /** One event of the trace-event format: `X` a complete span, `i` an instant mark, `s`/`f` the two ends of a flow arrow, `M` metadata. */
