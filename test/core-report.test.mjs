@@ -180,13 +180,16 @@ test('the page of a run: overlapping tests go on rows of their own; a resource p
     span(2, 'resource', 'setInterval every 5 ms', 1500, 5000, { type: 'interval', asyncType: 'Timeout', owner: 'beforeEach hook of test "one"', site: '/a.test.js:3:5', outcome: 'allowed', reason: 'allowPending(): on purpose' }),
     span(2, 'resource', 'setTimeout of 10 ms', 4100, 100, { type: 'timeout', asyncType: 'Timeout', owner: 'test "two"', outcome: 'closed' }),
     { name: 'interval: setInterval every 5 ms', cat: 'finding', ph: 'i', s: 't', ts: 3000, pid: 1, tid: 1, args: { type: 'interval', scope: 'test "one"', site: '/a.test.js:3:5' } },
+    { name: 'server: TCP server listening on 127.0.0.1:80', cat: 'finding', ph: 'i', s: 't', ts: 9000, pid: 1, tid: 1, args: { type: 'server', scope: 'suite "s"', site: '/a.test.js:9:5' } },
   ]
   const model = pageModel(events, [{ file: 'a.test.js', name: 'one', failed: true, errors: ['boom'] }], 'run')
-  assert.deepEqual(model.types, ['interval', 'timeout'])
+  assert.deepEqual(model.types, ['interval', 'timeout'], 'the kinds of the resources drawn')
+  assert.deepEqual(Object.keys(model.hints), ['interval', 'server', 'timeout'], "a finding's type has its hint")
   assert.match(model.hints.interval, /clearInterval/)
   const [file] = model.files
   assert.deepEqual(file.tests.map(({ name, failed, errors, found }) => [name, failed, errors, found.length]), [['one', true, ['boom'], 1], ['two', false, [], 0]])
   const [ticker, timer] = file.resources
   assert.deepEqual([ticker.ownerTest, ticker.ownerEnd, ticker.outlived, ticker.callbacks], [0, 3, true, [['test "two"', 1]]])
   assert.deepEqual([timer.ownerTest, timer.outlived], [1, false])
+  assert.deepEqual(file.found.map(({ scope, type }) => [scope, type]), [['suite "s"', 'server']], "a suite's finding is the file's, listed, as no bar is the suite's")
 })

@@ -27,6 +27,9 @@ section.file[hidden] { display: none; }
 section.file h2 { font-size: 13px; margin: 0 0 6px; font-weight: 600; word-break: break-all; }
 section.file h2 .counts { font-weight: 400; color: #4a5560; margin-left: 8px; }
 .scroll { overflow-x: auto; }
+ul.outside { margin: 0 0 6px; padding-left: 18px; color: var(--failed); font-size: 12px; }
+ul.outside .site { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; color: #4a5560; }
+ul.outside .hint { color: #4a5560; }
 .canvas { position: relative; min-width: 100%; }
 .axis { position: relative; height: 18px; border-bottom: 1px solid #c9d0d7; color: #6b7680; font-size: 11px; }
 .tick { position: absolute; top: 0; height: 18px; border-left: 1px solid #c9d0d7; padding-left: 3px; white-space: nowrap; }
@@ -137,8 +140,12 @@ export const pageScript = String.raw`
     var failed = file.tests.filter(function (t) { return t.failed }).length
     var leaked = file.resources.filter(isLeaked).length
     var counts = plural(file.tests.length, 'test') + (failed ? ', ' + failed + ' failed' : '') + (leaked ? ', ' + plural(leaked, 'leaked resource') : '') + ', ' + time(file.end - file.start)
-    var section = el('section', { className: 'file', 'data-file': file.name }, [el('h2', null, [file.name, el('span', { className: 'counts', text: counts })]), el('div', { className: 'scroll' }, [canvas])])
-    var entry = { file: file, section: section, canvas: canvas, axis: axis, resourceTrack: resourceTrack, testBars: testTrack.children, bad: failed > 0 || leaked > 0 }
+    // What its own scopes or its suites' left or did, not a test's: listed, as no bar is theirs.
+    var outside = file.found.length ? el('ul', { className: 'outside' }, file.found.map(function (f) {
+      return el('li', null, [f.scope + ': ' + f.text, f.site ? el('span', { className: 'site', text: ' created at ' + f.site }) : null, f.type && data.hints[f.type] ? el('div', { className: 'hint', text: 'Hint: ' + data.hints[f.type] }) : null])
+    })) : null
+    var section = el('section', { className: 'file', 'data-file': file.name }, [el('h2', null, [file.name, el('span', { className: 'counts', text: counts })]), outside, el('div', { className: 'scroll' }, [canvas])])
+    var entry = { file: file, section: section, canvas: canvas, axis: axis, resourceTrack: resourceTrack, testBars: testTrack.children, bad: failed > 0 || leaked > 0 || file.found.length > 0 }
     drawResources(entry)
     return entry
   }

@@ -83,9 +83,9 @@ export interface PageModel {
   /** Milliseconds the run's trace spans. */
   duration: number
   files: PageFile[]
-  /** The resource types present (and the async type of a resource of none), which the page filters by. */
+  /** The types of the resources drawn (or the async type of a resource of none), which the page filters by. */
   types: string[]
-  /** What to do of a leak of each type present. */
+  /** What to do of a leak of each type present, a resource's or a finding's. */
   hints: Record<string, string>
 }
 
@@ -124,14 +124,14 @@ export function pageModel(events: readonly TraceEvent[], results: readonly Runne
     own.push(event)
   }
   const resultOf = new Map(results.map((result) => [`${result.file}\n${result.name}`, result]))
-  const types = new Set<string>()
+  const types = { resources: new Set<string>(), found: new Set<string>() }
   const files = [...byFile].map(([name, own]) => fileModel(name, own, resultOf, types)).sort((a, b) => a.start - b.start || a.name.localeCompare(b.name))
   const pageHints: Record<string, string> = {}
-  for (const type of [...types].sort()) if (Object.hasOwn(hints, type)) pageHints[type] = hints[type as ResourceType]
-  return { title, duration: ms(duration), files, types: [...types].sort(), hints: pageHints }
+  for (const type of [...types.resources, ...types.found].sort()) if (Object.hasOwn(hints, type)) pageHints[type] = hints[type as ResourceType]
+  return { title, duration: ms(duration), files, types: [...types.resources].sort(), hints: pageHints }
 }
 
-function fileModel(name: string, events: readonly TraceEvent[], resultOf: ReadonlyMap<string, RunnerResult>, types: Set<string>): PageFile {
+function fileModel(name: string, events: readonly TraceEvent[], resultOf: ReadonlyMap<string, RunnerResult>, types: { resources: Set<string>; found: Set<string> }): PageFile {
   const spans = events.filter((event) => event.ph === 'X')
   const arg = (event: TraceEvent, key: string): string | undefined => (typeof event.args?.[key] === 'string' ? (event.args[key] as string) : undefined)
   const testSpans = spans.filter((span) => span.cat === 'test').sort((a, b) => a.ts - b.ts || a.name.localeCompare(b.name))
@@ -167,7 +167,7 @@ function fileModel(name: string, events: readonly TraceEvent[], resultOf: Readon
     const site = arg(mark, 'site')
     const type = arg(mark, 'type')
     const item: PageFound = { cat: mark.cat ?? 'mark', text: mark.name, scope, ...(site === undefined ? {} : { site }), ...(type === undefined ? {} : { type }) }
-    if (type !== undefined) types.add(type)
+    if (type !== undefined) types.found.add(type)
     ;(testOfScope(scope)?.found ?? found).push(item)
   }
   for (const span of spans) {
@@ -194,7 +194,7 @@ function fileModel(name: string, events: readonly TraceEvent[], resultOf: Readon
       const test = testOfScope(owner)
       const ownerEnd = test ? Math.round(test.end * 1000) : (endOf.get(owner) ?? span.ts + span.dur!)
       const type = arg(span, 'type') ?? arg(span, 'asyncType') ?? 'unknown'
-      types.add(type)
+      types.resources.add(type)
       const site = arg(span, 'site')
       const reason = arg(span, 'reason')
       const outcome = arg(span, 'outcome') ?? 'alive at the end'
