@@ -40,6 +40,7 @@ test('each bad option is a TypeError naming its key, as the user wrote it', () =
     [{ allowTests: [{ name: 42, reason: 'why' }] }, 'option `where.allowTests[0].name` must be a string or a RegExp, got 42'],
     [{ allowTests: [{ name: 'x', reason: 'why', why: 1 }] }, 'unknown option `where.allowTests[0].why`; known: name, reason'],
     [{ dispose: 'no' }, "option `where.dispose` must be a boolean, got 'no'"],
+    [{ html: 'page.html' }, "option `where.html` belongs to the summary reporter, not the environment: reporters: ['default', ['async-debug/vitest/reporter', { html: '…' }]] (Jest: 'async-debug/jest/reporter')"],
     [{ warnings: { MaxListenersExceededWarning: 'fail' } }, "option `where.warnings.MaxListenersExceededWarning` must be one of error, warn, ignore, got 'fail'"],
   ]
   for (const [options, message] of cases)

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { Engine, Scope, creationSite, dependencyOf, fileBaseline, floatingWarning, importedBy, leakError, resolveOptions, runSummary, userFrames } from './helpers/core.mjs'
+import { Engine, Scope, creationSite, dependencyOf, fileBaseline, floatingWarning, htmlPage, importedBy, lanes, leakError, pageModel, resolveOptions, runSummary, scriptJson, userFrames } from './helpers/core.mjs'
 
 const site = (stack) => ({ stack, cause: undefined })
 
@@ -152,4 +152,44 @@ test("a trace of many events merges, its time counted from its first event", asy
   assert.equal(marks.length, 300_000)
   assert.equal(marks[0].ts, 0)
   assert.equal(marks.at(-1).ts, 299_999)
+})
+
+test("the page of a run holds its data where no text of the run can close the script element or run as markup", () => {
+  const hostile = '</script><script>alert(1)</script><!-- \u2028'
+  const model = { title: `run of ${hostile}`, duration: 1, types: [], hints: {}, files: [{ name: hostile, start: 0, end: 1, tests: [], resources: [], found: [] }] }
+  const page = htmlPage(model)
+  assert.equal(page.match(/<\/script>/g).length, 2, 'the data script and the page script close once each')
+  assert.doesNotMatch(page, /<script>alert/)
+  assert.match(page, /<title>run of &#60;\/script&#62;/)
+  const data = page.match(/<script type="application\/json" id="async-debug-data">(.*?)<\/script>/s)[1]
+  assert.deepEqual(JSON.parse(data), model)
+  assert.equal(scriptJson('\u2029<'), '"\\u2029\\u003c"')
+})
+
+test('the page of a run: overlapping tests go on rows of their own; a resource past its test is told outlived, with the test, and its callbacks during another', () => {
+  assert.deepEqual(lanes([{ start: 0, end: 10 }, { start: 5, end: 8 }, { start: 10, end: 12 }, { start: 9, end: 20 }]), [0, 1, 0, 1])
+  const thread = (tid, name) => ({ name: 'thread_name', ph: 'M', ts: 0, pid: 1, tid, args: { name, file: 'a.test.js' } })
+  const span = (tid, cat, name, ts, dur, args = {}) => ({ name, cat, ph: 'X', ts, dur, pid: 1, tid, args })
+  const events = [
+    thread(1, 'a.test.js'),
+    thread(2, 'a.test.js · resources'),
+    span(1, 'file', 'file a.test.js', 0, 10_000, { name: 'a.test.js' }),
+    span(1, 'test', 'test "one"', 1000, 2000, { name: 'one' }),
+    span(1, 'test', 'test "two"', 4000, 3000, { name: 'two' }),
+    span(1, 'callback', 'callback of setInterval every 5 ms', 5000, 100, { owner: 'beforeEach hook of test "one"', during: 'test "two"' }),
+    span(2, 'resource', 'setInterval every 5 ms', 1500, 5000, { type: 'interval', asyncType: 'Timeout', owner: 'beforeEach hook of test "one"', site: '/a.test.js:3:5', outcome: 'allowed', reason: 'allowPending(): on purpose' }),
+    span(2, 'resource', 'setTimeout of 10 ms', 4100, 100, { type: 'timeout', asyncType: 'Timeout', owner: 'test "two"', outcome: 'closed' }),
+    { name: 'interval: setInterval every 5 ms', cat: 'finding', ph: 'i', s: 't', ts: 3000, pid: 1, tid: 1, args: { type: 'interval', scope: 'test "one"', site: '/a.test.js:3:5' } },
+    { name: 'server: TCP server listening on 127.0.0.1:80', cat: 'finding', ph: 'i', s: 't', ts: 9000, pid: 1, tid: 1, args: { type: 'server', scope: 'suite "s"', site: '/a.test.js:9:5' } },
+  ]
+  const model = pageModel(events, [{ file: 'a.test.js', name: 'one', failed: true, errors: ['boom'] }], 'run')
+  assert.deepEqual(model.types, ['interval', 'timeout'], 'the kinds of the resources drawn')
+  assert.deepEqual(Object.keys(model.hints), ['interval', 'server', 'timeout'], "a finding's type has its hint")
+  assert.match(model.hints.interval, /clearInterval/)
+  const [file] = model.files
+  assert.deepEqual(file.tests.map(({ name, failed, errors, found }) => [name, failed, errors, found.length]), [['one', true, ['boom'], 1], ['two', false, [], 0]])
+  const [ticker, timer] = file.resources
+  assert.deepEqual([ticker.ownerTest, ticker.ownerEnd, ticker.outlived, ticker.callbacks], [0, 3, true, [['test "two"', 1]]])
+  assert.deepEqual([timer.ownerTest, timer.outlived], [1, false])
+  assert.deepEqual(file.found.map(({ scope, type }) => [scope, type]), [['suite "s"', 'server']], "a suite's finding is the file's, listed, as no bar is the suite's")
 })

@@ -196,9 +196,16 @@ function pattern(value: unknown, key: string, json: boolean): StackPattern {
   return fail(key, emptied ? `a string or a RegExp; a RegExp that arrives empty, as here, was emptied on its way to the worker: write it as a string such as '/pino/i'` : 'a string or a RegExp', value)
 }
 
-function unknownKey(object: object, allowed: readonly string[], key: string): void {
-  for (const name of Object.keys(object))
-    if (!allowed.includes(name)) throw new TypeError(`async-debug: unknown option \`${key}${name}\`; known: ${allowed.join(', ')}`)
+// The summary reporters' options, which belong in the reporter's entry of `reporters`.
+const reporterKeys = ['outputFile', 'trace', 'html']
+
+function unknownKey(object: object, allowed: readonly string[], key: string, top = false): void {
+  for (const name of Object.keys(object)) {
+    if (allowed.includes(name)) continue
+    if (top && reporterKeys.includes(name))
+      throw new TypeError(`async-debug: option \`${key}${name}\` belongs to the summary reporter, not the environment: reporters: ['default', ['async-debug/vitest/reporter', { ${name}: '…' }]] (Jest: 'async-debug/jest/reporter')`)
+    throw new TypeError(`async-debug: unknown option \`${key}${name}\`; known: ${allowed.join(', ')}`)
+  }
 }
 
 const WATCHDOG_VARIABLE = 'ASYNC_DEBUG_WATCHDOG'
@@ -213,7 +220,7 @@ export function resolveOptions(options: unknown, where = 'asyncDebug', env: Reco
   if (options === undefined || options === null) options = {}
   if (typeof options !== 'object' || Array.isArray(options)) fail(where, 'an object', options)
   const o = options as Record<string, unknown>
-  unknownKey(o, keys, `${where}.`)
+  unknownKey(o, keys, `${where}.`, true)
   const ignore = o.ignore ?? {}
   if (typeof ignore !== 'object' || Array.isArray(ignore)) fail(`${where}.ignore`, 'an object like { types, stacks, warnings }', ignore)
   const i = ignore as Record<string, unknown>

@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, isAbsolute, resolve, sep } from 'node:path'
 import { BASELINE_VARIABLE, type BaselineEntry, fromRoot } from './baseline.js'
 import { type RunRecord, scopeFacts } from './run-records.js'
-import { traceFromEnv } from './trace-file.js'
+import { htmlFromEnv, traceFromEnv } from './trace-file.js'
 
 /** The JSON report's format; raised when a field changes meaning or goes. */
 export const JSON_REPORT_VERSION = 1
@@ -16,29 +16,40 @@ export interface SummaryReporterOptions {
   outputFile?: string
   /**
    * Where to write a timeline of the run in Chrome's trace-event format, from the project's root,
-   * which Perfetto (ui.perfetto.dev) and chrome://tracing open; none by default. The environment
+   * which Perfetto (ui.perfetto.dev) opens (and older Chromes' chrome://tracing); none by default. The environment
    * variable `ASYNC_DEBUG_TRACE=<file>` sets it too.
    */
   trace?: string
+  /**
+   * Where to write the page of the run, from the project's root: one self-contained HTML file
+   * (nothing fetched) that draws each test file's tests on a time axis and the resources that
+   * outlived their test across the tests they ran into; none by default. It is drawn from the
+   * same timeline as `trace`, which it records without writing the trace file. The environment
+   * variable `ASYNC_DEBUG_HTML=<file>` sets it too.
+   */
+  html?: string
 }
 
 const REPORT_VARIABLE = 'ASYNC_DEBUG_REPORT'
+const examples = { outputFile: 'async-debug.json', trace: 'trace.json', html: 'async-debug.html' }
 
 /** Validates the reporter's options; `where` names the reporter for the message. */
 export function reporterOptions(options: unknown, where: string, env: Record<string, string | undefined> = process.env): SummaryReporterOptions {
   const trace = traceFromEnv(env)
-  const fromEnv = { ...(env[REPORT_VARIABLE]?.trim() ? { outputFile: env[REPORT_VARIABLE]!.trim() } : {}), ...(trace === undefined ? {} : { trace }) }
+  const html = htmlFromEnv(env)
+  const fromEnv = { ...(env[REPORT_VARIABLE]?.trim() ? { outputFile: env[REPORT_VARIABLE]!.trim() } : {}), ...(trace === undefined ? {} : { trace }), ...(html === undefined ? {} : { html }) }
   if (options === undefined || options === null) return fromEnv
   if (typeof options !== 'object' || Array.isArray(options)) throw new TypeError(`${where}: expected options like { outputFile: 'async-debug.json' }, got ${String(options)}`)
-  const { outputFile, trace: traceOption, ...rest } = options as Record<string, unknown>
+  const { outputFile, trace: traceOption, html: htmlOption, ...rest } = options as Record<string, unknown>
   const unknown = Object.keys(rest)
-  if (unknown.length > 0) throw new TypeError(`${where}: unknown option \`${unknown[0]}\`; known: outputFile, trace`)
-  for (const [name, value] of [['outputFile', outputFile], ['trace', traceOption]] as const)
-    if (value !== undefined && (typeof value !== 'string' || value === '')) throw new TypeError(`${where}: option \`${name}\` must be a file path, got ${String(value)}`)
+  if (unknown.length > 0) throw new TypeError(`${where}: unknown option \`${unknown[0]}\`; known: outputFile, trace, html`)
+  for (const [name, value] of [['outputFile', outputFile], ['trace', traceOption], ['html', htmlOption]] as const)
+    if (value !== undefined && (typeof value !== 'string' || value === '')) throw new TypeError(`${where}: option \`${name}\` must be a file path, from the project's root, e.g. { ${name}: '${examples[name]}' }, got ${String(value)}`)
   return {
     ...fromEnv,
     ...(outputFile === undefined ? {} : { outputFile: outputFile as string }),
     ...(traceOption === undefined ? {} : { trace: traceOption as string }),
+    ...(htmlOption === undefined ? {} : { html: htmlOption as string }),
   }
 }
 

@@ -2,19 +2,28 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os'
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path'
 import { threadId } from 'node:worker_threads'
+import { htmlPage } from './html-page.js'
+import { type RunnerResult, pageModel } from './page-model.js'
 import { type TraceEvent, type TracePart, TraceRecorder } from './trace.js'
 
 /** Names the trace file to write, from the project's root, like the summary reporter's option `trace`. */
 export const TRACE_VARIABLE = 'ASYNC_DEBUG_TRACE'
+/** Names the page of the run to write, from the project's root, like the summary reporter's option `html`. */
+export const HTML_VARIABLE = 'ASYNC_DEBUG_HTML'
 // Set by the summary reporter in the main process, before it starts workers, which inherit it: where they leave their parts.
 const PARTS_VARIABLE = 'ASYNC_DEBUG_TRACE_PARTS'
 let written = 0
 
 /** The trace file that `ASYNC_DEBUG_TRACE` names, if any; a value that is no file's name is an error naming the variable. */
-export function traceFromEnv(env: Record<string, string | undefined> = process.env): string | undefined {
-  const value = env[TRACE_VARIABLE]?.trim()
+export const traceFromEnv = (env: Record<string, string | undefined> = process.env): string | undefined => fileFromEnv(env, TRACE_VARIABLE, 'the trace file', 'trace.json')
+
+/** The page that `ASYNC_DEBUG_HTML` names, if any; a value that is no file's name is an error naming the variable. */
+export const htmlFromEnv = (env: Record<string, string | undefined> = process.env): string | undefined => fileFromEnv(env, HTML_VARIABLE, 'the page of the run', 'page.html')
+
+function fileFromEnv(env: Record<string, string | undefined>, variable: string, what: string, example: string): string | undefined {
+  const value = env[variable]?.trim()
   if (!value) return undefined
-  if (/^(?:1|true|yes|on|0|false|no|off)$/i.test(value)) throw new TypeError(`async-debug: ${TRACE_VARIABLE} names the trace file to write, e.g. ${TRACE_VARIABLE}=trace.json; got '${value}'`)
+  if (/^(?:1|true|yes|on|0|false|no|off)$/i.test(value)) throw new TypeError(`async-debug: ${variable} names ${what} to write, e.g. ${variable}=${example}; got '${value}'`)
   return value
 }
 
@@ -81,6 +90,18 @@ export function mergeTrace(parts: readonly TracePart[]): { traceEvents: TraceEve
   return { traceEvents: events, displayTimeUnit: 'ms' }
 }
 
+/** What a traced run writes, from the project's root: the trace file (option `trace`), the page of the run (option `html`), or both. */
+export interface TraceOutputs {
+  trace?: string | undefined
+  html?: string | undefined
+}
+
+/** What the page of a run shows besides the trace: its title, and what the runner said of each test. */
+export interface PageInput {
+  title: string
+  results: readonly RunnerResult[]
+}
+
 /**
  * Several trace files in one, a sharded run's: each file's processes stay apart, named after the
  * file, and each file's time starts with the others'.
@@ -106,24 +127,45 @@ export function mergeTraceFiles(files: readonly string[]): ReturnType<typeof mer
 }
 
 /**
- * Merges the parts that workers left in `dir` into the trace file `outputFile` (resolved from
- * `base`, the runner's root), and removes them, and `dir` unless `more` runs will leave parts there
- * (watch mode). Returns the line that says where it went, or why it could not be written: the
- * trace is an extra, which must not fail the run.
+ * Merges the parts that workers left in `dir` into the trace file and the page that `outputs` name
+ * (resolved from `base`, the runner's root), and removes them, and `dir` unless `more` runs will
+ * leave parts there (watch mode). Returns the lines that say where each went, or why it could not
+ * be written: the trace and the page are extras, which must not fail the run.
  */
-export function finishTrace(dir: string, outputFile: string, base: string, more = false): string {
-  const path = isAbsolute(outputFile) ? outputFile : resolve(base, outputFile)
+export function finishTrace(dir: string, outputs: TraceOutputs, base: string, page: PageInput, more = false): string[] {
+  const lines: string[] = []
   let names: string[] = []
   try {
-    names = readdirSync(dir).sort()
-    const parts = names.map((name) => JSON.parse(readFileSync(join(dir, name), 'utf8')) as TracePart)
-    mkdirSync(dirname(path), { recursive: true })
-    writeFileSync(path, JSON.stringify(mergeTrace(parts)))
-    return `async-debug: trace written to ${path} (open it in ui.perfetto.dev)`
-  } catch (error) {
-    return `async-debug: could not write the trace to ${path}: ${String(error)}`
+    let merged: ReturnType<typeof mergeTrace>
+    try {
+      names = readdirSync(dir).sort()
+      merged = mergeTrace(names.map((name) => JSON.parse(readFileSync(join(dir, name), 'utf8')) as TracePart))
+    } catch (error) {
+      for (const [what, file] of outputsOf(outputs, base)) lines.push(`async-debug: could not write ${what} to ${file}: ${String(error)}`)
+      return lines
+    }
+    for (const [what, path] of outputsOf(outputs, base))
+      try {
+        mkdirSync(dirname(path), { recursive: true })
+        if (what === 'the trace') {
+          writeFileSync(path, JSON.stringify(merged))
+          lines.push(`async-debug: trace written to ${path} (open it in ui.perfetto.dev)`)
+        } else {
+          writeFileSync(path, htmlPage(pageModel(merged.traceEvents, page.results, page.title)))
+          lines.push(`async-debug: page of the run written to ${path} (open it in a browser)`)
+        }
+      } catch (error) {
+        lines.push(`async-debug: could not write ${what} to ${path}: ${String(error)}`)
+      }
+    return lines
   } finally {
     if (more) for (const name of names) rmSync(join(dir, name), { force: true })
     else rmSync(dir, { recursive: true, force: true })
   }
 }
+
+// Each output asked for, as [what it is, its path].
+const outputsOf = ({ trace, html }: TraceOutputs, base: string): ['the trace' | 'the page of the run', string][] => [
+  ...(trace === undefined ? [] : [['the trace', isAbsolute(trace) ? trace : resolve(base, trace)] as ['the trace', string]]),
+  ...(html === undefined ? [] : [['the page of the run', isAbsolute(html) ? html : resolve(base, html)] as ['the page of the run', string]]),
+]

@@ -1,18 +1,20 @@
 import { type AsyncHook, createHook } from 'node:async_hooks'
 import { threadId } from 'node:worker_threads'
-import { factsOf, isAlive } from '../core/async-types.js'
+import { factsOf, isAlive, typeOf } from '../core/async-types.js'
 import { creationSite } from '../core/frames.js'
 import type { EngineObserver } from '../core/observer.js'
 import { now } from '../core/real-timers.js'
 import type { Finding, Scope, SlowRan, Tracked } from '../core/scope.js'
+import type { ResourceType } from '../core/resource-types.js'
 import type { Site } from '../core/site.js'
 import { describe } from './descriptions.js'
 import { whatRan } from './slow-callback.js'
 
 /**
- * A timeline of a run in Chrome's trace-event format, which Perfetto (ui.perfetto.dev) and
- * chrome://tracing open: each worker records its part as its engine observes it (see
- * EngineObserver), and the summary reporter merges the parts into one file (trace-file.ts).
+ * A timeline of a run in Chrome's trace-event format, which Perfetto (ui.perfetto.dev) opens (and
+ * older Chromes' chrome://tracing): each worker records its part as its engine observes it (see
+ * EngineObserver), and the summary reporter merges the parts into one file (trace-file.ts), or
+ * the page of the run drawn from it (html-page.ts).
  */
 
 /** One event of the trace-event format: `X` a complete span, `i` an instant mark, `s`/`f` the two ends of a flow arrow, `M` metadata. */
@@ -49,6 +51,8 @@ interface ResourceRecord {
   readonly start: number
   readonly site: Site
   readonly resource: WeakRef<object>
+  /** What users call it (`interval`, `server`…), for a page's filter and hint; a finding's own, once it is one. */
+  type: ResourceType | undefined
   end?: number
   description?: string | undefined
   outcome?: ResourceOutcome
@@ -86,6 +90,8 @@ interface Block {
 // A span laid out on a track: `lane` is which of its group's tracks it went to.
 interface Span {
   readonly group: string
+  /** The test file whose group it is in; none for a worker's. */
+  readonly file: string | undefined
   readonly start: number
   readonly end: number
   readonly name: string
@@ -109,6 +115,14 @@ function describeResource(asyncType: string, resource: object | undefined): stri
   if (resource === undefined) return undefined
   try {
     return describe({ facts: factsOf(asyncType, resource) })
+  } catch {
+    return undefined
+  }
+}
+
+function typeOfResource(asyncType: string, resource: object): ResourceType | undefined {
+  try {
+    return typeOf(asyncType, resource)
   } catch {
     return undefined
   }
@@ -208,6 +222,7 @@ export class TraceRecorder implements EngineObserver {
       start: tracked.createdAt,
       site: tracked.site,
       resource: new WeakRef(tracked.resource),
+      type: typeOfResource(tracked.asyncType, tracked.resource),
       description: describeResource(tracked.asyncType, tracked.resource),
     }
     this.#resources.push(record)
@@ -250,6 +265,7 @@ export class TraceRecorder implements EngineObserver {
         resource = this.#byTracked.get(tracked)!
       }
       resource.description = describe(finding)
+      resource.type = finding.type
       return resource
     }
     for (const finding of findings) {
@@ -318,13 +334,13 @@ export class TraceRecorder implements EngineObserver {
     }
     for (const { scope, judging, judged } of this.#scopes.values()) {
       const [start, stop] = bounds.get(scope)!
-      const span: Span = { group: scopesGroup(scope), start, end: stop, name: scope.title, cat: scope.kind, args: { kind: scope.kind, name: scope.name, state: scope.state, ...(scope.leaksAllowed === undefined ? {} : { leaksAllowed: scope.leaksAllowed }) } }
+      const span: Span = { group: scopesGroup(scope), file: fileOf(scope)?.name, start, end: stop, name: scope.title, cat: scope.kind, args: { kind: scope.kind, name: scope.name, state: scope.state, ...(scope.leaksAllowed === undefined ? {} : { leaksAllowed: scope.leaksAllowed }) } }
       spans.push(span)
       spanOf.set(scope, span)
-      if (!scope.part && judging !== undefined && judged !== undefined) spans.push({ group: span.group, start: Math.max(judging, start), end: Math.min(judged, stop), name: `judging ${scope.title}`, cat: 'judging', args: {} })
+      if (!scope.part && judging !== undefined && judged !== undefined) spans.push({ group: span.group, file: span.file, start: Math.max(judging, start), end: Math.min(judged, stop), name: `judging ${scope.title}`, cat: 'judging', args: {} })
     }
     const blockSpans = this.#blocks.map((block) => {
-      const span: Span = { group: scopesGroup(block.scope), start: block.start, end: block.end, name: block.name, cat: block.cat, args: block.args }
+      const span: Span = { group: scopesGroup(block.scope), file: fileOf(block.scope)?.name, start: block.start, end: block.end, name: block.name, cat: block.cat, args: block.args }
       spans.push(span)
       return span
     })
@@ -335,19 +351,23 @@ export class TraceRecorder implements EngineObserver {
       const outcome = resource.outcome ?? 'alive at the end'
       spans.push({
         group: `${scopesGroup(resource.owner)} · resources`,
+        file: fileOf(resource.owner)?.name,
         start: resource.start,
         end: Math.max(resource.start, resource.end ?? end),
         name: resource.description ?? resource.asyncType,
         cat: 'resource',
-        args: { asyncType: resource.asyncType, owner: resource.owner.title, site: creationSite(resource.site), outcome, ...(resource.reason === undefined ? {} : { reason: resource.reason }) },
+        args: { ...(resource.type === undefined ? {} : { type: resource.type }), asyncType: resource.asyncType, owner: resource.owner.title, site: creationSite(resource.site), outcome, ...(resource.reason === undefined ? {} : { reason: resource.reason }) },
       })
     }
     const tracks = layOut(spans)
     const events: TraceEvent[] = []
     const tid = (span: Span): number => tracks.get(span.group)![span.lane!]!
+    // Which file each track is of, said beside its name for readers that group tracks by file (html-page.ts).
+    const fileOfGroup = new Map(spans.map((span) => [span.group, span.file]))
     for (const [group, lanes] of tracks)
       lanes.forEach((id, lane) => {
-        events.push({ name: 'thread_name', ph: 'M', ts: 0, pid: 1, tid: id, args: { name: lane === 0 ? group : `${group} (${lane + 1})` } })
+        const file = fileOfGroup.get(group)
+        events.push({ name: 'thread_name', ph: 'M', ts: 0, pid: 1, tid: id, args: { name: lane === 0 ? group : `${group} (${lane + 1})`, ...(file === undefined ? {} : { file }) } })
         events.push({ name: 'thread_sort_index', ph: 'M', ts: 0, pid: 1, tid: id, args: { sort_index: id } })
       })
     for (const span of spans) {
