@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path'
 import { threadId } from 'node:worker_threads'
@@ -40,16 +40,34 @@ export function openTrace(env: Record<string, string | undefined> = process.env)
  */
 export const traceRecorder = (): TraceRecorder | undefined => (process.env[PARTS_VARIABLE] === undefined ? undefined : new TraceRecorder())
 
-/** Leaves what `recorder` recorded for the summary reporter, and stops it. Never throws: the trace is an extra. */
-export function writeTracePart(recorder: TraceRecorder | undefined): void {
+// Each recorder's part, by the name it is left under: left again as a run goes on, over the last.
+const partNames = new WeakMap<TraceRecorder, string>()
+
+/**
+ * Leaves what `recorder` recorded so far for the summary reporter, over what it left before: Vitest
+ * may end the run before it ends a worker's environment. Written whole under a name of its own,
+ * then renamed, so that the reporter never reads half of it. Never throws: the trace is an extra.
+ */
+export function leaveTracePart(recorder: TraceRecorder | undefined): void {
   const dir = process.env[PARTS_VARIABLE]
   if (recorder === undefined || dir === undefined) return
   try {
-    recorder.disable()
-    writeFileSync(join(dir, `${process.pid}-${threadId}-${++written}.json`), JSON.stringify(recorder.part()))
+    let name = partNames.get(recorder)
+    if (name === undefined) partNames.set(recorder, (name = `${process.pid}-${threadId}-${++written}.json`))
+    const part = join(dir, name)
+    writeFileSync(`${part}.tmp`, JSON.stringify(recorder.part()))
+    renameSync(`${part}.tmp`, part)
   } catch (error) {
+    // The reporter has merged the parts, and removed where they go: the run is over.
+    if ((error as { code?: unknown }).code === 'ENOENT' && !existsSync(dir)) return
     process.stderr.write(`async-debug: could not leave this worker's part of the trace: ${String(error)}\n`)
   }
+}
+
+/** Leaves what `recorder` recorded for the summary reporter (see leaveTracePart), and stops it. */
+export function writeTracePart(recorder: TraceRecorder | undefined): void {
+  recorder?.disable()
+  leaveTracePart(recorder)
 }
 
 /** The parts' events in one trace: a process per worker, its tracks numbered anew, flow ids made unique, time from the first event. */
@@ -138,7 +156,7 @@ export function finishTrace(dir: string, outputs: TraceOutputs, base: string, pa
   try {
     let merged: ReturnType<typeof mergeTrace>
     try {
-      names = readdirSync(dir).sort()
+      names = readdirSync(dir).filter((name) => name.endsWith('.json')).sort()
       merged = mergeTrace(names.map((name) => JSON.parse(readFileSync(join(dir, name), 'utf8')) as TracePart))
     } catch (error) {
       for (const [what, file] of outputsOf(outputs, base)) lines.push(`async-debug: could not write ${what} to ${file}: ${String(error)}`)

@@ -5,7 +5,7 @@ import { Engine, type EngineAdapter } from '../core/engine.js'
 import { type Settings, asConfigError, pickOptions, resolveOptions } from '../core/options.js'
 import { stuckReport } from '../report/pending-tasks.js'
 import { printSlowCallback } from '../report/slow-callback.js'
-import { traceRecorder, writeTracePart } from '../report/trace-file.js'
+import { leaveTracePart, traceRecorder, writeTracePart } from '../report/trace-file.js'
 import { BASE, adoptTransformMode, loadInnerEnvironment, splitEnvironmentOption } from './inner-environment.js'
 import { PLUGIN_FLAG } from './plugin.js'
 import { patchRunner } from './runner-patches.js'
@@ -95,7 +95,9 @@ function asyncDebugEnvironment(fixed?: Environment): Environment {
       const engine = new Engine(settings, trace ? { ...adapter, observer: trace } : adapter).enable(global)
       trace?.enable()
       installEngine(global, engine)
-      const restore = patchRunner(vitest, engine)
+      // The run may end before this environment does (Vitest stops a worker after it reports): the
+      // trace's part is left as each file ends too.
+      const restore = patchRunner(vitest, engine, trace && (() => leaveTracePart(trace)))
       return {
         async teardown(global) {
           // Worker fixtures are torn down just before; Vitest drops an error thrown here, so it is printed.

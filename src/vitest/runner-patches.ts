@@ -85,8 +85,10 @@ function chargingUnawaitedAssertions(engine: Engine, scope: Scope, handler: Hook
  * Ownership is bound to the user's functions (module body, hooks, test body, file and worker
  * fixtures), never to the runner's own async chains, so concurrent tests and nested suites keep
  * their own resources. Returns a function that judges the worker's fixtures and restores the runner.
+ * `fileEnded` is called once each file has been judged, in the worker, before Vitest says the file
+ * is done.
  */
-export function patchRunner(vitest: VitestRuntime, engine: Engine): () => Promise<Error[]> {
+export function patchRunner(vitest: VitestRuntime, engine: Engine, fileEnded?: () => void): () => Promise<Error[]> {
   const { Runner, test: testApi, vi } = vitest
   const proto = Runner.prototype as unknown as Patched & { [PATCHED]?: true }
   if (proto[PATCHED]) return async () => []
@@ -342,7 +344,10 @@ export function patchRunner(vitest: VitestRuntime, engine: Engine): () => Promis
       const errors = isFile(suite) ? await judgeFile(suite, scope) : await judge(scope, suite)
       if (errors.length > 0 && suite.result) fail(suite.result, errors)
       // Its tests' results are final once Vitest has their file's.
-      if (isFile(suite)) results.fileEnded(suite)
+      if (isFile(suite)) {
+        results.fileEnded(suite)
+        fileEnded?.()
+      }
       // Vitest 3.2 has sent the suite's result, meta included, already (4 sends it after this hook): send it again.
       if (errors.length > 0 || results.recordCount(suite) > recorded) results.resend(suite)
     },
