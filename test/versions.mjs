@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { prepareProject, projects, repo } from './helpers/projects.mjs'
 
 // The integration tests that run on either runner, and each runner's own.
-const shared = ['allowed', 'api', 'baseline', 'ci-reporters', 'clean', 'dependencies', 'diagnostics', 'dom', 'fake-timers', 'html', 'import-error', 'json-report', 'leaks', 'mistakes', 'options', 'ownership', 'promises', 'report-mode', 'retries', 'scopes', 'stacks', 'trace', 'typescript', 'web']
+const shared = ['allowed', 'api', 'baseline', 'ci-reporters', 'clean', 'dependencies', 'diagnostics', 'dom', 'fake-timers', 'html', 'import-error', 'interference', 'json-report', 'leaks', 'mistakes', 'options', 'ownership', 'promises', 'report-mode', 'retries', 'scopes', 'stacks', 'trace', 'typescript', 'web']
 const jestOwn = ['jest', 'jest-cold-cache']
 const vitestOwn = ['vitest-annotations', 'vitest-around', 'vitest-describe-concurrent', 'vitest-fixtures', 'vitest-pools']
 
