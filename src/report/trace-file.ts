@@ -71,7 +71,7 @@ export function writeTracePart(recorder: TraceRecorder | undefined): void {
 }
 
 /** The parts' events in one trace: a process per worker, its tracks numbered anew, flow ids made unique, time from the first event. */
-export function mergeTrace(parts: readonly TracePart[]): { traceEvents: TraceEvent[]; displayTimeUnit: 'ms' } {
+export function mergeTrace(parts: readonly TracePart[]): { traceEvents: TraceEvent[] } {
   const pids = new Map<string, number>()
   const tids = new Map<number, number>()
   const events: TraceEvent[] = []
@@ -105,7 +105,9 @@ export function mergeTrace(parts: readonly TracePart[]): { traceEvents: TraceEve
   // A loop, not Math.min(...ts): a large run's events outnumber what a call's arguments may be.
   const first = events.reduce((min, event) => (event.ph === 'M' ? min : Math.min(min, event.ts)), Number.POSITIVE_INFINITY)
   if (Number.isFinite(first)) for (const event of events) if (event.ph !== 'M') event.ts -= first
-  return { traceEvents: events, displayTimeUnit: 'ms' }
+  // No displayTimeUnit: some viewers (Perfetto of 2021-2023) took it for the unit of every ts,
+  // which the format says is microseconds; today's Perfetto ignores it.
+  return { traceEvents: events }
 }
 
 /** What a traced run writes, from the project's root: the trace file (option `trace`), the page of the run (option `html`), or both. */
