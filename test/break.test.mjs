@@ -71,3 +71,13 @@ for (const runner of ['vitest', 'jest'])
     assert.equal(exitCode, 1, output)
     assert.match(output, /AsyncLeakError: test "queue > polls for work" left 1 async resource alive/)
   })
+
+for (const runner of ['vitest', 'jest'])
+  test(`${runner}: ASYNC_DEBUG_BREAK at the line of a floating call stops there, each time its test's code makes the call`, { ...onlyFor(runner), timeout: 300_000 }, async () => {
+    const { pauses, output, exitCode, root } = await runInDebugger(runner, 'break.test.js:18', '^refreshes in the background$')
+    // Vitest's --inspect-brk stops at the test file's first line itself.
+    const inTest = pauses.filter(({ file, line }) => file === join(root, 'break.test.js') && !(runner === 'vitest' && line === 1))
+    assert.deepEqual(inTest.map(({ line }) => line), [18], `${JSON.stringify(pauses)}\n${output}`)
+    assert.equal(exitCode, 1, output)
+    assert.match(output, /Awaited by async call refresh\(\), created at \S*break\.test\.js:18:\d+, which nothing awaits/)
+  })
