@@ -1,5 +1,5 @@
 import { frameOrigin, framesOf, userFrames } from '../core/frames.js'
-import { callName } from './descriptions.js'
+import { callName, plural } from './descriptions.js'
 import type { Mistake, MistakeKind, Resumed, SlowCallback } from '../core/scope.js'
 import { slowCallbackHint, slowCallbackMessage } from './slow-callback.js'
 import { dependencyAt } from './stack.js'
@@ -40,7 +40,7 @@ const hints: Record<MistakeKind, string | ((cause: unknown) => string)> = {
   'slow-callback': slowCallbackHint,
   listeners: (cause) => {
     const { count = 1, others = 0 } = cause as { count?: number; others?: number }
-    const shared = others > 0 ? `; ${others} other test${others === 1 ? '' : 's'} left theirs on the same emitter, and fail for it too` : ''
+    const shared = others > 0 ? `; ${plural(others, 'other test')} left theirs on the same emitter, and fail for it too` : ''
     return `remove the ${count === 1 ? 'listener' : `${count} listeners`} it adds before it ends: emitter.off(type, listener), e.g. in afterEach, or emitter.once(); if that many are meant, raise the emitter's limit with setMaxListeners()${shared}`
   },
   resumed:

@@ -6,7 +6,10 @@ type Wording = { [K in Is]: (facts: Extract<ResourceFacts, { is: K }>) => string
 /** How reports name an async function's call: `async call poll()`, or an anonymous one. */
 export const callName = (name: string | undefined): string => (name === undefined ? 'an anonymous async function' : `async call ${name}()`)
 
-const fakeTimers = (n: number): string => `${n} fake timer${n === 1 ? '' : 's'}`
+/** `n word`, with an s for any count but one. */
+export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
+
+const fakeTimers = (n: number): string => plural(n, 'fake timer')
 
 /** How each thing a user is told of is named in reports: one row per variant of ResourceFacts. */
 const wording: Wording = {

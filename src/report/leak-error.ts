@@ -1,10 +1,9 @@
 import { creationSite, locationOf, userFrames } from '../core/frames.js'
-import { callName } from './descriptions.js'
 import { canDispose } from '../core/async-types.js'
 import type { Finding, Scope } from '../core/scope.js'
 import { hints } from './hints.js'
 import { createdWhere, dependencyFrame } from './stack.js'
-import { describe } from './descriptions.js'
+import { callName, describe, plural } from './descriptions.js'
 import { type Rerun, rerunLine } from './rerun.js'
 
 const after: Record<Scope['kind'], string> = {
@@ -16,8 +15,6 @@ const after: Record<Scope['kind'], string> = {
   fixture: 'after its teardown',
   worker: 'when the worker finished',
 }
-
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
 
 /** A failure listing leaked or pending resources, whose stack is where the first one was created. */
 export class AsyncLeakError extends Error {

@@ -1,7 +1,6 @@
 import { BASELINE_VARIABLE } from './baseline.js'
+import { plural } from './descriptions.js'
 import type { Outcome, RunRecord } from './run-records.js'
-
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
 
 // The test, describe block, file or fixture that a record is of. Only a fixed record, never
 // counted here, may lack its scope's kind (see RunRecord).
