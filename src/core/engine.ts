@@ -72,7 +72,7 @@ export class Engine {
     const judgedCode = (scope: Scope, below: Function, resource: object, asyncType: string): void => {
       if (asyncType !== 'PROMISE') return strays.made(asyncType, resource)
       if (resumptions.watching(scope)) resumptions.check(scope, capture(below, 8))
-      strays.continued(scope, () => capture(below, 8))
+      strays.continued(scope, below)
     }
     // Continuations are located, at a cost to every promise, only for timeAllCallbacks.
     const tracker = (this.#tracker = new Tracker(ownership, slowCallbacks, { tracePromises: settings.tracePromises, locateContinuations: slowCallbackMs > 0 && timeAllCallbacks }, judgedCode, observer && ((tracked) => observer.tracked(tracked))))

@@ -177,9 +177,12 @@ export class Judge {
     }
     const test = testScope(scope)
     if (test.kind === 'test') {
-      const disposed = scope.state === 'disposed' ? new Set(findings) : undefined
-      const left = [...alive, ...excused.filter(({ by }) => by !== 'import').map(({ finding }) => finding)]
-      strays.ended(test, disposed === undefined ? left.map(({ tracked }) => tracked) : left.filter((finding) => !disposed.has(finding)).map(({ tracked }) => tracked))
+      // What its code may still run during later tests: what was let live on, not what was disposed of.
+      const disposed = scope.state === 'disposed' ? findings : []
+      const left: Tracked[] = []
+      for (const finding of alive) if (!disposed.includes(finding)) left.push(finding.tracked)
+      for (const { finding, by } of excused) if (by !== 'import') left.push(finding.tracked)
+      strays.ended(test, left)
     }
     if (scope.kind === 'file') {
       if (settings.dispose) for (const { asyncType, resource } of this.#endWithFile) if (isAlive(asyncType, resource, true)) dispose(asyncType, resource)

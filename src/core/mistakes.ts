@@ -55,7 +55,7 @@ export class Mistakes {
         return true
       },
       unhandledRejection: (reason, promise) => {
-        const owner = ownership.ownerOf(promise)
+        const owner = ownership.creating(promise)
         // A test whose leaks were disposed of fails for them already; a rejection its code meets
         // later (a fetch whose socket was closed) is what disposing caused, not a second mistake.
         if (owner?.state === 'disposed') return false

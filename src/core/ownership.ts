@@ -43,15 +43,13 @@ export class Ownership {
   /** The scope that owns the code running now. */
   readonly current: () => Scope | undefined
 
-  /** The scope that owns a promise being created now: the store AsyncLocalStorage's own hook put on it, if it ran first. */
+  /**
+   * The scope whose code made `promise`: the store AsyncLocalStorage's own hook put on it (before
+   * Node 24, and once that hook ran for a promise being created now), else the code running now.
+   */
   readonly creating: (promise: object) => Scope | undefined
 
   readonly #ambientScope: () => Scope | undefined
-
-  /** The scope whose code made `promise`, or else the one running now. */
-  ownerOf(promise: Promise<unknown>): Scope | undefined {
-    return this.creating(promise)
-  }
 
   /**
    * The scope that owns an async resource (not a promise) being created now; one that code outside

@@ -3,7 +3,7 @@ import type { Ownership } from './ownership.js'
 import { now } from './real-timers.js'
 import { factsOf, isAlive, typeOf } from './async-types.js'
 import { type Finding, type Scope, testScope, type Tracked } from './scope.js'
-import type { Site } from './site.js'
+import { capture, type Site } from './site.js'
 
 /**
  * Code of a test that has ended, run while other tests are open: the callbacks of what it was let
@@ -67,15 +67,15 @@ export class Strays {
 
   /**
    * Code of judged `scope` made a promise: a continuation of an async function of its runs. Noted
-   * once on each test open, where `site()` tells (a stack: asked only then).
+   * once on each test open, where a stack from `below` tells (taken only then).
    */
-  continued(scope: Scope, site: () => Site): void {
+  continued(scope: Scope, below: Function): void {
     const from = testScope(scope)
     if (from.kind !== 'test') return
     let at: Site | undefined
     for (const open of this.#ownership.open) {
       if (open.kind !== 'test' || open === from || open.strays?.has(from)) continue
-      at ??= site()
+      at ??= capture(below, 8)
       ;(open.strays ??= new Map()).set(from, { from, finding: undefined, site: at, runs: 1 })
     }
   }

@@ -1,10 +1,8 @@
 import { creationSite, userFrames } from '../core/frames.js'
 import type { Scope, Stray } from '../core/scope.js'
-import { describe } from './descriptions.js'
+import { describe, plural } from './descriptions.js'
 import type { RecordedFinding, ScopeRecord } from './run-records.js'
 import { createdWhere } from './stack.js'
-
-const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
 
 /**
  * Said with a failed test's errors: code of tests that had ended ran while it was open (their
@@ -41,9 +39,8 @@ export function interference(test: Scope): { error: AsyncInterference; records: 
     blocks.push(block)
     records.push({ kind: 'interference', outcome: 'noted', reason: `code of ${from.title} ran while it ran`, findings: strays.map(recorded), text: block })
   }
-  const first = [...test.strays.values()][0]!
   const message = `${blocks.join('\n')}\n\nHint: if this test fails only after ${byTest.size === 1 ? 'that one' : 'those'}, that code may be why: clear or await what a test starts before it ends (allowPending() and ignore rules let it run on into later tests).`
-  return { error: new AsyncInterference(message, first), records }
+  return { error: new AsyncInterference(message, test.strays.values().next().value!), records }
 }
 
 function ended(from: Scope, test: Scope): string {
