@@ -232,6 +232,17 @@ test("resources that the runner's own code creates while a test calls it are not
   clearTimeout(timer)
 })
 
+test("judging a scope from its own code makes no timer of the scope's: the judge reads the event loop's clock with a timer of its own", async () => {
+  const tracked = []
+  const observer = { opened() {}, ran() {}, tracked: (t) => tracked.push(t), judging() {}, judged() {}, slow() {} }
+  engine = new Engine(resolveOptions(), { observer }).enable()
+  const scope = engine.open('test', 'a')
+  const timer = engine.run(scope, () => setTimeout(() => {}, 1))
+  // Judged where a runner may judge it: in its own async context. The timer is due at once: the judge looks at the clock again while it waits.
+  assert.deepEqual(await engine.run(scope, () => engine.close(scope)), [])
+  assert.deepEqual(tracked.map((t) => t.resource), [timer])
+})
+
 test('close() waits for handles closed just before, and reports only what is still alive', async () => {
   start()
   const scope = engine.open('test', 'a')

@@ -1,3 +1,4 @@
+import { makeOwn } from './own-work.js'
 import { clearTimeout, setTimeout } from './real-timers.js'
 
 /** The fields of Node's Timeout that tell when it is due, and whether it fired or was cleared. */
@@ -14,7 +15,8 @@ interface NodeTimeout {
 // the two clocks' readings fall; on performance.now()'s, a few ms of rounding could move it past.
 /** The event loop's clock now, as Node reads it for a timer set now. */
 export function loopNow(): number {
-  const probe = setTimeout(() => {}, 0) as unknown as NodeTimeout
+  // Nobody's timer: the scope being judged would otherwise track it, with a creation stack.
+  const probe = makeOwn(() => setTimeout(() => {}, 0)) as unknown as NodeTimeout
   clearTimeout(probe as unknown as NodeJS.Timeout)
   return probe._idleStart ?? 0
 }
