@@ -235,7 +235,7 @@ export class Judge {
       await turn(n < FLOATING_TURNS - 1 ? setImmediate : (resolve) => setTimeout(resolve, 1))
       pending = floatingCalls(scope)
     }
-    if (!requestsInFlight()) for (const call of pending) this.#unfinished.add(lineOf(call))
+    if (pending.length > 0 && !requestsInFlight()) for (const call of pending) this.#unfinished.add(lineOf(call))
     const calls = pending.map((call) => live.named(call))
     const alone = foldAwaitedBy(findings, excuses.unexcused(calls, scope.excused))
     // Calls that finished during the wait are read only when a leak is left that one may have awaited.
