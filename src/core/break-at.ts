@@ -1,4 +1,4 @@
-import inspector from 'node:inspector'
+import { createRequire } from 'node:module'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { decodeMappings, inlineSourceMap } from './source-map.js'
@@ -72,6 +72,8 @@ export function noInspector(): void {
  * `globals` (the test code's realm). Returns a function that removes the breakpoints.
  */
 export function breakAt(sites: readonly BreakSite[], inScope: () => boolean, globals: readonly object[], root = process.cwd()): (() => void) | undefined {
+  // Loaded only when lines to stop at are given: a worker loads no inspector for nothing.
+  const inspector = createRequire(import.meta.url)('node:inspector') as typeof import('node:inspector')
   if (inspector.url() === undefined) return undefined
   for (const global of globals) Object.defineProperty(global, IN_SCOPE, { value: inScope, configurable: true })
   const session = new inspector.Session()

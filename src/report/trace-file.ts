@@ -1,10 +1,9 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path'
-import { threadId } from 'node:worker_threads'
 import { htmlPage } from './html-page.js'
 import { type RunnerResult, pageModel } from './page-model.js'
-import { type TraceEvent, type TracePart, TraceRecorder } from './trace.js'
+import { type TraceEvent, type TracePart, TraceRecorder, workerThreadId } from './trace.js'
 
 /** Names the trace file to write, from the project's root, like the summary reporter's option `trace`. */
 export const TRACE_VARIABLE = 'ASYNC_DEBUG_TRACE'
@@ -53,7 +52,7 @@ export function leaveTracePart(recorder: TraceRecorder | undefined): void {
   if (recorder === undefined || dir === undefined) return
   try {
     let name = partNames.get(recorder)
-    if (name === undefined) partNames.set(recorder, (name = `${process.pid}-${threadId}-${++written}.json`))
+    if (name === undefined) partNames.set(recorder, (name = `${process.pid}-${workerThreadId()}-${++written}.json`))
     const part = join(dir, name)
     writeFileSync(`${part}.tmp`, JSON.stringify(recorder.part()))
     renameSync(`${part}.tmp`, part)

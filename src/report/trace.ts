@@ -1,5 +1,5 @@
 import { type AsyncHook, createHook } from 'node:async_hooks'
-import { threadId } from 'node:worker_threads'
+import { createRequire } from 'node:module'
 import { factsOf, isAlive, typeOf } from '../core/async-types.js'
 import { creationSite } from '../core/frames.js'
 import type { EngineObserver } from '../core/observer.js'
@@ -389,6 +389,7 @@ export class TraceRecorder implements EngineObserver {
       events.push({ name: block.name, cat: 'flow', ph: 's', id: flow, ts: microseconds(at), pid: 1, tid: tid(from) })
       events.push({ name: block.name, cat: 'flow', ph: 'f', bp: 'e', id: flow, ts: microseconds(to.start), pid: 1, tid: tid(to) })
     })
+    const threadId = workerThreadId()
     const worker = `worker pid ${process.pid}${threadId > 0 ? ` thread ${threadId}` : ''}`
     return { worker, events }
   }
@@ -418,4 +419,9 @@ function layOut(spans: Span[]): Map<string, number[]> {
   let next = 1
   for (const group of [...lanes.keys()].sort()) tracks.set(group, lanes.get(group)!.map(() => next++))
   return tracks
+}
+
+/** This thread's id among the process's worker threads; worker_threads is loaded only once a trace is recorded. */
+export function workerThreadId(): number {
+  return (createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads')).threadId
 }

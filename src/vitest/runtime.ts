@@ -77,7 +77,9 @@ export async function loadBuiltinEnvironments(): Promise<BuiltinEnvironments> {
 }
 
 // The major version of the Vitest that this module resolves, read from its package.json (whose
-// path Vitest 3 does not export); 4 when none is found.
+// path Vitest 3 does not export); 4 when none is found. Read once: a worker pays it at every start.
+const vitestMajor = installedVitestMajor()
+
 function installedVitestMajor(): number {
   for (const dir of createRequire(import.meta.url).resolve.paths('vitest') ?? []) {
     try {
@@ -93,13 +95,13 @@ function installedVitestMajor(): number {
  * The fields Vitest 3 requires of an environment besides 4's: `transformMode`. Vitest 4 reads
  * `viteEnvironment` instead, and warns of an environment that still has `transformMode`.
  */
-export const vitest3Fields: { transformMode?: 'ssr' } = installedVitestMajor() === 3 ? { transformMode: 'ssr' } : {}
+export const vitest3Fields: { transformMode?: 'ssr' } = vitestMajor === 3 ? { transformMode: 'ssr' } : {}
 
 /**
  * How `-t` names a test: Vitest 5 by its fullTestName (its suites' names and its own, by ' > ');
  * 3.2 and 4 by its full name (its own and its suites', the file's too, by spaces), though 4.1 has a fullTestName.
  */
-export const testNameSeparator = installedVitestMajor() >= 5 ? ' > ' : ' '
+export const testNameSeparator = vitestMajor >= 5 ? ' > ' : ' '
 
 /** The resolved config's parts that decide whether Vitest 3.2 can run this environment. */
 export interface PoolConfig {
