@@ -26,3 +26,28 @@ test("each tarball of npm run pack ships its license, and async-debug's manifest
     rmSync(work, { recursive: true, force: true })
   }
 })
+
+// Each test file's worker loads the bundle again: where Node keeps compiled code (22.1 and later), the
+// shims turn that on before they load it, in every form a runner loads them.
+test("the name shims turn on Node 22's compile cache before they load the bundle, unless NODE_DISABLE_COMPILE_CACHE is set", { timeout: 120_000 }, () => {
+  const cacheDir = mkdtempSync(join(tmpdir(), 'async-debug-compile-cache-'))
+  const load = {
+    'jest-environment-async-debug': "require('jest-environment-async-debug')",
+    'jest-environment-async-debug/jsdom': "require('jest-environment-async-debug/jsdom')",
+    'vitest-environment-async-debug (require)': "require('vitest-environment-async-debug')",
+    'vitest-environment-async-debug (import)': "await import('vitest-environment-async-debug')",
+  }
+  try {
+    for (const [shim, statement] of Object.entries(load))
+      for (const disabled of [false, true]) {
+        const script = `${statement}; console.log(require('node:module').getCompileCacheDir() ?? 'none')`
+        const env = { ...process.env, NODE_COMPILE_CACHE: '', ...(disabled ? { NODE_DISABLE_COMPILE_CACHE: '1' } : {}), TMPDIR: cacheDir }
+        const run = spawnSync('npx', ['-y', '-p', 'node@22', 'node', '--input-type=commonjs', '-e', `(async () => { ${script} })()`], { encoding: 'utf8', env, timeout: 100_000 })
+        assert.equal(run.status, 0, `${shim}: ${run.stderr}`)
+        if (disabled) assert.equal(run.stdout.trim(), 'none', shim)
+        else assert.ok(run.stdout.trim().startsWith(join(cacheDir, 'node-compile-cache')), `${shim}: ${run.stdout}`)
+      }
+  } finally {
+    rmSync(cacheDir, { recursive: true, force: true })
+  }
+})
