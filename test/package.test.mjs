@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
+import module from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
@@ -28,8 +29,8 @@ test("each tarball of npm run pack ships its license, and async-debug's manifest
 })
 
 // Each test file's worker loads the bundle again: where Node keeps compiled code (22.1 and later), the
-// shims turn that on before they load it, in every form a runner loads them.
-test("the name shims turn on Node 22's compile cache before they load the bundle, unless NODE_DISABLE_COMPILE_CACHE is set", { timeout: 120_000 }, () => {
+// shims turn that on before they load it, in every form a runner loads them; Node 20 loads them as before.
+test("the name shims turn on Node's compile cache where it has one before they load the bundle, unless NODE_DISABLE_COMPILE_CACHE is set", { timeout: 180_000 }, () => {
   const cacheDir = mkdtempSync(join(tmpdir(), 'async-debug-compile-cache-'))
   const load = {
     'jest-environment-async-debug': "require('jest-environment-async-debug')",
@@ -37,16 +38,20 @@ test("the name shims turn on Node 22's compile cache before they load the bundle
     'vitest-environment-async-debug (require)': "require('vitest-environment-async-debug')",
     'vitest-environment-async-debug (import)': "await import('vitest-environment-async-debug')",
   }
+  const nodes = { [process.version]: [process.execPath], 'node@22': ['npx', '-y', '-p', 'node@22', 'node'] }
   try {
-    for (const [shim, statement] of Object.entries(load))
-      for (const disabled of [false, true]) {
-        const script = `${statement}; console.log(require('node:module').getCompileCacheDir() ?? 'none')`
-        const env = { ...process.env, NODE_COMPILE_CACHE: '', ...(disabled ? { NODE_DISABLE_COMPILE_CACHE: '1' } : {}), TMPDIR: cacheDir }
-        const run = spawnSync('npx', ['-y', '-p', 'node@22', 'node', '--input-type=commonjs', '-e', `(async () => { ${script} })()`], { encoding: 'utf8', env, timeout: 100_000 })
-        assert.equal(run.status, 0, `${shim}: ${run.stderr}`)
-        if (disabled) assert.equal(run.stdout.trim(), 'none', shim)
-        else assert.ok(run.stdout.trim().startsWith(join(cacheDir, 'node-compile-cache')), `${shim}: ${run.stdout}`)
-      }
+    for (const [version, command] of Object.entries(nodes))
+      for (const [shim, statement] of Object.entries(load))
+        for (const disabled of [false, true]) {
+          const script = `(async () => { ${statement}; console.log(require('node:module').getCompileCacheDir?.() ?? 'none') })()`
+          const env = { ...process.env, NODE_COMPILE_CACHE: '', ...(disabled ? { NODE_DISABLE_COMPILE_CACHE: '1' } : {}), TMPDIR: cacheDir }
+          const run = spawnSync(command[0], [...command.slice(1), '--input-type=commonjs', '-e', script], { encoding: 'utf8', env, timeout: 100_000 })
+          const where = `${version}, ${shim}${disabled ? ', disabled' : ''}`
+          assert.equal(run.status, 0, `${where}: ${run.stderr}`)
+          const hasCache = version === 'node@22' || typeof module.enableCompileCache === 'function'
+          if (disabled || !hasCache) assert.equal(run.stdout.trim(), 'none', where)
+          else assert.ok(run.stdout.trim().startsWith(join(cacheDir, 'node-compile-cache')), `${where}: ${run.stdout}`)
+        }
   } finally {
     rmSync(cacheDir, { recursive: true, force: true })
   }
