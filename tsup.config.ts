@@ -21,7 +21,7 @@ rmSync('dist', { recursive: true, force: true })
 export default defineConfig([
   {
     ...common,
-    entry: { index: 'src/index.ts', vitest: 'src/vitest/index.ts', jest: 'src/jest/index.ts', 'jest-jsdom': 'src/jest/jsdom.ts', 'vitest-reporter': 'src/vitest/summary-reporter.ts', 'jest-reporter': 'src/jest/summary-reporter.ts' },
+    entry: { index: 'src/index.ts', 'compile-cache': 'src/compile-cache.ts', vitest: 'src/vitest/index.ts', jest: 'src/jest/index.ts', 'jest-jsdom': 'src/jest/jsdom.ts', 'vitest-reporter': 'src/vitest/summary-reporter.ts', 'jest-reporter': 'src/jest/summary-reporter.ts' },
     format: ['esm', 'cjs'],
   },
   // Vitest imports its setup files as ES modules; this one awaits Vitest's modules before the tests load, which CommonJS cannot.

@@ -28,9 +28,10 @@ test("each tarball of npm run pack ships its license, and async-debug's manifest
   }
 })
 
-// Each test file's worker loads the bundle again: where Node keeps compiled code (22.1 and later), the
-// shims turn that on before they load it, in every form a runner loads them; Node 20 loads them as before.
-test("the name shims turn on Node's compile cache where it has one before they load the bundle, unless NODE_DISABLE_COMPILE_CACHE is set", { timeout: 180_000 }, () => {
+// Each test file's worker loads the bundle again: where Node keeps compiled code (22.8 and later), the
+// shims turn that on before they load it, in every form a runner loads them, unless V8 coverage is
+// being written or the user turned it off; Node 20 loads them as before.
+test("the name shims turn on Node's compile cache where it has one before they load the bundle, but not under NODE_V8_COVERAGE or NODE_DISABLE_COMPILE_CACHE", { timeout: 240_000 }, () => {
   const cacheDir = mkdtempSync(join(tmpdir(), 'async-debug-compile-cache-'))
   const load = {
     'jest-environment-async-debug': "require('jest-environment-async-debug')",
@@ -39,17 +40,19 @@ test("the name shims turn on Node's compile cache where it has one before they l
     'vitest-environment-async-debug (import)': "await import('vitest-environment-async-debug')",
   }
   const nodes = { [process.version]: [process.execPath], 'node@22': ['npx', '-y', '-p', 'node@22', 'node'] }
+  const conditions = { on: {}, disabled: { NODE_DISABLE_COMPILE_CACHE: '1' }, coverage: { NODE_V8_COVERAGE: join(cacheDir, 'coverage') } }
   try {
     for (const [version, command] of Object.entries(nodes))
       for (const [shim, statement] of Object.entries(load))
-        for (const disabled of [false, true]) {
+        for (const [condition, variables] of Object.entries(conditions)) {
           const script = `(async () => { ${statement}; console.log(require('node:module').getCompileCacheDir?.() ?? 'none') })()`
-          const env = { ...process.env, NODE_COMPILE_CACHE: '', ...(disabled ? { NODE_DISABLE_COMPILE_CACHE: '1' } : {}), TMPDIR: cacheDir }
+          const env = { ...process.env, NODE_COMPILE_CACHE: '', NODE_DISABLE_COMPILE_CACHE: '', NODE_V8_COVERAGE: '', TMPDIR: cacheDir, ...variables }
+          for (const name of ['NODE_COMPILE_CACHE', 'NODE_DISABLE_COMPILE_CACHE', 'NODE_V8_COVERAGE']) if (env[name] === '') delete env[name]
           const run = spawnSync(command[0], [...command.slice(1), '--input-type=commonjs', '-e', script], { encoding: 'utf8', env, timeout: 100_000 })
-          const where = `${version}, ${shim}${disabled ? ', disabled' : ''}`
+          const where = `${version}, ${shim}, ${condition}`
           assert.equal(run.status, 0, `${where}: ${run.stderr}`)
           const hasCache = version === 'node@22' || typeof module.enableCompileCache === 'function'
-          if (disabled || !hasCache) assert.equal(run.stdout.trim(), 'none', where)
+          if (condition !== 'on' || !hasCache) assert.equal(run.stdout.trim(), 'none', where)
           else assert.ok(run.stdout.trim().startsWith(join(cacheDir, 'node-compile-cache')), `${where}: ${run.stdout}`)
         }
   } finally {

@@ -1,3 +1,3 @@
-// See index.cjs: the compiled bundle is kept for the next worker, where Node can.
-require('node:module').enableCompileCache?.()
+// First: turns on Node's compile cache, where it has one, before the bundle is compiled (see there).
+require('async-debug/compile-cache')
 module.exports = require('async-debug/jest/jsdom')
