@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { createHook } from 'node:async_hooks'
 import { pbkdf2 } from 'node:crypto'
 import fs from 'node:fs'
 import { connect, createServer, createServer as createNetServer } from 'node:net'
@@ -6,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { creationSite, describe, Engine, resolveOptions } from './helpers/core.mjs'
+import { creationSite, describe, Engine, loopNow, resolveOptions } from './helpers/core.mjs'
 
 let engine
 const start = (options) => (engine = new Engine(resolveOptions(options)).enable())
@@ -243,6 +244,29 @@ test("judging a scope from its own code makes no timer of the scope's: the judge
   assert.deepEqual(tracked.map((t) => t.resource), [timer])
 })
 
+test("the judge reads the event loop's clock as the start a timer set then gets, making no async resource and holding no process open", async () => {
+  const made = []
+  const hook = createHook({ init: (_id, type) => made.push(type) })
+  loopNow()
+  const timers = () => process.getActiveResourcesInfo().filter((type) => type === 'Timeout').length
+  const active = timers()
+  for (let i = 0; i < 3; i++) {
+    const timer = setTimeout(() => {}, 1000)
+    hook.enable()
+    const read = loopNow()
+    hook.disable()
+    assert.equal(read, timer._idleStart)
+    clearTimeout(timer)
+    // The clock moves with the loop: block it for a few ms of wall time, then let it turn.
+    const blocked = performance.now()
+    while (performance.now() - blocked < 3);
+    await new Promise((resolve) => setImmediate(resolve))
+    assert.ok(loopNow() > read)
+  }
+  assert.deepEqual(made, [])
+  assert.equal(timers(), active)
+})
+
 test('close() waits for handles closed just before, and reports only what is still alive', async () => {
   start()
   const scope = engine.open('test', 'a')
@@ -477,7 +501,6 @@ test('a timer that re-arms itself past the settle wait (a poll loop) is a leak, 
 test("a connection that Node's fetch opens on its own after its request was aborted is not the test's", async () => {
   start()
   const { createServer } = await import('node:http')
-  const { createHook } = await import('node:async_hooks')
   const server = createServer().listen(0)
   await new Promise((resolve) => server.once('listening', resolve))
   const url = `http://localhost:${server.address().port}`

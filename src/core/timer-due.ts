@@ -1,5 +1,5 @@
 import { makeOwn } from './own-work.js'
-import { clearTimeout, setTimeout } from './real-timers.js'
+import { setTimeout } from './real-timers.js'
 
 /** The fields of Node's Timeout that tell when it is due, and whether it fired or was cleared. */
 interface NodeTimeout {
@@ -13,11 +13,18 @@ interface NodeTimeout {
 // afresh at each insert, in whole ms of a coarse clock. Timers are judged on that clock: a timer set
 // just before its test ended is due by the end of the settle wait read on the same clock, however
 // the two clocks' readings fall; on performance.now()'s, a few ms of rounding could move it past.
+// The largest delay Node keeps (a longer one becomes 1 ms): the probe never comes due in a run.
+const TIMEOUT_MAX = 2 ** 31 - 1
+// A timer of async-debug's own, refreshed to read the clock: refresh() restarts it on the loop's
+// clock in place, where making and clearing a timer at each reading also made and dropped a timer
+// list and started libuv's timer. Nobody's: the scope being judged would otherwise track it, with
+// a creation stack. Unref'd: it keeps no process alive.
+let probe: (NodeTimeout & NodeJS.Timeout) | undefined
+
 /** The event loop's clock now, as Node reads it for a timer set now. */
 export function loopNow(): number {
-  // Nobody's timer: the scope being judged would otherwise track it, with a creation stack.
-  const probe = makeOwn(() => setTimeout(() => {}, 0)) as unknown as NodeTimeout
-  clearTimeout(probe as unknown as NodeJS.Timeout)
+  if (probe === undefined || probe._destroyed) probe = makeOwn(() => setTimeout(() => {}, TIMEOUT_MAX).unref()) as NodeTimeout & NodeJS.Timeout
+  probe.refresh()
   return probe._idleStart ?? 0
 }
 
