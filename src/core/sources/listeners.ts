@@ -25,12 +25,17 @@ type Emitter = { _events?: Record<string | symbol, Function | Function[] | undef
  * one per emitter made in a scope. Where a listener was added is recorded only where an emitter can
  * outlive the scope adding to it: one that it did not make, or whose last listener of that type
  * another scope added (a stack costs microseconds; an emitter's own code adds listeners all the time).
+ * An emitter that code of a judged scope makes (the next response on a keep-alive socket, parsed
+ * in the context of the test that opened the socket) is the first scope's that adds a listener to
+ * it, as if that scope had made it: the request and its response are the adding test's own.
  */
 export function trackListeners(current: () => Scope | undefined, capture: Capture): Listeners {
   const owner = new WeakMap<Function, Scope>()
   const sites = new WeakMap<Function, Site>()
   const madeIn = new WeakMap<object, Scope>()
   const lifted = new WeakSet<Function>()
+  // Emitters made by code of a judged scope, nobody's until a scope adds a listener.
+  const madeLate = new WeakSet<object>()
   const proto = EventEmitter.prototype as unknown as Record<(typeof methods)[number], Function>
   const original = Object.fromEntries(methods.map((name) => [name, proto[name]])) as Record<(typeof methods)[number], Function>
   for (const name of methods) {
@@ -46,6 +51,7 @@ export function trackListeners(current: () => Scope | undefined, capture: Captur
     if (emitter._maxListeners === Infinity) return void lifted.add(listener)
     const scope = current()
     if (scope === undefined) return
+    if (madeLate.delete(emitter)) madeIn.set(emitter, scope)
     const existing = emitter._events?.[type]
     const last = typeof existing === 'function' ? existing : existing?.[existing.length - 1]
     if (last === undefined ? madeIn.get(emitter) !== scope : owner.get(last) !== scope) sites.set(listener, capture(below))
@@ -56,7 +62,8 @@ export function trackListeners(current: () => Scope | undefined, capture: Captur
   const init = events.init
   events.init = function (this: object) {
     const scope = current()
-    if (scope !== undefined) madeIn.set(this, scope)
+    if (scope?.judged) madeLate.add(this)
+    else if (scope !== undefined) madeIn.set(this, scope)
     return init.apply(this, arguments as unknown as unknown[])
   }
   return {
