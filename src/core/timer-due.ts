@@ -9,11 +9,8 @@ interface NodeTimeout {
   _destroyed?: boolean
 }
 
-// Node keeps a timer's start on its event loop's clock (ms since the loop started), which it reads
-// afresh at each insert, in whole ms of a coarse clock. Timers are judged on that clock: a timer set
-// just before its test ended is due by the end of the settle wait read on the same clock, however
-// the two clocks' readings fall; on performance.now()'s, a few ms of rounding could move it past.
-// The largest delay Node keeps (a longer one becomes 1 ms): the probe never comes due in a run.
+// The largest delay Node keeps (a longer one becomes 1 ms): the probe comes due only in a run of
+// 24.8 days (a watch mode's), which then makes another.
 const TIMEOUT_MAX = 2 ** 31 - 1
 // A timer of async-debug's own, refreshed to read the clock: refresh() restarts it on the loop's
 // clock in place, where making and clearing a timer at each reading also made and dropped a timer
@@ -21,6 +18,10 @@ const TIMEOUT_MAX = 2 ** 31 - 1
 // a creation stack. Unref'd: it keeps no process alive.
 let probe: (NodeTimeout & NodeJS.Timeout) | undefined
 
+// Node keeps a timer's start on its event loop's clock (ms since the loop started), which it reads
+// afresh at each insert, in whole ms of a coarse clock. Timers are judged on that clock: a timer set
+// just before its test ended is due by the end of the settle wait read on the same clock, however
+// the two clocks' readings fall; on performance.now()'s, a few ms of rounding could move it past.
 /** The event loop's clock now, as Node reads it for a timer set now. */
 export function loopNow(): number {
   if (probe === undefined || probe._destroyed) probe = makeOwn(() => setTimeout(() => {}, TIMEOUT_MAX).unref()) as NodeTimeout & NodeJS.Timeout
