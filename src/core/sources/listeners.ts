@@ -27,15 +27,15 @@ type Emitter = { _events?: Record<string | symbol, Function | Function[] | undef
  * another scope added (a stack costs microseconds; an emitter's own code adds listeners all the time).
  * An emitter that code of a judged scope makes (the next response on a keep-alive socket, parsed
  * in the context of the test that opened the socket) is the first scope's that adds a listener to
- * it, as if that scope had made it: the request and its response are the adding test's own.
+ * it where none of that type is attached, as if that scope had made it: the request and its
+ * response are the adding test's own.
  */
 export function trackListeners(current: () => Scope | undefined, capture: Capture): Listeners {
   const owner = new WeakMap<Function, Scope>()
   const sites = new WeakMap<Function, Site>()
-  const madeIn = new WeakMap<object, Scope>()
+  // Who made each emitter made in a scope; null for one made by code of a judged scope, until a scope adopts it.
+  const madeIn = new WeakMap<object, Scope | null>()
   const lifted = new WeakSet<Function>()
-  // Emitters made by code of a judged scope, nobody's until a scope adds a listener.
-  const madeLate = new WeakSet<object>()
   const proto = EventEmitter.prototype as unknown as Record<(typeof methods)[number], Function>
   const original = Object.fromEntries(methods.map((name) => [name, proto[name]])) as Record<(typeof methods)[number], Function>
   for (const name of methods) {
@@ -51,19 +51,24 @@ export function trackListeners(current: () => Scope | undefined, capture: Captur
     if (emitter._maxListeners === Infinity) return void lifted.add(listener)
     const scope = current()
     if (scope === undefined) return
-    if (madeLate.delete(emitter)) madeIn.set(emitter, scope)
     const existing = emitter._events?.[type]
     const last = typeof existing === 'function' ? existing : existing?.[existing.length - 1]
-    if (last === undefined ? madeIn.get(emitter) !== scope : owner.get(last) !== scope) sites.set(listener, capture(below))
+    if (last === undefined ? !madeBy(emitter, scope) : owner.get(last) !== scope) sites.set(listener, capture(below))
     owner.set(listener, scope)
+  }
+  // Whether `scope` made `emitter`, or adopts it now: the first scope to add a listener of a type it has none of.
+  function madeBy(emitter: object, scope: Scope): boolean {
+    const maker = madeIn.get(emitter)
+    if (maker !== null) return maker === scope
+    madeIn.set(emitter, scope)
+    return true
   }
   // Every EventEmitter, streams and sockets included, is set up through EventEmitter.init.
   const events = EventEmitter as unknown as { init: (this: object, ...args: unknown[]) => unknown }
   const init = events.init
   events.init = function (this: object) {
     const scope = current()
-    if (scope?.judged) madeLate.add(this)
-    else if (scope !== undefined) madeIn.set(this, scope)
+    if (scope !== undefined) madeIn.set(this, scope.judged ? null : scope)
     return init.apply(this, arguments as unknown as unknown[])
   }
   return {
