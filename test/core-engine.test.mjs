@@ -178,6 +178,46 @@ test('a scope gets creation stacks up front and earns more as it lives; tracePro
   assert.equal([...all.promises.recorded].length, 100)
 })
 
+test("the promise of an async function that the runner calls gets no record, the promises it makes do; nor does a function's that is not async", async () => {
+  start()
+  const scope = engine.open('test', 'calls')
+  const never = []
+  // As an adapter runs a test's function: the runner awaits what it returns.
+  const fn = async () => {
+    never.push(new Promise(() => {}))
+    await new Promise(() => {})
+  }
+  // What run() returns is a promise of its own, that loses our frames: the call's is kept here.
+  let own
+  engine.run(scope, () => (own = fn()), fn)
+  const recorded = [...scope.promises.recorded]
+  assert.equal(recorded.length, 2, 'the two made inside')
+  assert.ok(!recorded.includes(own), 'not the call itself')
+  assert.ok(recorded.includes(never[0]))
+  assert.equal(scope.promises.runnerAwaitsNext, false, 'spent')
+  // A plain function returning a floating call's promise: the first root is the user's, recorded.
+  const other = engine.open('test', 'plain')
+  const floating = async () => new Promise(() => {})
+  const plain = () => {
+    never.push(floating())
+  }
+  engine.run(other, plain, plain)
+  assert.ok([...other.promises.unawaited].includes(never[1]))
+  // Without `calls`, as before: the function's own promise is recorded, then forgotten as awaited.
+  const third = engine.open('test', 'third')
+  let kept
+  engine.run(third, () => (kept = fn()))
+  assert.ok([...third.promises.recorded].includes(kept))
+  assert.ok(![...third.promises.unawaited].includes(kept))
+  // With timeAllCallbacks, continuations are located by their root: every root is recorded.
+  engine.disable()
+  start({ slowCallbackMs: 100, timeAllCallbacks: true })
+  const timed = engine.open('test', 'timed')
+  let located
+  engine.run(timed, () => (located = fn()), fn)
+  assert.ok([...timed.promises.recorded].includes(located))
+})
+
 test('code outside any scope, and code of a closed scope, is not recorded', async () => {
   start()
   const outside = setTimeout(() => {}, 1000)

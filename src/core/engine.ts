@@ -43,6 +43,8 @@ export class Engine {
   readonly #strays: Strays
   readonly #onStuck: EngineAdapter['onStuck']
   readonly #observer: EngineObserver | undefined
+  // Whether continuations are located by their chain's root (timeAllCallbacks): then every root is recorded.
+  readonly #locateContinuations: boolean
   // What enable() started: each function stops one source of events.
   readonly #stops: (() => void)[] = []
   // The test code's global object, once enabled; whether ASYNC_DEBUG_BREAK's breakpoints are set.
@@ -75,7 +77,8 @@ export class Engine {
       strays.continued(scope, below)
     }
     // Continuations are located, at a cost to every promise, only for timeAllCallbacks.
-    const tracker = (this.#tracker = new Tracker(ownership, slowCallbacks, { tracePromises: settings.tracePromises, locateContinuations: slowCallbackMs > 0 && timeAllCallbacks }, judgedCode, observer && ((tracked) => observer.tracked(tracked))))
+    const locateContinuations = (this.#locateContinuations = slowCallbackMs > 0 && timeAllCallbacks)
+    const tracker = (this.#tracker = new Tracker(ownership, slowCallbacks, { tracePromises: settings.tracePromises, locateContinuations }, judgedCode, observer && ((tracked) => observer.tracked(tracked))))
     this.track = tracker.track
     this.#sources = new Sources(ownership, tracker.track)
     this.#judge = new Judge({ settings, ownership, live, excuses, mistakes, resumptions, strays, modulesPerFile, observer })
@@ -148,12 +151,19 @@ export class Engine {
    * Runs `fn` so that everything it creates, now or after any await, belongs to `scope`.
    * The synchronous part of a test's, hook's or fixture's function is timed as a callback of its own.
    * What it throws, or its promise rejects with, loses this package's frames: the runner shows the user's.
+   * `calls`: the user's function that `fn` calls first, for the runner. If it is an async function,
+   * its own promise, the first one made, is not recorded: the runner awaits it, and it was created
+   * where the runner called it, with no line of the user's (its creation stack cost the most of any,
+   * under the runner's deep frames).
    */
-  run<R>(scope: Scope, fn: () => R): R {
+  run<R>(scope: Scope, fn: () => R, calls?: Function): R {
     const start = this.settings.slowCallbackMs > 0 && !scope.outer ? started() : undefined
     const observer = this.#observer
     const began = observer && now()
     let ended = observer && ((): void => observer.ran(scope, began!, now()))
+    const ledger = scope.promises
+    const skipsOwn = calls !== undefined && !this.#locateContinuations && types.isAsyncFunction(calls) && !types.isGeneratorFunction(calls)
+    if (skipsOwn) ledger.runnerAwaitsNext = true
     try {
       const result = this.#ownership.run(scope, fn)
       if (!types.isPromise(result)) return result
@@ -161,11 +171,12 @@ export class Engine {
       if (ended) this.outside(() => result.then(ended, ended))
       ended = undefined
       // The runner awaits what the function returns: it is no promise left unawaited, nor one to check.
-      scope.promises.unawaited.forget(result)
+      if (!skipsOwn || ledger.runnerAwaitsNext) ledger.unawaited.forget(result)
       return this.outside(() => rejectingWithoutOwnFrames(result)) as R
     } catch (error) {
       throw withoutOwnFrames(error)
     } finally {
+      ledger.runnerAwaitsNext = false
       if (start) this.#slowCallbacks.ran(scope, start)
       ended?.()
     }

@@ -81,7 +81,7 @@ export function circusScopes(engine: Engine, file: string, global: Record<string
     if (bound.has(fn) || isGenerator(fn)) return fn
     const call = (self: unknown, args: unknown[]): unknown => {
       const scope = scopeOf()
-      return scope ? engine.run(scope, () => fn.apply(self, args)) : cutOwnFrames(() => fn.apply(self, args))
+      return scope ? engine.run(scope, () => fn.apply(self, args), fn) : cutOwnFrames(() => fn.apply(self, args))
     }
     const inScope: Fn =
       fn.length > 0

@@ -44,7 +44,7 @@ export function installFixtureScopes(test: object, engine: Engine, throughExtend
       const scope = engine.open('fixture', fixture.name, fixture.scope === 'file' ? file : undefined, `scope: ${fixture.scope}`)
       if (fixture.scope === 'file' && file) files.set(file, [...(files.get(file) ?? []), scope])
       else workers.push(scope)
-      return engine.run(scope, () => setup.apply(this, args))
+      return engine.run(scope, () => setup.apply(this, args), setup)
     }
     wrapped.add(own)
     // Vitest 3.2 reads the fixtures a fixture uses from its source.

@@ -102,6 +102,8 @@ export class PromiseLedger {
   sites = new WeakMap<Promise<unknown>, Site>()
   /** A continuation of a recorded promise, not yet known to chain on it. */
   suspect: Suspect | undefined = undefined
+  /** The next root is the promise of an async function that the runner calls and awaits: not recorded (see Engine.run). */
+  runnerAwaitsNext = false
   readonly #openedAt = now()
   #stacks = STACKS_UP_FRONT
   #earned = 0

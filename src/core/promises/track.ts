@@ -43,6 +43,10 @@ export function promiseTracker(capture: Capture, traceAll: boolean): PromiseTrac
       ledger.suspect = { parentKey, childKey: key, site: ledger.sites.get(parent) }
       return true
     }
+    if (ledger.runnerAwaitsNext) {
+      ledger.runnerAwaitsNext = false
+      return false
+    }
     if (scope.state !== 'open' || !(traceAll || ledger.takeStack())) return false
     const site = capture(below, STACK_DEPTH)
     site.time = now()
