@@ -115,7 +115,7 @@ export function patchRunner(vitest: VitestRuntime, engine: Engine, fileEnded?: (
       const owner = scopes.get(taskOf[name](args))
       // Each run of a beforeEach/afterEach gets a part of its test's scope, so that reports name it.
       const scope = owner && each ? engine.open('hook', name, owner) : owner
-      return scope ? engine.run(scope, () => hook.apply(this, args), hook) : cutOwnFrames(() => hook.apply(this, args))
+      return scope ? engine.run(scope, () => hook.apply(this, args)) : cutOwnFrames(() => hook.apply(this, args))
     }
     wrapped.add(inScope)
     return withVitestMarks(inScope, hook)
