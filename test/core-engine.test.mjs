@@ -178,7 +178,7 @@ test('a scope gets creation stacks up front and earns more as it lives; tracePro
   assert.equal([...all.promises.recorded].length, 100)
 })
 
-test("the promise of an async function that the runner calls gets no record, the promises it makes do; nor does a function's that is not async", async () => {
+test("the promise of an async function that the runner calls gets no record, the promises it makes do; a plain function's first promise keeps its record", async () => {
   start()
   const scope = engine.open('test', 'calls')
   const never = []
