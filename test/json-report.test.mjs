@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, test } from 'node:test'
 import { onlyFor, runners, runShared, summaryReporter, withEnv } from './helpers/runners.mjs'
+import { runJest } from './helpers/run-jest.mjs'
 import { runVitest } from './helpers/run-vitest.mjs'
 
 const work = mkdtempSync(join(tmpdir(), 'async-debug-json-report-'))
@@ -132,4 +133,13 @@ test("vitest: with --merge-reports, the summary reporter writes one report of ev
   reportWith(whole, () => runShared('vitest', 'scopes', { args: summaryReporter }))
   assert.deepEqual(reportOf(merged).records.map(key).sort(), reportOf(whole).records.map(key).sort(), run.output)
   assert.match(run.output, /async-debug: 5 findings failed 2 tests, 1 describe block, 2 files \(leaks 5\)/)
+})
+
+test("jest: a run that ends before the summary reporter reads the workers' records leaves none of its directories behind", onlyFor('jest'), () => {
+  const temp = mkdtempSync(join(work, 'tmp-'))
+  // The second reporter's bad option stops the run after the first made its directory; the second makes none.
+  const reporter = 'async-debug/jest/reporter'
+  const run = runJest('jest/commonjs', { config: { reporters: ['default', [reporter, { trace: 'trace.json' }], [reporter, { nope: 1 }]] }, env: { TMPDIR: temp } })
+  assert.match(run.output, /unknown option `nope`/)
+  assert.deepEqual(readdirSync(temp).filter((name) => name.startsWith('async-debug-')), [])
 })

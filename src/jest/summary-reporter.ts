@@ -26,8 +26,8 @@ interface JestFileResult {
  * ```
  */
 export default class AsyncDebugSummaryReporter {
-  // Made before Jest starts its workers, so that they inherit where to leave their records.
-  readonly #dir = openRecords()
+  // Made before Jest starts its workers, so that they inherit where to leave their records; once the options are known good.
+  readonly #dir: string
   readonly #options: SummaryReporterOptions
   readonly #root: string
   // The project's environment options, from the first test file's result: the global config has none.
@@ -40,6 +40,7 @@ export default class AsyncDebugSummaryReporter {
 
   constructor(globalConfig?: { rootDir?: string }, options?: SummaryReporterOptions) {
     this.#options = reporterOptions(options, 'async-debug/jest/reporter')
+    this.#dir = openRecords()
     this.#root = globalConfig?.rootDir ?? process.cwd()
     this.#traceParts = this.#options.trace === undefined && this.#options.html === undefined ? undefined : openTrace()
   }

@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { RunRecord } from '../report/run-records.js'
+import { runTempDir } from '../report/run-temp-dir.js'
 
 // Set by the summary reporter in Jest's main process, before it starts workers, which inherit it.
 const VARIABLE = 'ASYNC_DEBUG_JEST_SUMMARY_DIR'
@@ -9,7 +9,7 @@ let written = 0
 
 /** Makes the directory where workers leave their records, for this process and its workers. */
 export function openRecords(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'async-debug-summary-'))
+  const dir = runTempDir('async-debug-summary-')
   process.env[VARIABLE] = dir
   return dir
 }

@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path'
 import { htmlPage } from './html-page.js'
 import { type RunnerResult, pageModel } from './page-model.js'
+import { runTempDir } from './run-temp-dir.js'
 import { type TraceEvent, type TracePart, TraceRecorder, workerThreadId } from './trace.js'
 
 /** Names the trace file to write, from the project's root, like the summary reporter's option `trace`. */
@@ -28,7 +28,7 @@ function fileFromEnv(env: Record<string, string | undefined>, variable: string, 
 
 /** Makes the directory where workers leave their parts of the trace, for this process and its workers. */
 export function openTrace(env: Record<string, string | undefined> = process.env): string {
-  const dir = mkdtempSync(join(tmpdir(), 'async-debug-trace-'))
+  const dir = runTempDir('async-debug-trace-')
   env[PARTS_VARIABLE] = dir
   return dir
 }

@@ -15,11 +15,12 @@ export const jestMajor = Number(JSON.parse(readFileSync(join(home.root, 'node_mo
 
 /**
  * @param {string} fixture folder under test/fixtures, e.g. 'jest/commonjs', or 'shared/scopes' (ESM, run with vm modules)
- * @param {{ config?: object, args?: string[], files?: string[], esm?: boolean, timeout?: number }} [options]
+ * @param {{ config?: object, args?: string[], files?: string[], esm?: boolean, timeout?: number, env?: Record<string, string> }} [options]
  *   `config`: Jest config merged over `{ testEnvironment: 'async-debug', transform: {} }`.
  *   `esm`: run Node with --experimental-vm-modules, as Jest needs for ESM test files (default: fixture is not under jest/).
+ *   `env`: added to Jest's environment.
  */
-export function runJest(fixture, { config = {}, args = [], files = [], esm = !fixture.startsWith('jest/'), timeout = 60_000 } = {}) {
+export function runJest(fixture, { config = {}, args = [], files = [], esm = !fixture.startsWith('jest/'), timeout = 60_000, env = {} } = {}) {
   const work = mkdtempSync(join(tmpdir(), 'async-debug-jest-'))
   try {
     const rootDir = join(fixtures, fixture)
@@ -28,7 +29,7 @@ export function runJest(fixture, { config = {}, args = [], files = [], esm = !fi
     // A config file, not JSON on the command line, so that options can carry RegExps.
     const configFile = join(work, 'jest.config.cjs')
     writeFileSync(configFile, `module.exports = ${serialize(fullConfig)}\n`)
-    const { run, report } = spawnRunner([jestBin, '--config', configFile, '--ci', '--json', `--outputFile=${outputFile}`, ...files, ...args], { cwd: rootDir, timeout, reportFile: outputFile, env: { NODE_OPTIONS: esm ? '--experimental-vm-modules --disable-warning=ExperimentalWarning' : '' } })
+    const { run, report } = spawnRunner([jestBin, '--config', configFile, '--ci', '--json', `--outputFile=${outputFile}`, ...files, ...args], { cwd: rootDir, timeout, reportFile: outputFile, env: { NODE_OPTIONS: esm ? '--experimental-vm-modules --disable-warning=ExperimentalWarning' : '', ...env } })
     return result(run, report)
   } finally {
     rmSync(work, { recursive: true, force: true })
