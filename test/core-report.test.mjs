@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
 import { test } from 'node:test'
-import { Engine, Scope, creationSite, dependencyOf, fileBaseline, floatingWarning, htmlPage, importedBy, lanes, leakError, pageModel, resolveOptions, runSummary, scriptJson, userFrames } from './helpers/core.mjs'
+import { Engine, Scope, creationSite, dependencyOf, fileBaseline, floatingWarning, htmlPage, importedBy, lanes, leakError, pageModel, removeRunTempDir, resolveOptions, runSummary, runTempDir, scriptJson, userFrames } from './helpers/core.mjs'
 
 const site = (stack) => ({ stack, cause: undefined })
 
@@ -192,4 +193,14 @@ test('the page of a run: overlapping tests go on rows of their own; a resource p
   assert.deepEqual([ticker.ownerTest, ticker.ownerEnd, ticker.outlived, ticker.callbacks], [0, 3, true, [['test "two"', 1]]])
   assert.deepEqual([timer.ownerTest, timer.outlived], [1, false])
   assert.deepEqual(file.found.map(({ scope, type }) => [scope, type]), [['suite "s"', 'server']], "a suite's finding is the file's, listed, as no bar is the suite's")
+})
+
+test("a run's directories for its workers' parts are removed at exit by one listener, however many a watch mode makes, and each when read", () => {
+  const listeners = process.listenerCount('exit')
+  const dirs = Array.from({ length: 20 }, () => runTempDir('async-debug-test-'))
+  assert.equal(process.listenerCount('exit'), listeners + 1)
+  for (const dir of dirs) assert.ok(existsSync(dir))
+  for (const dir of dirs) removeRunTempDir(dir)
+  for (const dir of dirs) assert.ok(!existsSync(dir))
+  assert.equal(process.listenerCount('exit'), listeners, 'none left once all are removed')
 })

@@ -1,7 +1,7 @@
-import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { RunRecord } from '../report/run-records.js'
-import { runTempDir } from '../report/run-temp-dir.js'
+import { removeRunTempDir, runTempDir } from '../report/run-temp-dir.js'
 
 // Set by the summary reporter in Jest's main process, before it starts workers, which inherit it.
 const VARIABLE = 'ASYNC_DEBUG_JEST_SUMMARY_DIR'
@@ -33,6 +33,6 @@ export function readRecords(dir: string): RunRecord[] {
       .sort()
       .flatMap((name) => JSON.parse(readFileSync(join(dir, name), 'utf8')) as RunRecord[])
   } finally {
-    rmSync(dir, { recursive: true, force: true })
+    removeRunTempDir(dir)
   }
 }

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, w
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path'
 import { htmlPage } from './html-page.js'
 import { type RunnerResult, pageModel } from './page-model.js'
-import { runTempDir } from './run-temp-dir.js'
+import { removeRunTempDir, runTempDir } from './run-temp-dir.js'
 import { type TraceEvent, type TracePart, TraceRecorder, workerThreadId } from './trace.js'
 
 /** Names the trace file to write, from the project's root, like the summary reporter's option `trace`. */
@@ -179,7 +179,7 @@ export function finishTrace(dir: string, outputs: TraceOutputs, base: string, pa
     return lines
   } finally {
     if (more) for (const name of names) rmSync(join(dir, name), { force: true })
-    else rmSync(dir, { recursive: true, force: true })
+    else removeRunTempDir(dir)
   }
 }
 
