@@ -171,6 +171,7 @@ export class Engine {
       if (ended) this.outside(() => result.then(ended, ended))
       ended = undefined
       // The runner awaits what the function returns: it is no promise left unawaited, nor one to check.
+      // One never recorded (the flag spent on it) needs no search of the candidates.
       if (!skipsOwn || ledger.runnerAwaitsNext) ledger.unawaited.forget(result)
       return this.outside(() => rejectingWithoutOwnFrames(result)) as R
     } catch (error) {
